@@ -1,0 +1,86 @@
+import {
+  ApplicationCommandOptionType,
+  InteractionContextType,
+  type Attachment,
+  type ChatInputCommandInteraction,
+} from "discord.js";
+import type { Command } from "../src/discord/command.js";
+import { startImagine } from "../src/discord/imagine-flow.js";
+import { IMAGE_SIZES, MAX_IMAGES, SPEEDS, STYLES } from "../src/domain/fal-enums.js";
+import { MAX_PROMPT_LENGTH, MAX_SEED, type AttachmentInfo, type ImagineOptions } from "../src/domain/imagine-request.js";
+import { suggestPalettes } from "../src/domain/palette.js";
+import { UserFacingError } from "../src/domain/errors.js";
+
+const choices = (list: readonly { value: string; name: string }[]) => list.map(({ name, value }) => ({ name, value }));
+
+/** /imagine: put the character from a reference image into a new scene (options as in DESIGN.md). */
+export const imagine = {
+  definition: {
+    name: "imagine",
+    description: "Put your character into a new scene",
+    contexts: [InteractionContextType.Guild],
+    options: [
+      { type: ApplicationCommandOptionType.String, name: "prompt", description: "The scene to put your character in", required: true, max_length: MAX_PROMPT_LENGTH },
+      { type: ApplicationCommandOptionType.Attachment, name: "reference", description: "An image of your character (JPEG, PNG or WebP, up to 10 MB)", required: true },
+      { type: ApplicationCommandOptionType.String, name: "style", description: "Overall look", choices: choices(STYLES) },
+      { type: ApplicationCommandOptionType.String, name: "size", description: "Image shape", choices: choices(IMAGE_SIZES) },
+      { type: ApplicationCommandOptionType.String, name: "speed", description: "Faster is cheaper; quality costs more (see /help)", choices: choices(SPEEDS) },
+      { type: ApplicationCommandOptionType.Integer, name: "count", description: `How many images (1–${MAX_IMAGES})`, min_value: 1, max_value: MAX_IMAGES },
+      { type: ApplicationCommandOptionType.Integer, name: "seed", description: "Seed, to repeat a result", min_value: 0, max_value: MAX_SEED },
+      { type: ApplicationCommandOptionType.String, name: "negative_prompt", description: "What to leave out", max_length: 1000 },
+      { type: ApplicationCommandOptionType.Boolean, name: "magic_prompt", description: "Let the model expand your prompt (fal's default: on)" },
+      { type: ApplicationCommandOptionType.Attachment, name: "mask", description: "Mask for the reference: which part is the character" },
+      { type: ApplicationCommandOptionType.Attachment, name: "style_reference", description: "An image whose style to follow" },
+      { type: ApplicationCommandOptionType.String, name: "palette", description: "A preset, or hex colours with weights: #ff0000:0.8 #0000ff", autocomplete: true, max_length: 200 },
+      { type: ApplicationCommandOptionType.String, name: "style_codes", description: "8-hex style codes, separated by spaces or commas", max_length: 300 },
+      { type: ApplicationCommandOptionType.Boolean, name: "private", description: "Only you see the images" },
+    ],
+  },
+
+  async execute(interaction, ctx) {
+    await startImagine(interaction, readOptions(interaction), ctx);
+  },
+
+  async autocomplete(interaction) {
+    const focused = interaction.options.getFocused(true);
+    const typed = String(focused.value);
+    const presets = focused.name === "palette" ? suggestPalettes(typed) : [];
+    // Offer what the user typed too, so hex colours can be entered without a preset getting in the way.
+    const typedChoice = typed.trim() && !presets.includes(typed.trim().toUpperCase()) ? [{ name: typed.slice(0, 100), value: typed.slice(0, 100) }] : [];
+    await interaction.respond([...typedChoice, ...presets.map((name) => ({ name: name.charAt(0) + name.slice(1).toLowerCase(), value: name }))].slice(0, 25));
+  },
+} satisfies Command;
+
+function readOptions(interaction: ChatInputCommandInteraction): ImagineOptions {
+  const o = interaction.options;
+  return {
+    prompt: o.getString("prompt") ?? "",
+    reference: attachmentInfo(o.getAttachment("reference")),
+    mask: attachmentInfo(o.getAttachment("mask")),
+    styleReference: attachmentInfo(o.getAttachment("style_reference")),
+    style: pick("style", STYLES, o.getString("style")),
+    size: pick("size", IMAGE_SIZES, o.getString("size")),
+    speed: pick("speed", SPEEDS, o.getString("speed")),
+    count: o.getInteger("count"),
+    seed: o.getInteger("seed"),
+    negativePrompt: o.getString("negative_prompt"),
+    magicPrompt: o.getBoolean("magic_prompt"),
+    palette: o.getString("palette"),
+    styleCodes: o.getString("style_codes"),
+    private: o.getBoolean("private"),
+  };
+}
+
+function attachmentInfo(attachment: Attachment | null): AttachmentInfo | null {
+  return attachment ? { name: attachment.name, size: attachment.size, url: attachment.url, contentType: attachment.contentType } : null;
+}
+
+/** A choice value, checked against the list: Discord enforces choices, but a stale client or a forged request might not. */
+function pick<T extends string>(option: string, list: readonly { value: T; name: string }[], value: string | null): T | null {
+  if (value === null) return null;
+  const found = list.find((entry) => entry.value === value);
+  if (!found) {
+    throw new UserFacingError(`\`${value.slice(0, 40)}\` is not a choice for ${option}; pick one of: ${list.map((e) => e.name).join(", ")}.`);
+  }
+  return found.value;
+}

@@ -1,0 +1,6 @@
+import type { Command } from "../src/discord/command.js";
+import { help } from "./help.js";
+import { imagine } from "./imagine.js";
+
+/** Every slash command; registration and routing both read this list. */
+export const commands: readonly Command[] = [imagine, help];

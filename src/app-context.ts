@@ -1,0 +1,16 @@
+import type { Config } from "./config.js";
+import type { FalService } from "./fal/fal-service.js";
+import type { JobRunner } from "./jobs/job-runner.js";
+import type { Logger } from "./logger.js";
+import type { JobStore } from "./store/job-store.js";
+
+/** What handlers need, passed in explicitly (no globals, no container). */
+export interface AppContext {
+  config: Config;
+  logger: Logger;
+  store: JobStore;
+  fal: FalService;
+  runner: JobRunner;
+  now: () => number;
+  newJobId: () => string;
+}

@@ -1,0 +1,87 @@
+import { z } from "zod";
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+const optionalUrl = z
+  .string()
+  .url({ message: "must be a URL like http://127.0.0.1:8080" })
+  .refine((value) => /^https?:\/\//.test(value), { message: "must start with http:// or https://" })
+  .optional();
+
+const positiveNumber = (fallback: number) => z.coerce.number().positive().default(fallback);
+const dollars = (fallback: number) => z.coerce.number().min(0).default(fallback);
+
+/** Every variable the bot reads; each one is documented in .env.example. */
+const schema = z.object({
+  DISCORD_TOKEN: z.string({ message: "is required (the bot token from the Discord developer portal)" }).min(1, "is required"),
+  FAL_KEY: z.string({ message: "is required (your fal API key)" }).min(1, "is required"),
+  DISCORD_GUILD_ID: z
+    .string()
+    .regex(/^\d{17,20}$/, "must be a server id (a number of 17–20 digits)")
+    .optional(),
+  DISCORD_API_URL: optionalUrl,
+  FAL_PROXY_URL: optionalUrl,
+  DATA_DIR: z.string().min(1).default("./data"),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(", ")}` }).default("info"),
+  JOB_TIMEOUT_SECONDS: positiveNumber(600),
+  FAL_POLL_INTERVAL_MS: positiveNumber(1000),
+  PROGRESS_EDIT_INTERVAL_MS: positiveNumber(2500),
+  FAL_REQUEST_TIMEOUT_MS: positiveNumber(60_000),
+  PRICE_TURBO_USD: dollars(0.1),
+  PRICE_BALANCED_USD: dollars(0.15),
+  PRICE_QUALITY_USD: dollars(0.2),
+});
+
+export type Config = Readonly<{
+  discordToken: string;
+  falKey: string;
+  guildId: string | undefined;
+  discordApiUrl: string | undefined;
+  falProxyUrl: string | undefined;
+  dataDir: string;
+  logLevel: (typeof LOG_LEVELS)[number];
+  jobTimeoutMs: number;
+  pollIntervalMs: number;
+  progressEditIntervalMs: number;
+  falRequestTimeoutMs: number;
+  prices: Readonly<{ TURBO: number; BALANCED: number; QUALITY: number }>;
+}>;
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
+
+/**
+ * Parses the environment once. Empty strings count as unset, as in most .env files.
+ * Returns one human line per problem instead of throwing, so startup can print them all.
+ */
+export function parseConfig(env: Record<string, string | undefined>): ConfigResult {
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ""),
+  );
+  const parsed = schema.safeParse(cleaned);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const name = issue.path.join(".");
+      const message = issue.code === "invalid_type" && !(name in cleaned) ? "is required" : issue.message;
+      return `${name} ${message}`;
+    });
+    return { ok: false, problems };
+  }
+  const e = parsed.data;
+  return {
+    ok: true,
+    config: Object.freeze({
+      discordToken: e.DISCORD_TOKEN,
+      falKey: e.FAL_KEY,
+      guildId: e.DISCORD_GUILD_ID,
+      discordApiUrl: e.DISCORD_API_URL,
+      falProxyUrl: e.FAL_PROXY_URL,
+      dataDir: e.DATA_DIR,
+      logLevel: e.LOG_LEVEL,
+      jobTimeoutMs: e.JOB_TIMEOUT_SECONDS * 1000,
+      pollIntervalMs: e.FAL_POLL_INTERVAL_MS,
+      progressEditIntervalMs: e.PROGRESS_EDIT_INTERVAL_MS,
+      falRequestTimeoutMs: e.FAL_REQUEST_TIMEOUT_MS,
+      prices: Object.freeze({ TURBO: e.PRICE_TURBO_USD, BALANCED: e.PRICE_BALANCED_USD, QUALITY: e.PRICE_QUALITY_USD }),
+    }),
+  };
+}

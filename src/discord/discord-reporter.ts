@@ -1,0 +1,113 @@
+import type { REST, RawFile } from "discord.js";
+import { splitIntoMessages } from "../domain/split-files.js";
+import type { Job } from "../domain/job.js";
+import type { FalResult } from "../domain/job-state.js";
+import type { JobReporter, Progress, ResultImage } from "../jobs/job-reporter.js";
+import type { Logger } from "../logger.js";
+import { cancelRow, progressText, resultHeader, resultRow } from "./job-messages.js";
+import { createReplyTarget } from "./reply-target.js";
+
+export interface DiscordReporterDeps {
+  rest: REST;
+  logger: Logger;
+  /** Minimum time between two progress edits of one reply (Discord rate-limits webhook edits). */
+  progressEditIntervalMs: number;
+  now?: () => number;
+}
+
+const EXTENSIONS: Record<string, string> = { "image/png": "png", "image/jpeg": "jpg", "image/webp": "webp" };
+
+/**
+ * Shows jobs in Discord. All messages of one job go through one queue, so a slow
+ * progress edit can never land after (and overwrite) the final result.
+ */
+export function createDiscordReporter(deps: DiscordReporterDeps): JobReporter {
+  const now = deps.now ?? Date.now;
+  const queues = new Map<string, Promise<unknown>>();
+  const lastProgress = new Map<string, { at: number; text: string }>();
+  // Jobs whose final message is queued: later progress must not be shown. Forgotten after a minute.
+  const finished = new Set<string>();
+  const markFinished = (jobId: string) => {
+    finished.add(jobId);
+    lastProgress.delete(jobId);
+    setTimeout(() => finished.delete(jobId), 60_000).unref();
+  };
+
+  function enqueue<T>(jobId: string, task: () => Promise<T>): Promise<T> {
+    const previous = queues.get(jobId) ?? Promise.resolve();
+    const next = previous.then(task, task);
+    const settled = next.catch(() => undefined);
+    queues.set(jobId, settled);
+    void settled.then(() => {
+      if (queues.get(jobId) === settled) queues.delete(jobId);
+    });
+    return next;
+  }
+
+  return {
+    async progress(job: Job, progress: Progress) {
+      if (finished.has(job.id)) return;
+      const text = progressText(progress);
+      const last = lastProgress.get(job.id);
+      const busy = queues.has(job.id);
+      // Throttle: skip while an edit is in flight or too soon after the last one; the next poll brings a fresh line.
+      if (busy || (last && (last.text === text || now() - last.at < deps.progressEditIntervalMs))) return;
+      lastProgress.set(job.id, { at: now(), text });
+      const target = createReplyTarget(deps.rest, job.origin, now);
+      // Progress after the token expired would be a new channel message each time: not worth the noise.
+      if (!target.tokenValid()) return;
+      await enqueue(job.id, () => target.editReply({ content: text, components: [cancelRow(job.id)] })).catch((error: unknown) =>
+        deps.logger.warn({ jobId: job.id, err: error }, "progress edit failed"),
+      );
+    },
+
+    deliver(job: Job, result: FalResult, images: ResultImage[]) {
+      markFinished(job.id);
+      return enqueue(job.id, async () => {
+        const target = createReplyTarget(deps.rest, job.origin, now);
+        const files = images
+          .filter((image): image is ResultImage & { bytes: Buffer } => image.bytes !== undefined)
+          .map((image) => ({ image, size: image.bytes.length }));
+        const { batches, tooLarge } = splitIntoMessages(files, job.origin.attachmentSizeLimit);
+        const notes = [
+          ...tooLarge.map(({ image }) => `Image ${image.index + 1} is too large to attach here: ${image.url}`),
+          ...images.filter((image) => image.bytes === undefined).map((image) => `Image ${image.index + 1} could not be downloaded from fal: ${image.url}`),
+        ];
+        const total = Math.max(1, batches.length);
+        const messageIds: string[] = [];
+        for (let index = 0; index < total; index++) {
+          const batch = batches[index] ?? [];
+          const last = index === total - 1;
+          const content = [resultHeader(job, result, { index, total }), ...(last ? notes : [])].join("\n");
+          const message = {
+            content: content.slice(0, 2000),
+            files: batch.map(({ image }) => toRawFile(job, image)),
+            // The buttons go on the last part, where the reader ends up.
+            components: last ? [resultRow(job)] : [],
+          };
+          // The reply is ephemeral (progress is the requester's business); results go to the
+          // channel as follow-ups, except a private request's, which replace the reply.
+          const sent = job.origin.private && index === 0 ? await target.editReply(message) : await target.followUp(message);
+          messageIds.push(sent.id);
+        }
+        if (!job.origin.private && target.tokenValid()) {
+          const count = images.length;
+          await target.editReply({ content: `✅ Done: ${count} image${count === 1 ? "" : "s"} posted in the channel.`, components: [] });
+        }
+        return messageIds;
+      });
+    },
+
+    async fail(job: Job, message: string) {
+      markFinished(job.id);
+      await enqueue(job.id, () => createReplyTarget(deps.rest, job.origin, now).editReply({ content: `⚠️ ${message}`, components: [] })).catch(
+        (error: unknown) => deps.logger.error({ jobId: job.id, err: error }, "could not tell the user their job ended"),
+      );
+    },
+  };
+}
+
+function toRawFile(job: Job, image: ResultImage & { bytes: Buffer }): RawFile {
+  const extension = EXTENSIONS[image.contentType] ?? "png";
+  return { name: `storycast-${job.id}-${image.index + 1}.${extension}`, data: image.bytes, contentType: image.contentType };
+}

@@ -1,0 +1,45 @@
+import { UserFacingError } from "../domain/errors.js";
+import { FAL_INPUT_LIMIT_BYTES } from "../domain/fal-enums.js";
+import { formatMegabytes, type AttachmentInfo } from "../domain/imagine-request.js";
+import { sniffImageType } from "../domain/image-type.js";
+import type { InputFile } from "../jobs/job-runner.js";
+
+/**
+ * Downloads an attachment from Discord's CDN and checks it really is a JPEG, PNG or
+ * WebP image. Reads at most the size limit, whatever size Discord claimed, so a file
+ * with lying metadata cannot make the bot download more.
+ */
+export async function downloadImageAttachment(
+  attachment: AttachmentInfo,
+  role: string,
+  options: { maxBytes?: number; timeoutMs: number; fetch?: typeof fetch },
+): Promise<InputFile> {
+  const maxBytes = options.maxBytes ?? FAL_INPUT_LIMIT_BYTES;
+  let response: Response;
+  try {
+    response = await (options.fetch ?? fetch)(attachment.url, { signal: AbortSignal.timeout(options.timeoutMs) });
+  } catch {
+    throw new UserFacingError(`The ${role} could not be downloaded from Discord. Please attach it again.`);
+  }
+  if (!response.ok || !response.body) {
+    throw new UserFacingError(`The ${role} could not be downloaded from Discord (HTTP ${response.status}). Please attach it again.`);
+  }
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for await (const chunk of response.body) {
+    total += chunk.byteLength;
+    if (total > maxBytes) {
+      await response.body.cancel().catch(() => undefined);
+      throw new UserFacingError(`The ${role} is larger than ${formatMegabytes(maxBytes)}, fal's limit. Try a smaller image.`);
+    }
+    chunks.push(chunk);
+  }
+  const bytes = Buffer.concat(chunks);
+  const contentType = sniffImageType(bytes);
+  if (!contentType) {
+    throw new UserFacingError(
+      `The ${role} \`${attachment.name.slice(0, 80)}\` is not a JPEG, PNG or WebP image (whatever its name says). Please attach a real image.`,
+    );
+  }
+  return { bytes, contentType, fileName: attachment.name };
+}

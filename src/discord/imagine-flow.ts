@@ -1,0 +1,77 @@
+import { randomInt } from "node:crypto";
+import { MessageFlags, type ButtonInteraction, type ChatInputCommandInteraction } from "discord.js";
+import type { AppContext } from "../app-context.js";
+import type { JobOrigin } from "../domain/job.js";
+import { checkDeclaredSizes, checkImagineOptions, MAX_SEED, type ImagineOptions, type InputImages } from "../domain/imagine-request.js";
+import type { InputFiles } from "../jobs/job-runner.js";
+import { downloadImageAttachment } from "./download-attachment.js";
+
+/** Discord's upload limit for bots without boosts, used when an interaction does not say. */
+const DEFAULT_ATTACHMENT_LIMIT = 10 * 1024 * 1024;
+const DISCORD_DOWNLOAD_TIMEOUT_MS = 30_000;
+
+/**
+ * /imagine from options to a running job. Everything that needs no download is
+ * checked before acknowledging, so bad input costs one ephemeral reply; the rest after
+ * an ephemeral defer. The job row is written before anything is uploaded or paid for.
+ */
+export async function startImagine(interaction: ChatInputCommandInteraction, options: ImagineOptions, ctx: AppContext): Promise<void> {
+  const { settings, images } = checkImagineOptions(options); // UserFacingError → ephemeral reply, no fal call
+  await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+  const files = await downloadInputs(images);
+  const job = ctx.store.create({ id: ctx.newJobId(), origin: originOf(interaction, options.private === true, ctx), settings });
+  ctx.logger.info({ jobId: job.id, guildId: job.origin.guildId, userId: job.origin.userId }, "job created");
+  void ctx.runner.start(job, files);
+}
+
+/** Reroll: the same settings and hosted images with a new seed, as a new job for whoever pressed. */
+export async function startReroll(interaction: ButtonInteraction, sourceJobId: string, ctx: AppContext): Promise<void> {
+  const source = ctx.store.get(sourceJobId);
+  if (!source?.falInput) {
+    await interaction.reply({ content: "That result can't be rerolled: its job is no longer known.", flags: MessageFlags.Ephemeral });
+    return;
+  }
+  await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+  const seed = randomInt(0, MAX_SEED);
+  const job = ctx.store.create({
+    id: ctx.newJobId(),
+    origin: originOf(interaction, source.origin.private, ctx),
+    settings: { ...source.settings, seed },
+    falInput: { ...source.falInput, seed },
+    rerollOf: source.id,
+  });
+  ctx.logger.info({ jobId: job.id, rerollOf: source.id, userId: job.origin.userId }, "reroll created");
+  void ctx.runner.startHosted(job, { ...source.falInput, seed });
+}
+
+function originOf(interaction: ChatInputCommandInteraction | ButtonInteraction, isPrivate: boolean, ctx: AppContext): JobOrigin {
+  return {
+    userId: interaction.user.id,
+    guildId: interaction.guildId,
+    channelId: interaction.channelId,
+    applicationId: interaction.applicationId,
+    interactionToken: interaction.token,
+    interactionAt: interaction.createdTimestamp > ctx.now() ? ctx.now() : interaction.createdTimestamp,
+    attachmentSizeLimit: interaction.attachmentSizeLimit ?? DEFAULT_ATTACHMENT_LIMIT,
+    private: isPrivate,
+  };
+}
+
+async function downloadInputs(images: InputImages): Promise<InputFiles> {
+  const options = { timeoutMs: DISCORD_DOWNLOAD_TIMEOUT_MS };
+  const [reference, mask, styleReference] = await Promise.all([
+    downloadImageAttachment(images.reference, "reference", options),
+    images.mask ? downloadImageAttachment(images.mask, "mask", options) : undefined,
+    images.styleReference ? downloadImageAttachment(images.styleReference, "style_reference", options) : undefined,
+  ]);
+  // Discord's declared sizes were checked before; check the bytes that really arrived too.
+  checkDeclaredSizes({
+    reference: { ...images.reference, size: reference.bytes.length },
+    ...(images.mask && mask ? { mask: { ...images.mask, size: mask.bytes.length } } : {}),
+    ...(images.styleReference && styleReference ? { styleReference: { ...images.styleReference, size: styleReference.bytes.length } } : {}),
+  });
+  const files: InputFiles = { reference };
+  if (mask) files.mask = mask;
+  if (styleReference) files.styleReference = styleReference;
+  return files;
+}

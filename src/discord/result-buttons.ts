@@ -1,0 +1,56 @@
+import { MessageFlags, PermissionFlagsBits, Routes, type ButtonInteraction } from "discord.js";
+import type { AppContext } from "../app-context.js";
+import { parseResultButtonId } from "./custom-ids.js";
+import { startReroll } from "./imagine-flow.js";
+
+/** Handles the reroll, delete and cancel buttons; returns false for a button that is not ours. */
+export async function handleResultButton(interaction: ButtonInteraction, ctx: AppContext): Promise<boolean> {
+  const parsed = parseResultButtonId(interaction.customId);
+  if (!parsed) return false;
+  const { action, jobId } = parsed;
+  switch (action) {
+    case "reroll":
+      await startReroll(interaction, jobId, ctx);
+      return true;
+    case "delete":
+      await deleteResult(interaction, jobId, ctx);
+      return true;
+    case "cancel":
+      await cancelJob(interaction, jobId, ctx);
+      return true;
+  }
+}
+
+async function deleteResult(interaction: ButtonInteraction, jobId: string, ctx: AppContext): Promise<void> {
+  const job = ctx.store.get(jobId);
+  const isRequester = job?.origin.userId === interaction.user.id;
+  if (!isRequester && !interaction.memberPermissions?.has(PermissionFlagsBits.ManageMessages)) {
+    await interaction.reply({
+      content: "Only the member who asked for these images, or someone with Manage Messages, can delete them.",
+      flags: MessageFlags.Ephemeral,
+    });
+    return;
+  }
+  await interaction.deferUpdate();
+  // All parts of a split result go together; the pressed message at least, if the job is unknown.
+  const messageIds = new Set([...(job?.messageIds ?? []), interaction.message.id]);
+  for (const messageId of messageIds) {
+    await interaction.client.rest.delete(Routes.channelMessage(interaction.channelId, messageId)).catch((error: unknown) =>
+      ctx.logger.warn({ jobId, messageId, err: error }, "could not delete a result message"),
+    );
+  }
+  ctx.logger.info({ jobId, userId: interaction.user.id }, "result deleted");
+}
+
+async function cancelJob(interaction: ButtonInteraction, jobId: string, ctx: AppContext): Promise<void> {
+  const job = ctx.store.get(jobId);
+  if (!job || job.origin.userId !== interaction.user.id) {
+    await interaction.reply({ content: "Only the member who started this job can cancel it.", flags: MessageFlags.Ephemeral });
+    return;
+  }
+  await interaction.deferUpdate();
+  const cancelled = await ctx.runner.cancel(jobId);
+  if (!cancelled) {
+    await interaction.followUp({ content: "Too late to cancel: this job has already finished or is being submitted.", flags: MessageFlags.Ephemeral });
+  }
+}

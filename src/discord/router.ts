@@ -1,0 +1,37 @@
+import { randomBytes } from "node:crypto";
+import { MessageFlags, type Interaction } from "discord.js";
+import type { AppContext } from "../app-context.js";
+import type { Command } from "./command.js";
+import { reportError } from "./respond.js";
+import { handleResultButton } from "./result-buttons.js";
+
+/** The single entry point for interactions: finds the handler and turns any error into a reply. */
+export function createRouter(commands: readonly Command[], ctx: AppContext) {
+  const byName = new Map(commands.map((command) => [command.definition.name, command]));
+
+  return async function route(interaction: Interaction): Promise<void> {
+    const ref = randomBytes(4).toString("hex");
+    try {
+      if (interaction.isChatInputCommand()) {
+        const command = byName.get(interaction.commandName);
+        if (!command) {
+          await interaction.reply({ content: "This command no longer exists here.", flags: MessageFlags.Ephemeral });
+          return;
+        }
+        await command.execute(interaction, ctx);
+      } else if (interaction.isAutocomplete()) {
+        await byName.get(interaction.commandName)?.autocomplete?.(interaction, ctx);
+      } else if (interaction.isButton()) {
+        if (!(await handleResultButton(interaction, ctx))) {
+          await interaction.reply({ content: "This button is no longer in use.", flags: MessageFlags.Ephemeral });
+        }
+      }
+    } catch (error) {
+      if (interaction.isRepliable()) {
+        await reportError(interaction, error, ctx.logger, ref);
+      } else {
+        ctx.logger.error({ err: error, ref, interactionId: interaction.id }, "autocomplete failed");
+      }
+    }
+  };
+}

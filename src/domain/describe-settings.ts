@@ -1,0 +1,23 @@
+import { humanName, IMAGE_SIZES, SPEEDS, STYLES } from "./fal-enums.js";
+import type { GenerationSettings } from "./imagine-request.js";
+import { describePalette } from "./palette.js";
+
+/**
+ * One line with the settings that made an image, for the result message, so anyone
+ * can see how to make it again. The seed is the one fal used, which may differ from
+ * the requested one when none was given.
+ */
+export function describeSettings(settings: GenerationSettings, seed: number | undefined): string {
+  const parts = [
+    seed === undefined ? undefined : `seed ${seed}`,
+    humanName(SPEEDS, settings.speed),
+    humanName(IMAGE_SIZES, settings.imageSize),
+    settings.style ? `style ${humanName(STYLES, settings.style)}` : undefined,
+    `${settings.numImages} image${settings.numImages === 1 ? "" : "s"}`,
+    settings.expandPrompt === undefined ? undefined : `magic prompt ${settings.expandPrompt ? "on" : "off"}`,
+    settings.palette ? `palette ${describePalette(settings.palette)}` : undefined,
+    settings.styleCodes ? `style codes ${settings.styleCodes.join(" ")}` : undefined,
+    settings.negativePrompt ? `not: ${settings.negativePrompt}` : undefined,
+  ];
+  return parts.filter((part) => part !== undefined).join(" · ");
+}

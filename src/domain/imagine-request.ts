@@ -1,0 +1,157 @@
+import type { IdeogramCharacterInput } from "@fal-ai/client/endpoints";
+import { UserFacingError } from "./errors.js";
+import { FAL_INPUT_LIMIT_BYTES, MAX_IMAGES, type ImageSize, type Speed, type Style } from "./fal-enums.js";
+import { parsePalette, type ColorPalette } from "./palette.js";
+import { parseStyleCodes } from "./style-codes.js";
+
+/** What Discord tells us about an attached file before we download it (all of it may lie). */
+export interface AttachmentInfo {
+  name: string;
+  size: number;
+  url: string;
+  contentType?: string | null;
+}
+
+/** /imagine's options as the user gave them, already typed but not yet checked. */
+export interface ImagineOptions {
+  prompt: string;
+  reference?: AttachmentInfo | null;
+  mask?: AttachmentInfo | null;
+  styleReference?: AttachmentInfo | null;
+  style?: Style | null;
+  size?: ImageSize | null;
+  speed?: Speed | null;
+  count?: number | null;
+  seed?: number | null;
+  negativePrompt?: string | null;
+  magicPrompt?: boolean | null;
+  palette?: string | null;
+  styleCodes?: string | null;
+  private?: boolean | null;
+}
+
+/** Everything that decides the images, except the input images themselves. Stored with the job. */
+export interface GenerationSettings {
+  prompt: string;
+  imageSize: ImageSize;
+  speed: Speed;
+  numImages: number;
+  style?: Style;
+  seed?: number;
+  negativePrompt?: string;
+  expandPrompt?: boolean;
+  palette?: ColorPalette;
+  styleCodes?: string[];
+}
+
+/** The images a generation needs, by role, once checked. */
+export interface InputImages {
+  reference: AttachmentInfo;
+  mask?: AttachmentInfo;
+  styleReference?: AttachmentInfo;
+}
+
+/** fal-hosted URLs of the input images. */
+export interface HostedImages {
+  reference: string;
+  mask?: string;
+  styleReference?: string;
+}
+
+export const MAX_PROMPT_LENGTH = 2000;
+export const MAX_SEED = 2_147_483_647;
+export const DEFAULT_IMAGE_SIZE: ImageSize = "square_hd";
+export const DEFAULT_SPEED: Speed = "BALANCED";
+
+/**
+ * Checks everything that can be checked without downloading a file, and turns the
+ * options into settings. Throws UserFacingError with a message for the user.
+ */
+export function checkImagineOptions(options: ImagineOptions): {
+  settings: GenerationSettings;
+  images: InputImages;
+} {
+  const prompt = options.prompt.trim();
+  if (prompt.length === 0) throw new UserFacingError("The prompt is empty: describe the scene you want.");
+  if (prompt.length > MAX_PROMPT_LENGTH) {
+    throw new UserFacingError(`The prompt is ${prompt.length} characters long; the limit is ${MAX_PROMPT_LENGTH}.`);
+  }
+  if (!options.reference) {
+    throw new UserFacingError("Attach a `reference` image of your character (JPEG, PNG or WebP).");
+  }
+  const count = options.count ?? 1;
+  if (!Number.isInteger(count) || count < 1 || count > MAX_IMAGES) {
+    throw new UserFacingError(`count must be a whole number from 1 to ${MAX_IMAGES}.`);
+  }
+  if (options.seed != null && (!Number.isInteger(options.seed) || options.seed < 0 || options.seed > MAX_SEED)) {
+    throw new UserFacingError(`seed must be a whole number from 0 to ${MAX_SEED}.`);
+  }
+  if (options.styleCodes != null && options.style != null) {
+    throw new UserFacingError("style_codes can't be combined with style: fal uses one or the other. Remove one of them.");
+  }
+  if (options.styleCodes != null && options.styleReference != null) {
+    throw new UserFacingError(
+      "style_codes can't be combined with style_reference: fal uses one or the other. Remove one of them.",
+    );
+  }
+  const images: InputImages = { reference: options.reference };
+  if (options.mask) images.mask = options.mask;
+  if (options.styleReference) images.styleReference = options.styleReference;
+  checkDeclaredSizes(images);
+
+  const settings: GenerationSettings = {
+    prompt,
+    imageSize: options.size ?? DEFAULT_IMAGE_SIZE,
+    speed: options.speed ?? DEFAULT_SPEED,
+    numImages: count,
+  };
+  if (options.style != null) settings.style = options.style;
+  if (options.seed != null) settings.seed = options.seed;
+  const negative = options.negativePrompt?.trim();
+  if (negative) settings.negativePrompt = negative;
+  if (options.magicPrompt != null) settings.expandPrompt = options.magicPrompt;
+  if (options.palette != null) settings.palette = parsePalette(options.palette);
+  if (options.styleCodes != null) settings.styleCodes = parseStyleCodes(options.styleCodes);
+  return { settings, images };
+}
+
+/** fal's limits: 10 MB across the character references (image + mask), 10 MB across style references. */
+export function checkDeclaredSizes(images: InputImages): void {
+  const referenceTotal = images.reference.size + (images.mask?.size ?? 0);
+  if (referenceTotal > FAL_INPUT_LIMIT_BYTES) {
+    throw new UserFacingError(
+      `The reference${images.mask ? " and mask together are" : " is"} ${formatMegabytes(referenceTotal)}; ` +
+        `fal accepts at most ${formatMegabytes(FAL_INPUT_LIMIT_BYTES)}. Try a smaller image.`,
+    );
+  }
+  if (images.styleReference && images.styleReference.size > FAL_INPUT_LIMIT_BYTES) {
+    throw new UserFacingError(
+      `The style_reference is ${formatMegabytes(images.styleReference.size)}; ` +
+        `fal accepts at most ${formatMegabytes(FAL_INPUT_LIMIT_BYTES)}. Try a smaller image.`,
+    );
+  }
+}
+
+export function formatMegabytes(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}
+
+/** Maps checked settings and hosted image URLs to fal's input, field by field (see DESIGN.md). */
+export function toFalInput(settings: GenerationSettings, hosted: HostedImages): IdeogramCharacterInput {
+  const input: IdeogramCharacterInput = {
+    prompt: settings.prompt,
+    reference_image_urls: [hosted.reference],
+    image_size: settings.imageSize,
+    rendering_speed: settings.speed,
+    num_images: settings.numImages,
+  };
+  if (hosted.mask) input.reference_mask_urls = [hosted.mask];
+  if (hosted.styleReference) input.image_urls = [hosted.styleReference];
+  if (settings.style) input.style = settings.style;
+  if (settings.seed !== undefined) input.seed = settings.seed;
+  if (settings.negativePrompt) input.negative_prompt = settings.negativePrompt;
+  if (settings.expandPrompt !== undefined) input.expand_prompt = settings.expandPrompt;
+  if (settings.palette) input.color_palette = settings.palette;
+  if (settings.styleCodes) input.style_codes = settings.styleCodes;
+  return input;
+}

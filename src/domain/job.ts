@@ -1,0 +1,33 @@
+import type { IdeogramCharacterInput } from "@fal-ai/client/endpoints";
+import type { GenerationSettings } from "./imagine-request.js";
+import type { JobState } from "./job-state.js";
+
+/** Where a job was asked for and how to answer it. */
+export interface JobOrigin {
+  userId: string;
+  guildId: string | null;
+  channelId: string;
+  /** The interaction whose reply shows the job; its token allows edits for 15 minutes. */
+  applicationId: string;
+  interactionToken: string;
+  interactionAt: number;
+  /** Per-file upload limit Discord gave with the interaction. */
+  attachmentSizeLimit: number;
+  private: boolean;
+}
+
+/** One generation: a row in the store before anything is paid for. */
+export interface Job {
+  id: string;
+  createdAt: number;
+  updatedAt: number;
+  origin: JobOrigin;
+  settings: GenerationSettings;
+  /** fal's input, once the input images are hosted on fal storage. */
+  falInput: IdeogramCharacterInput | null;
+  state: JobState;
+  /** The job this one rerolls, if any. */
+  rerollOf: string | null;
+  /** Discord messages holding the result, for the delete button. */
+  messageIds: string[];
+}

@@ -1,0 +1,100 @@
+import { createFalClient } from "@fal-ai/client";
+import type { IdeogramCharacterInput } from "@fal-ai/client/endpoints";
+import type { FalResult } from "../domain/job-state.js";
+import { withRetry } from "../util/backoff.js";
+import { isRetryableFalError } from "./fal-errors.js";
+import { createGuardedFetch } from "./guarded-fetch.js";
+
+export const ENDPOINT = "fal-ai/ideogram/character";
+
+export type FalStatus =
+  | { kind: "queued"; position: number | undefined }
+  | { kind: "running" }
+  | { kind: "done" };
+
+/** The fal operations StoryCast uses, with its own retry policy on each. */
+export interface FalService {
+  /** Re-hosts an input image on fal storage; returns its URL. */
+  upload(bytes: Uint8Array, contentType: string, fileName: string): Promise<string>;
+  /** Submits one job and returns fal's request id. Sent at most once: never retried. */
+  submit(input: IdeogramCharacterInput): Promise<string>;
+  status(requestId: string, signal?: AbortSignal): Promise<FalStatus>;
+  result(requestId: string): Promise<FalResult>;
+  cancel(requestId: string): Promise<void>;
+  /** Downloads a result image from fal's CDN, retrying transient failures. */
+  download(url: string): Promise<Buffer>;
+}
+
+export interface FalServiceOptions {
+  credentials: string;
+  proxyUrl?: string | undefined;
+  requestTimeoutMs: number;
+  fetch?: typeof fetch;
+}
+
+export function createFalService(options: FalServiceOptions): FalService {
+  const guarded = createGuardedFetch(options.requestTimeoutMs, options.fetch);
+  const fal = createFalClient({
+    credentials: options.credentials,
+    fetch: guarded.fetch,
+    // Every queue and storage request goes through the proxy when one is configured.
+    ...(options.proxyUrl ? { proxyUrl: { url: options.proxyUrl, when: "always" as const } } : {}),
+  });
+  const baseFetch = options.fetch ?? fetch;
+  const retryRead = { attempts: 4, baseMs: 500, maxMs: 8000, isRetryable: isRetryableFalError };
+
+  return {
+    async upload(bytes, contentType, fileName) {
+      const file = new File([bytes], fileName, { type: contentType });
+      return withRetry(() => fal.storage.upload(file), retryRead);
+    },
+    async submit(input) {
+      const { request_id } = await fal.queue.submit(ENDPOINT, { input, abortSignal: guarded.singleShotSignal() });
+      return request_id;
+    },
+    async status(requestId, signal) {
+      const status = await fal.queue.status(ENDPOINT, { requestId, logs: false, ...(signal ? { abortSignal: signal } : {}) });
+      switch (status.status) {
+        case "IN_QUEUE":
+          return { kind: "queued", position: status.queue_position };
+        case "IN_PROGRESS":
+          return { kind: "running" };
+        default:
+          return { kind: "done" };
+      }
+    },
+    async result(requestId) {
+      const { data } = await withRetry(() => fal.queue.result(ENDPOINT, { requestId }), retryRead);
+      return {
+        seed: typeof data.seed === "number" ? data.seed : undefined,
+        images: data.images.map((image) => ({
+          url: image.url,
+          ...(image.content_type ? { contentType: image.content_type } : {}),
+          ...(image.file_name ? { fileName: image.file_name } : {}),
+        })),
+      };
+    },
+    async cancel(requestId) {
+      await fal.queue.cancel(ENDPOINT, { requestId });
+    },
+    async download(url) {
+      return withRetry(
+        async () => {
+          const response = await baseFetch(url, { signal: AbortSignal.timeout(options.requestTimeoutMs) });
+          if (!response.ok) throw new DownloadError(url, response.status);
+          return Buffer.from(await response.arrayBuffer());
+        },
+        { attempts: 3, baseMs: 300, maxMs: 3000, isRetryable: (error) => !(error instanceof DownloadError) || error.status >= 500 || error.status === 429 },
+      );
+    },
+  };
+}
+
+export class DownloadError extends Error {
+  constructor(
+    readonly url: string,
+    readonly status: number,
+  ) {
+    super(`download failed with HTTP ${status}`);
+  }
+}

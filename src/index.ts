@@ -1,0 +1,21 @@
+import { startApp } from "./app.js";
+import { loadConfigOrExit } from "./load-config.js";
+import { createLogger } from "./logger.js";
+
+const config = loadConfigOrExit();
+const logger = createLogger(config.logLevel, [config.discordToken, config.falKey]);
+
+try {
+  const app = await startApp(config, logger);
+  const shutdown = (signal: string) => {
+    logger.info({ signal }, "shutting down");
+    void app.stop().then(() => process.exit(0));
+  };
+  process.once("SIGINT", () => shutdown("SIGINT"));
+  process.once("SIGTERM", () => shutdown("SIGTERM"));
+} catch (error) {
+  const message = error instanceof Error ? error.message : String(error);
+  logger.fatal({ err: error }, "could not start");
+  console.error(`StoryCast could not start: ${message}`);
+  process.exit(1);
+}

@@ -1,0 +1,134 @@
+import Database from "better-sqlite3";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Job } from "../domain/job.js";
+import { canTransition, type JobState, type JobStateKind } from "../domain/job-state.js";
+import type { JobStore, NewJob } from "./job-store.js";
+
+interface JobRow {
+  id: string;
+  created_at: number;
+  updated_at: number;
+  origin: string;
+  settings: string;
+  fal_input: string | null;
+  state_kind: string;
+  state: string;
+  fal_request_id: string | null;
+  reroll_of: string | null;
+  message_ids: string;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS jobs (
+  id TEXT PRIMARY KEY,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  origin TEXT NOT NULL,
+  settings TEXT NOT NULL,
+  fal_input TEXT,
+  state_kind TEXT NOT NULL,
+  state TEXT NOT NULL,
+  fal_request_id TEXT,
+  reroll_of TEXT,
+  message_ids TEXT NOT NULL DEFAULT '[]'
+);
+CREATE INDEX IF NOT EXISTS jobs_state_kind ON jobs (state_kind);
+`;
+
+const FINAL_KINDS: readonly JobStateKind[] = ["delivered", "failed", "cancelled", "submit_unknown"];
+
+/** Job store in a SQLite file under DATA_DIR (WAL mode, synchronous writes). */
+export function openSqliteJobStore(dataDir: string, now: () => number = Date.now): JobStore {
+  mkdirSync(dataDir, { recursive: true });
+  const db = new Database(join(dataDir, "storycast.sqlite"));
+  db.pragma("journal_mode = WAL");
+  // FULL: a state written before a paid action must survive a power cut, not just a crash.
+  db.pragma("synchronous = FULL");
+  db.exec(SCHEMA);
+
+  const insert = db.prepare(
+    `INSERT INTO jobs (id, created_at, updated_at, origin, settings, fal_input, state_kind, state, reroll_of)
+     VALUES (@id, @now, @now, @origin, @settings, @falInput, 'pending', '{"kind":"pending"}', @rerollOf)`,
+  );
+  const select = db.prepare<[string], JobRow>("SELECT * FROM jobs WHERE id = ?");
+  const updateInput = db.prepare("UPDATE jobs SET fal_input = ?, updated_at = ? WHERE id = ?");
+  const updateState = db.prepare(
+    "UPDATE jobs SET state_kind = ?, state = ?, fal_request_id = COALESCE(?, fal_request_id), updated_at = ? WHERE id = ?",
+  );
+  const updateMessages = db.prepare("UPDATE jobs SET message_ids = ?, updated_at = ? WHERE id = ?");
+  const selectUnfinished = db.prepare<[], JobRow>(
+    `SELECT * FROM jobs WHERE state_kind NOT IN (${FINAL_KINDS.map((kind) => `'${kind}'`).join(",")}) ORDER BY created_at`,
+  );
+
+  const get = (id: string): Job | undefined => {
+    const row = select.get(id);
+    return row ? fromRow(row) : undefined;
+  };
+  const mustGet = (id: string): Job => {
+    const job = get(id);
+    if (!job) throw new Error(`job ${id} not found`);
+    return job;
+  };
+
+  return {
+    create(job: NewJob): Job {
+      insert.run({
+        id: job.id,
+        now: now(),
+        origin: JSON.stringify(job.origin),
+        settings: JSON.stringify(job.settings),
+        falInput: job.falInput ? JSON.stringify(job.falInput) : null,
+        rerollOf: job.rerollOf ?? null,
+      });
+      return mustGet(job.id);
+    },
+    get,
+    setFalInput(id, input) {
+      updateInput.run(JSON.stringify(input), now(), id);
+    },
+    transition(id, state: JobState): Job {
+      // Check and write in one transaction so two callers cannot both move a job out of a state.
+      return db.transaction(() => {
+        const current = mustGet(id);
+        if (!canTransition(current.state.kind, state.kind)) {
+          throw new Error(`job ${id}: cannot go from ${current.state.kind} to ${state.kind}`);
+        }
+        const requestId = "requestId" in state ? (state.requestId ?? null) : null;
+        updateState.run(state.kind, JSON.stringify(state), requestId, now(), id);
+        return mustGet(id);
+      })();
+    },
+    addMessageIds(id, messageIds) {
+      const job = mustGet(id);
+      updateMessages.run(JSON.stringify([...job.messageIds, ...messageIds]), now(), id);
+    },
+    unfinished() {
+      return selectUnfinished.all().map(fromRow);
+    },
+    healthy() {
+      try {
+        return db.prepare("SELECT 1 AS ok").get() !== undefined;
+      } catch {
+        return false;
+      }
+    },
+    close() {
+      if (db.open) db.close();
+    },
+  };
+}
+
+function fromRow(row: JobRow): Job {
+  return {
+    id: row.id,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    origin: JSON.parse(row.origin) as Job["origin"],
+    settings: JSON.parse(row.settings) as Job["settings"],
+    falInput: row.fal_input ? (JSON.parse(row.fal_input) as Job["falInput"]) : null,
+    state: JSON.parse(row.state) as JobState,
+    rerollOf: row.reroll_of,
+    messageIds: JSON.parse(row.message_ids) as string[],
+  };
+}

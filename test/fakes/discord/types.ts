@@ -1,0 +1,167 @@
+/**
+ * Public and internal types of the fake Discord.
+ *
+ * Object shapes follow the Discord API v10 documentation ("Message", "Attachment",
+ * "Interaction" objects) and the OpenAPI description at
+ * /work/shared/reference/discord-openapi.json.
+ */
+
+/** A guild member the fake can impersonate when dispatching interactions. */
+export interface FakeUser {
+  readonly id: string;
+  readonly username: string;
+  /** Guild-level permission bit set (decimal string), as sent in `member.permissions`. */
+  readonly permissions: string;
+}
+
+/** A Discord attachment object (Discord docs "Attachment Object"), hosted on the fake CDN. */
+export interface DiscordAttachment {
+  id: string;
+  filename: string;
+  size: number;
+  url: string;
+  proxy_url: string;
+  content_type?: string;
+  width?: number | null;
+  height?: number | null;
+  description?: string;
+  title?: string;
+  ephemeral?: boolean;
+  flags?: number;
+}
+
+/** An attachment as stored on a message, including the uploaded bytes. */
+export interface StoredAttachment {
+  id: string;
+  filename: string;
+  bytes: Buffer;
+  contentType: string;
+  /** The size Discord reports (the byte length of the upload). */
+  size: number;
+  url: string;
+  proxyUrl: string;
+  width?: number;
+  height?: number;
+  description?: string;
+  title?: string;
+}
+
+/** Snapshot of a message as it stands now (after edits/deletes). */
+export interface StoredMessage {
+  readonly id: string;
+  readonly channelId: string;
+  readonly guildId?: string;
+  readonly authorId: string;
+  readonly content: string;
+  readonly embeds: unknown[];
+  readonly components: unknown[];
+  readonly attachments: StoredAttachment[];
+  readonly flags: number;
+  readonly ephemeral: boolean;
+  /** Deferred ("Bot is thinking…") message that has not been edited yet (flag LOADING, 1<<7). */
+  readonly loading: boolean;
+  readonly deleted: boolean;
+  /** Token of the interaction whose webhook created this message (initial response or follow-up). */
+  readonly interactionToken?: string;
+  readonly interactionId?: string;
+  readonly webhookId?: string;
+  readonly createdAt: number;
+  readonly editedAt?: number;
+  readonly editCount: number;
+  readonly message_reference?: unknown;
+  readonly allowed_mentions?: unknown;
+  /** The message exactly as the REST API would return it now. */
+  readonly raw: Record<string, unknown>;
+}
+
+export interface UploadedFile {
+  /** multipart field name, e.g. `files[0]` */
+  name: string;
+  filename: string;
+  contentType: string;
+  bytes: Buffer;
+}
+
+export interface RestRecord {
+  method: string;
+  /** Path below `/api/v10`, e.g. `/channels/123/messages` */
+  path: string;
+  /** OpenAPI path template the request matched, if any. */
+  route?: string;
+  query: Record<string, string>;
+  /** Parsed JSON body, or the parsed `payload_json` part of a multipart body. */
+  body: unknown;
+  files: UploadedFile[];
+  status: number;
+  /** Fake-clock timestamp (ms) at which the request was received. */
+  at: number;
+  /** Whether the request carried a valid `Authorization: Bot <token>` header. */
+  authorized: boolean;
+}
+
+export interface ValidationFailure {
+  method: string;
+  path: string;
+  route?: string;
+  /** Discord-style nested error object (as in the 50035 response). */
+  errors: unknown;
+  body: unknown;
+  /** Raw Ajv errors (empty for the fake's explicit limit checks). */
+  ajvErrors: unknown[];
+}
+
+export interface ResponseValidationFailure {
+  method: string;
+  path: string;
+  route: string;
+  status: number;
+  errors: unknown[];
+  body: unknown;
+}
+
+export interface InteractionCallbackRecord {
+  type: number;
+  data: any;
+  /** Fake-clock timestamp (ms). */
+  at: number;
+}
+
+export interface InteractionHandle {
+  readonly id: string;
+  readonly token: string;
+  /** Fake-clock timestamp (ms) of the dispatch. */
+  readonly dispatchedAt: number;
+  /** The initial callback: { type, data, at } (resolves when received; rejects after 5 s real time). */
+  callback(timeoutMs?: number): Promise<InteractionCallbackRecord>;
+  /** The @original response message as it stands (undefined until a message-producing callback). */
+  original(): StoredMessage | undefined;
+  followups(): StoredMessage[];
+}
+
+export interface FailSpec {
+  method?: string;
+  /** Tested against the path below `/api/v10`, e.g. `/webhooks/1/tok/messages/@original`. */
+  path: RegExp;
+  status: number;
+  /** Seconds (429 only). Default 1. */
+  retryAfter?: number;
+  /** How many matching requests fail. Default 1. */
+  count?: number;
+}
+
+export interface StartOptions {
+  /** Bot token. Default "test-discord-token". */
+  token?: string;
+  /** Per-file upload limit in bytes. Default 10 MiB (Discord's free tier). */
+  attachmentSizeLimit?: number;
+  /** Gateway HELLO heartbeat_interval. Default 41250. */
+  heartbeatIntervalMs?: number;
+  /** Per-bucket rate limit advertised in X-RateLimit-* headers (and enforced). Default 50 per 1000 ms. */
+  rateLimit?: { limit: number; windowMs: number };
+  /** Privileged intents the application is allowed to use (bit set). Default 0 (none). */
+  privilegedIntents?: number;
+  /** Validate the fake's own JSON responses against the OpenAPI response schemas. Default true. */
+  validateResponses?: boolean;
+  /** Path of the OpenAPI document. Default: $DISCORD_OPENAPI_PATH, else /work/shared/reference/discord-openapi.json */
+  openapiPath?: string;
+}

@@ -2,11 +2,14 @@ import { z } from "zod";
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
-const optionalUrl = z
-  .string()
-  .url({ message: "must be a URL like http://127.0.0.1:8080" })
-  .refine((value) => /^https?:\/\//.test(value), { message: "must start with http:// or https://" })
-  .optional();
+const isHttpUrl = (value: string) => {
+  try {
+    return ["http:", "https:"].includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+};
+const optionalUrl = z.string().refine(isHttpUrl, { message: "must be an http(s) URL like http://127.0.0.1:8080" }).optional();
 
 const positiveNumber = (fallback: number) => z.coerce.number().positive().default(fallback);
 const dollars = (fallback: number) => z.coerce.number().min(0).default(fallback);

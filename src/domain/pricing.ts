@@ -9,5 +9,6 @@ export function estimateCost(prices: PriceTable, speed: Speed, numImages: number
 }
 
 export function formatDollars(amount: number): string {
-  return `$${amount.toFixed(amount < 1 ? 3 : 2).replace(/0$/, "")}`;
+  // Cents, unless a price is below a cent (then a tenth of a cent matters).
+  return `$${amount.toFixed(amount > 0 && amount < 0.01 ? 3 : 2)}`;
 }

@@ -1,0 +1,208 @@
+/**
+ * Builds API-shaped JSON objects (Discord docs "User Object", "Guild Member Object",
+ * "Role Object", "Channel Object", "Guild Object" + GUILD_CREATE extra fields,
+ * "Message Object", "Attachment Object") from the fake's world state.
+ */
+import { MF, type AttachmentRecord, type ChannelRecord, type MessageRecord, type RoleRecord, type World } from "./state.js";
+import type { DiscordAttachment } from "./types.js";
+
+export function apiUser(u: { id: string; username: string; globalName?: string | null; bot?: boolean }): Record<string, unknown> {
+  return {
+    id: u.id,
+    username: u.username,
+    avatar: null,
+    discriminator: "0",
+    public_flags: 0,
+    flags: 0,
+    ...(u.bot ? { bot: true } : {}),
+    banner: null,
+    accent_color: null,
+    global_name: u.globalName ?? null,
+    avatar_decoration_data: null,
+    collectibles: null,
+    primary_guild: null,
+  };
+}
+
+export function apiMember(world: World, userId: string, withUser = true): Record<string, unknown> {
+  const m = world.members.get(userId);
+  if (!m) throw new Error(`fake discord: unknown member ${userId}`);
+  return {
+    avatar: null,
+    banner: null,
+    communication_disabled_until: null,
+    deaf: false,
+    flags: 0,
+    joined_at: m.joinedAt,
+    mute: false,
+    nick: null,
+    pending: false,
+    premium_since: null,
+    roles: [...m.roles],
+    ...(withUser ? { user: apiUser(m.user) } : {}),
+  };
+}
+
+export function apiRole(r: RoleRecord): Record<string, unknown> {
+  return {
+    id: r.id,
+    name: r.name,
+    description: null,
+    permissions: r.permissions.toString(),
+    position: r.position,
+    color: r.color,
+    colors: { primary_color: r.color, secondary_color: null, tertiary_color: null },
+    hoist: false,
+    managed: r.managed,
+    mentionable: false,
+    icon: null,
+    unicode_emoji: null,
+    flags: 0,
+    ...(r.botId !== undefined ? { tags: { bot_id: r.botId } } : {}),
+  };
+}
+
+export function apiChannel(world: World, ch: ChannelRecord): Record<string, unknown> {
+  if (ch.type === 1) {
+    const u = ch.recipientId !== undefined ? world.userById(ch.recipientId) : undefined;
+    return {
+      id: ch.id,
+      type: 1,
+      last_message_id: ch.lastMessageId,
+      flags: 0,
+      recipients: u ? [apiUser(u)] : [],
+    };
+  }
+  return {
+    id: ch.id,
+    type: ch.type,
+    guild_id: ch.guildId,
+    name: ch.name,
+    position: ch.position ?? 0,
+    permission_overwrites: ch.permissionOverwrites.map((o) => ({ ...o })),
+    parent_id: null,
+    nsfw: false,
+    topic: ch.topic ?? null,
+    last_message_id: ch.lastMessageId,
+    last_pin_timestamp: null,
+    rate_limit_per_user: 0,
+    flags: 0,
+  };
+}
+
+/**
+ * GUILD_CREATE payload (docs "Gateway Events" → "Guild Create": a guild object plus
+ * joined_at, large, unavailable, member_count, voice_states, members, channels,
+ * threads, presences, stage_instances, guild_scheduled_events, soundboard_sounds).
+ * `members` contains the bot's own member, as Discord always includes the current user.
+ */
+export function guildCreatePayload(world: World): Record<string, unknown> {
+  const me = world.members.get(world.botUser.id);
+  return {
+    id: world.guildId,
+    name: world.guildName,
+    icon: null,
+    icon_hash: null,
+    splash: null,
+    discovery_splash: null,
+    owner_id: world.ownerId,
+    region: "deprecated",
+    afk_channel_id: null,
+    afk_timeout: 300,
+    widget_enabled: false,
+    widget_channel_id: null,
+    verification_level: 1,
+    default_message_notifications: 1,
+    explicit_content_filter: 2,
+    roles: [...world.roles.values()].map(apiRole),
+    emojis: [],
+    features: [],
+    mfa_level: 0,
+    application_id: null,
+    system_channel_id: world.channelId,
+    system_channel_flags: 0,
+    rules_channel_id: null,
+    max_presences: null,
+    max_members: 500000,
+    vanity_url_code: null,
+    description: null,
+    banner: null,
+    premium_tier: 0,
+    premium_subscription_count: 0,
+    preferred_locale: "en-US",
+    public_updates_channel_id: null,
+    max_video_channel_users: 25,
+    max_stage_video_channel_users: 50,
+    nsfw_level: 0,
+    nsfw: false,
+    stickers: [],
+    premium_progress_bar_enabled: false,
+    safety_alerts_channel_id: null,
+    incidents_data: null,
+    hub_type: null,
+    latest_onboarding_question_id: null,
+    // GUILD_CREATE extras
+    joined_at: me?.joinedAt ?? new Date(world.clock.now()).toISOString(),
+    large: false,
+    unavailable: false,
+    lazy: true,
+    member_count: world.members.size,
+    voice_states: [],
+    members: me ? [apiMember(world, world.botUser.id)] : [],
+    channels: [...world.channels.values()].filter((c) => c.guildId === world.guildId).map((c) => apiChannel(world, c)),
+    threads: [],
+    presences: [],
+    stage_instances: [],
+    guild_scheduled_events: [],
+    soundboard_sounds: [],
+    embedded_activities: [],
+    activity_instances: [],
+    version: world.clock.now(),
+  };
+}
+
+export function apiAttachment(a: AttachmentRecord, ephemeral: boolean): DiscordAttachment & Record<string, unknown> {
+  return {
+    id: a.id,
+    filename: a.filename,
+    size: a.reportedSize,
+    url: a.url,
+    proxy_url: a.proxyUrl,
+    content_type: a.reportedContentType,
+    ...(a.width !== undefined ? { width: a.width, height: a.height ?? null } : {}),
+    ...(a.description !== undefined ? { description: a.description } : {}),
+    ...(a.title !== undefined ? { title: a.title } : {}),
+    ...(ephemeral ? { ephemeral: true } : {}),
+    flags: a.spoiler ? 1 << 3 : 0,
+  };
+}
+
+/** The message as GET /channels/{c}/messages/{m} (or the webhook routes) would return it. */
+export function apiMessage(world: World, m: MessageRecord): Record<string, unknown> {
+  const author = world.userById(m.authorId) ?? world.botUser;
+  const ephemeral = (m.flags & MF.EPHEMERAL) !== 0;
+  return {
+    type: m.type,
+    content: m.content,
+    mentions: [],
+    mention_roles: [],
+    attachments: m.attachments.map((a) => apiAttachment(a, ephemeral)),
+    embeds: structuredClone(m.embeds),
+    timestamp: new Date(m.createdAt).toISOString(),
+    edited_timestamp: m.apiEditedAt !== undefined ? new Date(m.apiEditedAt).toISOString() : null,
+    flags: m.flags,
+    components: structuredClone(m.components),
+    id: m.id,
+    channel_id: m.channelId,
+    author: apiUser(author),
+    pinned: false,
+    mention_everyone: false,
+    tts: m.tts,
+    ...(m.webhookId !== undefined ? { webhook_id: m.webhookId } : {}),
+    ...(m.applicationId !== undefined ? { application_id: m.applicationId } : {}),
+    ...(m.interactionMetadata !== undefined ? { interaction_metadata: structuredClone(m.interactionMetadata) } : {}),
+    ...(m.nonce !== undefined ? { nonce: m.nonce } : {}),
+    ...(m.message_reference !== undefined ? { message_reference: structuredClone(m.message_reference) } : {}),
+    ...(m.poll !== undefined ? { poll: structuredClone(m.poll) } : {}),
+  };
+}

@@ -1,0 +1,377 @@
+/**
+ * World state of the fake Discord: clock, snowflakes, the one guild with its roles,
+ * channels and members, DM channels, messages and registered application commands.
+ *
+ * Follows Discord docs: "Snowflakes" (Reference), "Permissions" (Topics),
+ * "Guild Object", "Channel Object", "Message Object".
+ */
+import { randomBytes } from "node:crypto";
+import type { FakeUser, StoredAttachment, StoredMessage } from "./types.js";
+
+/** Discord epoch (2015-01-01T00:00:00Z), see docs "Snowflakes". */
+export const DISCORD_EPOCH = 1420070400000n;
+
+/** Permission bits (docs "Permissions" → "Bitwise Permission Flags"). */
+export const P = {
+  CREATE_INSTANT_INVITE: 1n << 0n,
+  ADD_REACTIONS: 1n << 6n,
+  STREAM: 1n << 9n,
+  VIEW_CHANNEL: 1n << 10n,
+  SEND_MESSAGES: 1n << 11n,
+  MANAGE_MESSAGES: 1n << 13n,
+  EMBED_LINKS: 1n << 14n,
+  ATTACH_FILES: 1n << 15n,
+  READ_MESSAGE_HISTORY: 1n << 16n,
+  USE_EXTERNAL_EMOJIS: 1n << 18n,
+  CONNECT: 1n << 20n,
+  SPEAK: 1n << 21n,
+  USE_VAD: 1n << 25n,
+  CHANGE_NICKNAME: 1n << 26n,
+  USE_APPLICATION_COMMANDS: 1n << 31n,
+  CREATE_PUBLIC_THREADS: 1n << 35n,
+  CREATE_PRIVATE_THREADS: 1n << 36n,
+  USE_EXTERNAL_STICKERS: 1n << 37n,
+  SEND_MESSAGES_IN_THREADS: 1n << 38n,
+  USE_EMBEDDED_ACTIVITIES: 1n << 39n,
+  SEND_VOICE_MESSAGES: 1n << 46n,
+  SEND_POLLS: 1n << 49n,
+  USE_EXTERNAL_APPS: 1n << 50n,
+} as const;
+
+/** Roughly what a fresh guild grants @everyone. */
+export const ORDINARY_PERMISSIONS =
+  P.CREATE_INSTANT_INVITE |
+  P.ADD_REACTIONS |
+  P.STREAM |
+  P.VIEW_CHANNEL |
+  P.SEND_MESSAGES |
+  P.EMBED_LINKS |
+  P.ATTACH_FILES |
+  P.READ_MESSAGE_HISTORY |
+  P.USE_EXTERNAL_EMOJIS |
+  P.CONNECT |
+  P.SPEAK |
+  P.USE_VAD |
+  P.CHANGE_NICKNAME |
+  P.USE_APPLICATION_COMMANDS |
+  P.CREATE_PUBLIC_THREADS |
+  P.CREATE_PRIVATE_THREADS |
+  P.USE_EXTERNAL_STICKERS |
+  P.SEND_MESSAGES_IN_THREADS |
+  P.USE_EMBEDDED_ACTIVITIES |
+  P.SEND_VOICE_MESSAGES |
+  P.SEND_POLLS |
+  P.USE_EXTERNAL_APPS;
+
+/** Message flags (docs "Message Object" → "Message Flags"). */
+export const MF = {
+  SUPPRESS_EMBEDS: 1 << 2,
+  EPHEMERAL: 1 << 6,
+  LOADING: 1 << 7,
+  SUPPRESS_NOTIFICATIONS: 1 << 12,
+  IS_VOICE_MESSAGE: 1 << 13,
+  IS_COMPONENTS_V2: 1 << 15,
+} as const;
+
+/** Offsettable clock: `now()` is real time plus an offset that tests can advance. */
+export class Clock {
+  private offset = 0;
+  now(): number {
+    return Date.now() + this.offset;
+  }
+  advance(ms: number): void {
+    this.offset += ms;
+  }
+}
+
+/** Snowflake generator (docs "Snowflakes": 42 bits ms since epoch, 5 worker, 5 process, 12 increment). */
+export class Snowflakes {
+  private increment = 0n;
+  constructor(private readonly clock: Clock) {}
+  next(): string {
+    const ts = BigInt(Math.floor(this.clock.now())) - DISCORD_EPOCH;
+    const id = (ts << 22n) | (1n << 17n) | (1n << 12n) | (this.increment++ & 0xfffn);
+    return id.toString();
+  }
+}
+
+export function snowflakeTimestamp(id: string): number {
+  return Number((BigInt(id) >> 22n) + DISCORD_EPOCH);
+}
+
+export function randomToken(prefix: string): string {
+  return Buffer.from(`${prefix}:`).toString("base64url") + randomBytes(48).toString("base64url");
+}
+
+export interface ChannelRecord {
+  id: string;
+  type: number; // 0 GUILD_TEXT, 1 DM
+  name?: string;
+  guildId?: string;
+  position?: number;
+  topic?: string | null;
+  recipientId?: string;
+  permissionOverwrites: { id: string; type: 0 | 1; allow: string; deny: string }[];
+  lastMessageId: string | null;
+}
+
+export interface RoleRecord {
+  id: string;
+  name: string;
+  permissions: bigint;
+  position: number;
+  color: number;
+  managed: boolean;
+  botId?: string;
+}
+
+export interface MemberRecord {
+  user: FakeUser & { bot?: boolean; globalName: string | null };
+  roles: string[];
+  joinedAt: string;
+}
+
+export interface AttachmentRecord extends StoredAttachment {
+  /** Size claimed in API objects (may lie for `fake.attachment(..., {size})`). */
+  reportedSize: number;
+  /** Content type claimed in API objects (may lie). */
+  reportedContentType: string;
+  spoiler: boolean;
+}
+
+export interface MessageRecord {
+  id: string;
+  channelId: string;
+  guildId?: string;
+  authorId: string;
+  type: number;
+  content: string;
+  embeds: any[];
+  components: any[];
+  attachments: AttachmentRecord[];
+  flags: number;
+  tts: boolean;
+  deleted: boolean;
+  interactionId?: string;
+  interactionToken?: string;
+  webhookId?: string;
+  applicationId?: string;
+  interactionMetadata?: Record<string, unknown>;
+  createdAt: number;
+  editedAt?: number;
+  /** editedAt that is visible in the API (a deferred message's first edit is not shown as "edited"). */
+  apiEditedAt?: number;
+  editCount: number;
+  nonce?: string | number;
+  message_reference?: any;
+  allowed_mentions?: unknown;
+  poll?: unknown;
+}
+
+export interface CommandRecord {
+  id: string;
+  application_id: string;
+  version: string;
+  type: number;
+  name: string;
+  description: string;
+  guild_id?: string;
+  options?: any[];
+  default_member_permissions: string | null;
+  nsfw: boolean;
+  contexts: number[] | null;
+  integration_types: number[];
+  [k: string]: unknown;
+}
+
+/** Everything about the simulated Discord world. */
+export class World {
+  readonly clock = new Clock();
+  readonly ids = new Snowflakes(this.clock);
+
+  readonly applicationId: string;
+  readonly botUser: MemberRecord["user"];
+  readonly guildId: string;
+  readonly guildName = "StoryCast Test Guild";
+  readonly ownerId: string;
+  readonly roles = new Map<string, RoleRecord>();
+  readonly members = new Map<string, MemberRecord>();
+  readonly channels = new Map<string, ChannelRecord>();
+  readonly channelId: string;
+  readonly otherChannelId: string;
+  readonly messages = new Map<string, MessageRecord>();
+  readonly messageOrder: string[] = [];
+  readonly users: { alice: FakeUser; bob: FakeUser; mod: FakeUser };
+  readonly modRoleId: string;
+  readonly botRoleId: string;
+  readonly dmDenied = new Set<string>();
+  readonly commands = { global: [] as CommandRecord[], guild: new Map<string, CommandRecord[]>(), puts: 0 };
+
+  constructor(readonly botToken: string) {
+    this.applicationId = this.ids.next();
+    this.botUser = {
+      id: this.applicationId, // for bots created after 2020 the bot user id equals the application id
+      username: "StoryCast",
+      permissions: "0",
+      bot: true,
+      globalName: null,
+    };
+    this.guildId = this.ids.next();
+    this.channelId = this.ids.next();
+    this.otherChannelId = this.ids.next();
+    this.modRoleId = this.ids.next();
+    this.botRoleId = this.ids.next();
+
+    // @everyone role has the guild's id (docs "Permissions").
+    this.roles.set(this.guildId, {
+      id: this.guildId,
+      name: "@everyone",
+      permissions: ORDINARY_PERMISSIONS,
+      position: 0,
+      color: 0,
+      managed: false,
+    });
+    this.roles.set(this.modRoleId, {
+      id: this.modRoleId,
+      name: "Moderator",
+      permissions: P.MANAGE_MESSAGES,
+      position: 1,
+      color: 0x3498db,
+      managed: false,
+    });
+    this.roles.set(this.botRoleId, {
+      id: this.botRoleId,
+      name: "StoryCast",
+      permissions: ORDINARY_PERMISSIONS,
+      position: 2,
+      color: 0,
+      managed: true,
+      botId: this.botUser.id,
+    });
+
+    const mk = (username: string, roles: string[]): FakeUser & { globalName: string } => {
+      const id = this.ids.next();
+      const perms = this.basePermissions(roles);
+      return { id, username, permissions: perms.toString(), globalName: username[0]!.toUpperCase() + username.slice(1) };
+    };
+    const owner = mk("owner", []);
+    const alice = mk("alice", []);
+    const bob = mk("bob", []);
+    const mod = mk("mod", [this.modRoleId]);
+    this.ownerId = owner.id;
+    this.users = { alice, bob, mod };
+    const joinedAt = new Date(this.clock.now() - 86_400_000).toISOString();
+    for (const [u, roles] of [
+      [owner, []],
+      [alice, []],
+      [bob, []],
+      [mod, [this.modRoleId]],
+    ] as const) {
+      this.members.set(u.id, { user: u, roles: [...roles], joinedAt });
+    }
+    this.members.set(this.botUser.id, { user: this.botUser, roles: [this.botRoleId], joinedAt });
+
+    this.channels.set(this.channelId, {
+      id: this.channelId,
+      type: 0,
+      name: "general",
+      guildId: this.guildId,
+      position: 0,
+      topic: null,
+      permissionOverwrites: [],
+      lastMessageId: null,
+    });
+    this.channels.set(this.otherChannelId, {
+      id: this.otherChannelId,
+      type: 0,
+      name: "storycast",
+      guildId: this.guildId,
+      position: 1,
+      topic: "Where stories are cast",
+      permissionOverwrites: [],
+      lastMessageId: null,
+    });
+  }
+
+  /** Guild-level permissions of a set of roles (docs "Permissions" → "Permission Hierarchy"). */
+  basePermissions(roleIds: readonly string[]): bigint {
+    let perms = this.roles.get(this.guildId)?.permissions ?? 0n;
+    for (const r of roleIds) perms |= this.roles.get(r)?.permissions ?? 0n;
+    return perms;
+  }
+
+  /** Computed permissions of a member in a channel, applying overwrites in documented order. */
+  channelPermissions(userId: string, channelId: string): bigint {
+    const member = this.members.get(userId);
+    const channel = this.channels.get(channelId);
+    if (!member) return 0n;
+    let perms = this.basePermissions(member.roles);
+    if (userId === this.ownerId) return (1n << 53n) - 1n;
+    if (!channel || channel.guildId === undefined) return perms;
+    const ow = channel.permissionOverwrites;
+    const everyone = ow.find((o) => o.id === this.guildId);
+    if (everyone) perms = (perms & ~BigInt(everyone.deny)) | BigInt(everyone.allow);
+    let allow = 0n;
+    let deny = 0n;
+    for (const o of ow) {
+      if (o.type === 0 && member.roles.includes(o.id)) {
+        allow |= BigInt(o.allow);
+        deny |= BigInt(o.deny);
+      }
+    }
+    perms = (perms & ~deny) | allow;
+    const own = ow.find((o) => o.type === 1 && o.id === userId);
+    if (own) perms = (perms & ~BigInt(own.deny)) | BigInt(own.allow);
+    return perms;
+  }
+
+  userById(id: string): MemberRecord["user"] | undefined {
+    return this.members.get(id)?.user;
+  }
+
+  addMessage(m: MessageRecord): void {
+    this.messages.set(m.id, m);
+    this.messageOrder.push(m.id);
+    const ch = this.channels.get(m.channelId);
+    if (ch && !(m.flags & MF.EPHEMERAL)) ch.lastMessageId = m.id;
+  }
+
+  snapshot(m: MessageRecord, raw: Record<string, unknown>): StoredMessage {
+    const snap: StoredMessage = {
+      id: m.id,
+      channelId: m.channelId,
+      ...(m.guildId !== undefined ? { guildId: m.guildId } : {}),
+      authorId: m.authorId,
+      content: m.content,
+      embeds: structuredClone(m.embeds),
+      components: structuredClone(m.components),
+      attachments: m.attachments.map((a) => ({
+        id: a.id,
+        filename: a.filename,
+        bytes: a.bytes,
+        contentType: a.contentType,
+        size: a.size,
+        url: a.url,
+        proxyUrl: a.proxyUrl,
+        ...(a.width !== undefined ? { width: a.width } : {}),
+        ...(a.height !== undefined ? { height: a.height } : {}),
+        ...(a.description !== undefined ? { description: a.description } : {}),
+        ...(a.title !== undefined ? { title: a.title } : {}),
+      })),
+      flags: m.flags,
+      ephemeral: (m.flags & MF.EPHEMERAL) !== 0,
+      loading: (m.flags & MF.LOADING) !== 0,
+      deleted: m.deleted,
+      ...(m.interactionToken !== undefined ? { interactionToken: m.interactionToken } : {}),
+      ...(m.interactionId !== undefined ? { interactionId: m.interactionId } : {}),
+      ...(m.webhookId !== undefined ? { webhookId: m.webhookId } : {}),
+      createdAt: m.createdAt,
+      ...(m.editedAt !== undefined ? { editedAt: m.editedAt } : {}),
+      editCount: m.editCount,
+      ...(m.message_reference !== undefined ? { message_reference: structuredClone(m.message_reference) } : {}),
+      ...(m.allowed_mentions !== undefined ? { allowed_mentions: structuredClone(m.allowed_mentions) } : {}),
+      raw,
+    };
+    return snap;
+  }
+}

@@ -1,0 +1,70 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Writable } from "node:stream";
+import { startApp, type RunningApp } from "../../src/app.js";
+import { parseConfig, type Config } from "../../src/config.js";
+import { createLogger } from "../../src/logger.js";
+import { startFakeDiscord, type FakeDiscord } from "../fakes/discord/index.js";
+import { startFakeFal, type FakeFal } from "../fakes/fal/index.js";
+
+export interface Stack {
+  discord: FakeDiscord;
+  fal: FakeFal;
+  app: RunningApp;
+  config: Config;
+  /** Every log line the bot wrote, as JSON text. */
+  logs: string[];
+  stop(): Promise<void>;
+}
+
+export interface StackOptions {
+  env?: Record<string, string>;
+  attachmentSizeLimit?: number;
+}
+
+/**
+ * Starts the fake Discord, the fake fal and the real bot (real discord.js Client, real
+ * @fal-ai/client) pointed at them through DISCORD_API_URL and FAL_PROXY_URL.
+ * Intervals are shortened so jobs run in milliseconds; everything else is as in production.
+ */
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const discord = await startFakeDiscord(options.attachmentSizeLimit ? { attachmentSizeLimit: options.attachmentSizeLimit } : {});
+  const fal = await startFakeFal();
+  const dataDir = mkdtempSync(join(tmpdir(), "storycast-e2e-"));
+  const parsed = parseConfig({
+    DISCORD_TOKEN: discord.token,
+    FAL_KEY: fal.key,
+    DISCORD_API_URL: discord.apiUrl,
+    FAL_PROXY_URL: fal.url,
+    DISCORD_GUILD_ID: discord.guildId,
+    DATA_DIR: dataDir,
+    LOG_LEVEL: "debug",
+    FAL_POLL_INTERVAL_MS: "40",
+    PROGRESS_EDIT_INTERVAL_MS: "150",
+    FAL_REQUEST_TIMEOUT_MS: "5000",
+    ...options.env,
+  });
+  if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      logs.push(...chunk.toString("utf8").split("\n").filter(Boolean));
+      done();
+    },
+  });
+  const logger = createLogger("debug", [discord.token, fal.key], sink);
+  const app = await startApp(parsed.config, logger);
+  return {
+    discord,
+    fal,
+    app,
+    config: parsed.config,
+    logs,
+    async stop() {
+      await app.stop();
+      await Promise.all([discord.close(), fal.close()]);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

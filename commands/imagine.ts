@@ -45,9 +45,9 @@ export const imagine = {
     const focused = interaction.options.getFocused(true);
     const typed = String(focused.value);
     const presets = focused.name === "palette" ? suggestPalettes(typed) : [];
-    // Offer what the user typed too, so hex colours can be entered without a preset getting in the way.
-    const typedChoice = typed.trim() && !presets.includes(typed.trim().toUpperCase()) ? [{ name: typed.slice(0, 100), value: typed.slice(0, 100) }] : [];
-    await interaction.respond([...typedChoice, ...presets.map((name) => ({ name: name.charAt(0) + name.slice(1).toLowerCase(), value: name }))].slice(0, 25));
+    // Discord accepts free text in an autocompleted option; when no preset matches (hex colours), echo what was typed.
+    const suggestions = presets.length > 0 ? presets.map((name) => ({ name: name.charAt(0) + name.slice(1).toLowerCase(), value: name })) : typed.trim() ? [{ name: typed.slice(0, 100), value: typed.slice(0, 100) }] : [];
+    await interaction.respond(suggestions.slice(0, 25));
   },
 } satisfies Command;
 

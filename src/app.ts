@@ -46,11 +46,14 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
   const readyClient = await ready;
   logger.info({ user: readyClient.user.tag, applicationId: readyClient.application.id }, "logged in");
   await syncCommands(client.rest, readyClient.application.id, config.guildId, commands.map((command) => command.definition), logger);
+  for (const job of store.unfinished()) void runner.resume(job);
 
   return {
     client: readyClient,
     context,
     async stop() {
+      route.close();
+      runner.stopAll();
       await client.destroy();
       store.close();
     },

@@ -8,8 +8,16 @@ const logger = createLogger(config.logLevel, [config.discordToken, config.falKey
 try {
   const app = await startApp(config, logger);
   const shutdown = (signal: string) => {
-    logger.info({ signal }, "shutting down");
-    void app.stop().then(() => process.exit(0));
+    logger.info({ signal }, "shutting down; unfinished jobs stay in the store and resume on the next start");
+    // Never hang a deploy: whatever is left after 9 s is resumed from the store next time.
+    setTimeout(() => process.exit(0), 9000).unref();
+    app.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, "error while stopping");
+        process.exit(1);
+      },
+    );
   };
   process.once("SIGINT", () => shutdown("SIGINT"));
   process.once("SIGTERM", () => shutdown("SIGTERM"));

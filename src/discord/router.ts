@@ -9,9 +9,17 @@ import { handleResultButton } from "./result-buttons.js";
 export function createRouter(commands: readonly Command[], ctx: AppContext) {
   const byName = new Map(commands.map((command) => [command.definition.name, command]));
 
-  return async function route(interaction: Interaction): Promise<void> {
+  let closing = false;
+
+  async function route(interaction: Interaction): Promise<void> {
     const ref = randomBytes(4).toString("hex");
     try {
+      if (closing) {
+        if (interaction.isRepliable()) {
+          await interaction.reply({ content: "StoryCast is restarting. Please try again in a minute.", flags: MessageFlags.Ephemeral });
+        }
+        return;
+      }
       if (interaction.isChatInputCommand()) {
         const command = byName.get(interaction.commandName);
         if (!command) {
@@ -33,5 +41,11 @@ export function createRouter(commands: readonly Command[], ctx: AppContext) {
         ctx.logger.error({ err: error, ref, interactionId: interaction.id }, "autocomplete failed");
       }
     }
+  }
+
+  /** From now on, interactions are answered with a "restarting" note instead of handled. */
+  route.close = () => {
+    closing = true;
   };
+  return route;
 }

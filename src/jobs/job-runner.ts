@@ -92,7 +92,7 @@ export function createJobRunner(deps: JobRunnerDeps) {
     while (!signal.aborted) {
       if (now() - started > deps.jobTimeoutMs) {
         await fal.cancel(requestId).catch((error: unknown) => logger.warn({ jobId: job.id, requestId, err: error }, "cancel after timeout failed"));
-        await failJob(job, `The job took longer than ${Math.round(deps.jobTimeoutMs / 60000)} minutes, so it was cancelled on fal. Please try again.`);
+        await failJob(job, `The job took longer than ${describeDuration(deps.jobTimeoutMs)}, so it was cancelled on fal. Please try again.`);
         return;
       }
       try {
@@ -208,8 +208,52 @@ export function createJobRunner(deps: JobRunnerDeps) {
       return true;
     },
 
+    /**
+     * Picks up a job left unfinished by a previous run, from what its row says. A job
+     * that was mid-submit is never submitted again: fal may already have charged for it.
+     */
+    async resume(job: Job): Promise<void> {
+      const controller = new AbortController();
+      running.set(job.id, controller);
+      try {
+        switch (job.state.kind) {
+          case "pending":
+            await failJob(job, "StoryCast restarted before your job reached fal, so nothing was charged. Please run the command again.");
+            return;
+          case "submitting":
+            store.transition(job.id, { kind: "submit_unknown" });
+            logger.error({ jobId: job.id }, "restart found a job mid-submit; not resubmitting");
+            await reporter.fail(job, "StoryCast restarted while sending your job to fal, so it can't tell whether fal took it. It was not sent again (that could charge twice). If no images appear, please try again.");
+            return;
+          case "queued":
+            logger.info({ jobId: job.id, requestId: job.state.requestId }, "resuming job");
+            await follow(job, job.state.requestId, controller.signal);
+            return;
+          case "completed":
+            await deliver(job, job.state.result);
+            return;
+          default:
+            return;
+        }
+      } catch (error) {
+        await failJob(job, "Something went wrong on StoryCast's side.", error, "error");
+      } finally {
+        running.delete(job.id);
+      }
+    },
+
+    /** Stops following jobs (they stay in the store, to be resumed on the next start). */
+    stopAll(): void {
+      for (const controller of running.values()) controller.abort();
+    },
+
     isRunning: (jobId: string) => running.has(jobId),
   };
 }
 
 export type JobRunner = ReturnType<typeof createJobRunner>;
+
+function describeDuration(ms: number): string {
+  const minutes = ms / 60_000;
+  return minutes >= 1 && Number.isInteger(minutes) ? `${minutes} minute${minutes === 1 ? "" : "s"}` : `${Math.round(ms / 1000)} seconds`;
+}

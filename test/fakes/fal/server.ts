@@ -481,10 +481,8 @@ class FakeFalServer implements FakeFal {
     return { type: "json", status: 200, body: this.storage.initiate(content_type, file_name) };
   }
 
-  /** What fal's runner would download for an image URL: our CDN's bytes, or a base64 data URI. */
+  /** What fal's runner would download for an image URL: only what our CDN serves. */
   private fetchImage(url: string): Buffer | undefined {
-    const data = /^data:[^,]*;base64,(.*)$/s.exec(url);
-    if (data) return Buffer.from(data[1]!, "base64");
     return this.storage.resolve(url)?.bytes;
   }
 }

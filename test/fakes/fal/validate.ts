@@ -13,7 +13,7 @@
 //   - null is accepted only for the Optional fields (seed, style_codes, color_palette,
 //     image_urls, reference_mask_urls); the defaulted ones (style, num_images, …) reject it.
 //   - style_codes present (even []) together with `style` or `image_urls` is rejected.
-//   - every image URL must be served by this fake's CDN (or be a data: URI) and sniff as
+//   - every image URL must be served by this fake's CDN (or be a base64 data: URI) and sniff as
 //     JPEG, PNG or WebP; character references (images + masks) ≤ 10 MB in total, style
 //     references (image_urls) ≤ 10 MB in total. fal downloads only the first reference but
 //     this fake checks all of them.
@@ -64,7 +64,7 @@ const isInt = (v: unknown): v is number => typeof v === "number" && Number.isSaf
 const quoteList = (xs: string[]): string =>
   xs.length <= 1 ? `'${xs[0] ?? ""}'` : `${xs.slice(0, -1).map((x) => `'${x}'`).join(", ")} or '${xs[xs.length - 1]}'`;
 
-/** Returns the bytes behind an image URL, or undefined if it cannot be downloaded. */
+/** Returns the bytes behind an (http) image URL, or undefined if it cannot be downloaded. Data URIs are decoded here. */
 export type ImageFetcher = (url: string) => Buffer | undefined;
 
 export function validateCharacterInput(input: unknown, fetchImage: ImageFetcher): FieldError[] {
@@ -197,7 +197,9 @@ export function validateCharacterInput(input: unknown, fetchImage: ImageFetcher)
   const download = (k: string, urls: string[] | undefined): number => {
     let total = 0;
     urls?.forEach((url, i) => {
-      const bytes = fetchImage(url);
+      // fal accepts base64 data URIs wherever it takes a file URL.
+      const dataUri = /^data:[^,]*;base64,(.*)$/s.exec(url);
+      const bytes = dataUri ? Buffer.from(dataUri[1]!, "base64") : fetchImage(url);
       if (!bytes) {
         err(k, `Item ${i}: could not download file from ${url}`, "file_download_error");
         return;

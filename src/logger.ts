@@ -18,6 +18,14 @@ export function createLogger(level: string, secrets: readonly string[], destinat
         paths: ["token", "*.token", "authorization", "*.authorization", "headers.authorization", "*.headers.authorization"],
         censor: "[redacted]",
       },
+      serializers: {
+        // discord.js errors carry the whole request body (files included): keep the error, drop the payload.
+        err: (error: unknown) => {
+          const serialized = pino.stdSerializers.err(error as Error) as unknown as Record<string, unknown>;
+          delete serialized.requestBody;
+          return serialized;
+        },
+      },
       hooks: {
         // Scrub secrets from the formatted line as a last line of defence.
         streamWrite: (line) => scrub(line),

@@ -26,7 +26,7 @@ export function createReplyTarget(rest: REST, origin: JobOrigin, now: () => numb
   const payload = (message: OutgoingMessage) => ({
     content: message.content,
     components: message.components ?? [],
-    ...(message.files?.length ? { attachments: message.files.map((file, id) => ({ id, filename: file.name })) } : {}),
+    ...(message.files?.length ? { attachments: message.files.map((file, index) => ({ id: String(index), filename: file.name })) } : {}),
   });
 
   async function channelMessage(message: OutgoingMessage): Promise<APIMessage> {

@@ -62,6 +62,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     config: parsed.config,
     logs,
     async stop() {
+      // E2E_DEBUG=1 prints what the bot logged and what reached the fakes, to see why a test failed.
+      if (process.env.E2E_DEBUG) {
+        console.log(logs.join("\n"));
+        console.log(discord.requests.map((r) => `${r.status} ${r.method} ${r.path} ${JSON.stringify(r.body)?.slice(0, 300)}`).join("\n"));
+        console.log(fal.requests.map((r) => `${r.status} ${r.kind} ${r.method} ${r.target}`).join("\n"));
+      }
       await app.stop();
       await Promise.all([discord.close(), fal.close()]);
       rmSync(dataDir, { recursive: true, force: true });

@@ -5,7 +5,7 @@ import { startStack, type Stack } from "../support/stack.js";
 
 let stack: Stack;
 beforeAll(async () => {
-  stack = await startStack({ env: { JOB_TIMEOUT_SECONDS: "1.5" } });
+  stack = await startStack({ env: { JOB_TIMEOUT_SECONDS: "3" } });
 });
 afterAll(async () => {
   await stack?.stop();
@@ -41,7 +41,7 @@ describe("/imagine when fal says no or breaks", () => {
 
   it("when fal answers the submit with 503, then it is sent once only and the user is told", async () => {
     const submitsBefore = stack.fal.requests.filter((r) => r.kind === "submit").length;
-    stack.fal.failNext("submit", 3, { status: 503, body: { detail: "Service Unavailable" } });
+    stack.fal.failNext("submit", 1, { status: 503, body: { detail: "Service Unavailable" } });
     await finalReply(imagine(), /fal is having trouble right now \(it answered 503\)/);
     await new Promise((resolve) => setTimeout(resolve, 1500)); // longer than the client's first retry delay
     expect(stack.fal.requests.filter((r) => r.kind === "submit").length - submitsBefore).toBe(1);

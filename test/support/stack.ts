@@ -1,11 +1,11 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { appendFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { startApp, type RunningApp } from "../../src/app.js";
 import { parseConfig, type Config } from "../../src/config.js";
 import { createLogger } from "../../src/logger.js";
-import { startFakeDiscord, type FakeDiscord } from "../fakes/discord/index.js";
+import { startFakeDiscord, type FakeDiscord, type InteractionHandle } from "../fakes/discord/index.js";
 import { startFakeFal, type FakeFal } from "../fakes/fal/index.js";
 
 export interface Stack {
@@ -55,6 +55,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   });
   const logger = createLogger("debug", [discord.token, fal.key], sink);
   const app = await startApp(parsed.config, logger);
+  const handles = recordHandles(discord);
   return {
     discord,
     fal,
@@ -69,8 +70,35 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         console.log(fal.requests.map((r) => `${r.status} ${r.kind} ${r.method} ${r.target}`).join("\n"));
       }
       await app.stop();
+      await recordAckLatencies(handles);
       await Promise.all([discord.close(), fal.close()]);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Keeps every interaction the tests dispatch, to measure acknowledgement latency over the run. */
+function recordHandles(discord: FakeDiscord): InteractionHandle[] {
+  const handles: InteractionHandle[] = [];
+  for (const method of ["command", "button", "autocomplete"] as const) {
+    const dispatch = discord[method].bind(discord) as (...args: unknown[]) => InteractionHandle;
+    (discord as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
+      const handle = dispatch(...args);
+      handles.push(handle);
+      return handle;
+    };
+  }
+  return handles;
+}
+
+/**
+ * Appends each interaction's dispatch → callback latency to ACK_LATENCY_FILE (when set),
+ * so `npm run ack-latency` can report p50/max over a whole test run.
+ */
+async function recordAckLatencies(handles: InteractionHandle[]): Promise<void> {
+  const file = process.env.ACK_LATENCY_FILE;
+  if (!file) return;
+  const latencies = await Promise.all(handles.map((h) => h.callback(1).then((c) => c.at - h.dispatchedAt, () => undefined)));
+  const lines = latencies.filter((ms) => ms !== undefined).map((ms) => JSON.stringify({ ms }));
+  if (lines.length > 0) appendFileSync(file, lines.join("\n") + "\n");
 }

@@ -3,7 +3,7 @@
  *
  * Object shapes follow the Discord API v10 documentation ("Message", "Attachment",
  * "Interaction" objects) and the OpenAPI description at
- * /work/shared/reference/discord-openapi.json.
+ * test/fakes/discord/discord-openapi.json (vendored).
  */
 
 /** A guild member the fake can impersonate when dispatching interactions. */
@@ -162,6 +162,6 @@ export interface StartOptions {
   privilegedIntents?: number;
   /** Validate the fake's own JSON responses against the OpenAPI response schemas. Default true. */
   validateResponses?: boolean;
-  /** Path of the OpenAPI document. Default: $DISCORD_OPENAPI_PATH, else /work/shared/reference/discord-openapi.json */
+  /** Path of the OpenAPI document. Default: $DISCORD_OPENAPI_PATH, else test/fakes/discord/discord-openapi.json (vendored) */
   openapiPath?: string;
 }

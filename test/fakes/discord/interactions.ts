@@ -1,0 +1,516 @@
+/**
+ * Interactions (Discord docs "Interactions" → "Receiving and Responding", "Interaction Object",
+ * "Interaction Response Object", "Application Commands").
+ *
+ * - Dispatch: INTERACTION_CREATE over the gateway with a full payload.
+ * - Initial response: POST /interactions/{id}/{token}/callback within 3 s of dispatch
+ *   (fake clock), else 404 10062 "Unknown interaction"; a second response → 400 40060.
+ *   Callback types valid per interaction type: command 4/5/9, component 4/5/6/7/9,
+ *   autocomplete 8 (others → 400 50035). A failed (4xx) callback does not acknowledge.
+ * - `?with_response=true` → 200 interaction callback response, else 204.
+ * - Webhook (application id + interaction token) works for 15 minutes after dispatch, then
+ *   401 50027 "Invalid Webhook Token". Before the interaction is acknowledged with 4/5/6/7
+ *   the webhook does not exist (404 10015 "Unknown Webhook").
+ * - DEFERRED (5): creates the "thinking" message (flag LOADING, plus EPHEMERAL if data.flags
+ *   had 64); its ephemerality cannot change later. The first follow-up after a deferral
+ *   that has not been edited edits that message instead of creating a new one ("Create
+ *   Followup Message": flags are then ignored).
+ * - DEFERRED_UPDATE_MESSAGE (6) / UPDATE_MESSAGE (7) on components: @original is the
+ *   message the component is on; 7 edits it immediately.
+ * - Follow-ups: `wait` is always true for interaction follow-ups (message returned);
+ *   flags 64 makes a follow-up ephemeral.
+ */
+import { errors, addFieldError, type ErrorTree } from "./discord-errors.js";
+import type { MessageService } from "./messages.js";
+import { apiChannel, apiMember, apiMessage, apiRole, apiUser } from "./serialize.js";
+import { MF, P, randomToken, type CommandRecord, type MessageRecord, type World } from "./state.js";
+import type { Gateway } from "./gateway.js";
+import type { DiscordAttachment, FakeUser, InteractionCallbackRecord, InteractionHandle, StoredMessage, UploadedFile } from "./types.js";
+
+export const INITIAL_RESPONSE_WINDOW_MS = 3_000;
+export const TOKEN_LIFETIME_MS = 15 * 60 * 1000;
+
+const VALID_CALLBACKS: Record<number, number[]> = {
+  2: [4, 5, 9],
+  3: [4, 5, 6, 7, 9],
+  4: [8],
+  5: [4, 5, 6, 7],
+};
+
+export interface InteractionRecord {
+  id: string;
+  token: string;
+  type: number;
+  dispatchedAt: number;
+  channelId: string;
+  guildId?: string;
+  userId: string;
+  commandName?: string;
+  payload: Record<string, unknown>;
+  callback?: InteractionCallbackRecord;
+  originalMessageId?: string;
+  sourceMessageId?: string;
+  followupIds: string[];
+  waiters: ((cb: InteractionCallbackRecord) => void)[];
+}
+
+export type OptionValue = string | number | boolean | DiscordAttachment;
+
+export class InteractionService {
+  readonly byId = new Map<string, InteractionRecord>();
+  readonly byToken = new Map<string, InteractionRecord>();
+  /** Things the fake dispatched that Discord's own client would not have sent. */
+  readonly warnings: string[] = [];
+
+  constructor(
+    private readonly world: World,
+    private readonly messages: MessageService,
+    private readonly gateway: Gateway,
+    private readonly attachmentSizeLimit: number,
+  ) {}
+
+  // ----------------------------------------------------------------------------- dispatch
+
+  command(name: string, options: Record<string, OptionValue>, opts: { user?: FakeUser; channelId?: string } = {}): InteractionHandle {
+    return this.applicationCommand(2, name, options, undefined, opts);
+  }
+
+  autocomplete(name: string, options: Record<string, string | number | boolean>, focused: string, opts: { user?: FakeUser; channelId?: string } = {}): InteractionHandle {
+    if (!(focused in options)) throw new Error(`fake.autocomplete: focused option "${focused}" is not among the options`);
+    return this.applicationCommand(4, name, options, focused, opts);
+  }
+
+  button(customId: string, message: StoredMessage, opts: { user?: FakeUser } = {}): InteractionHandle {
+    const m = this.world.messages.get(message.id);
+    if (!m || m.deleted) throw new Error(`fake.button: message ${message.id} does not exist (or was deleted)`);
+    const button = findComponent(m.components, (c) => c.type === 2 && c.custom_id === customId);
+    if (!button) throw new Error(`fake.button: message ${m.id} has no button with custom_id "${customId}"`);
+    if (button.disabled) throw new Error(`fake.button: button "${customId}" on message ${m.id} is disabled`);
+    const user = opts.user ?? this.world.users.alice;
+    const rec = this.newRecord(3, user, m.channelId);
+    rec.sourceMessageId = m.id;
+    const payload = this.basePayload(rec, user);
+    payload.data = { custom_id: customId, component_type: 2, id: button.id };
+    payload.message = apiMessage(this.world, m);
+    return this.dispatch(rec, payload);
+  }
+
+  private applicationCommand(
+    type: 2 | 4,
+    fullName: string,
+    options: Record<string, OptionValue>,
+    focused: string | undefined,
+    opts: { user?: FakeUser; channelId?: string },
+  ): InteractionHandle {
+    const user = opts.user ?? this.world.users.alice;
+    const channelId = opts.channelId ?? this.world.channelId;
+    if (!this.world.channels.has(channelId)) throw new Error(`fake.command: unknown channel ${channelId}`);
+    const [name, ...path] = fullName.trim().split(/\s+/);
+    if (!name) throw new Error("fake.command: empty command name");
+    const channel = this.world.channels.get(channelId)!;
+    const cmd = this.findCommand(name, channel.guildId);
+    const rec = this.newRecord(type, user, channelId);
+    rec.commandName = fullName;
+    const resolved: Record<string, Record<string, unknown>> = {};
+
+    // Walk subcommand group / subcommand path (docs "Subcommands and Subcommand Groups").
+    let defs: any[] | undefined = cmd?.options;
+    const wrappers: { name: string; type: number }[] = [];
+    for (const seg of path) {
+      const def = defs?.find((o: any) => o.name === seg && (o.type === 1 || o.type === 2));
+      if (cmd && !def) throw new Error(`fake.command: /${name} has no subcommand (group) "${seg}"`);
+      wrappers.push({ name: seg, type: def?.type ?? (seg === path[path.length - 1] ? 1 : 2) });
+      defs = def?.options;
+    }
+    const leaf = Object.entries(options).map(([optName, value]) => this.buildOption(fullName, cmd !== undefined, defs, optName, value, focused, resolved, channelId));
+    if (cmd && type === 2) {
+      // Discord's client enforces required options, but a stale client cache or a forged request
+      // can still omit one; the fake dispatches it and notes it.
+      for (const d of defs ?? []) {
+        if (d.required && !(d.name in options)) this.warnings.push(`/${fullName} dispatched without required option "${d.name}"`);
+      }
+    }
+    let opts2: any[] = leaf;
+    for (const w of [...wrappers].reverse()) opts2 = [{ name: w.name, type: w.type, options: opts2 }];
+
+    const payload = this.basePayload(rec, user);
+    payload.data = {
+      id: cmd?.id ?? this.world.ids.next(),
+      name,
+      type: 1,
+      ...(opts2.length ? { options: opts2 } : {}),
+      ...(Object.keys(resolved).length && type === 2 ? { resolved } : {}),
+      ...(cmd?.guild_id !== undefined ? { guild_id: cmd.guild_id } : {}),
+    };
+    return this.dispatch(rec, payload);
+  }
+
+  private buildOption(
+    cmdName: string,
+    registered: boolean,
+    defs: any[] | undefined,
+    name: string,
+    value: OptionValue,
+    focused: string | undefined,
+    resolved: Record<string, Record<string, unknown>>,
+    channelId: string,
+  ): Record<string, unknown> {
+    const def = defs?.find((o: any) => o.name === name);
+    if (registered && !def) throw new Error(`fake.command: /${cmdName} has no option "${name}"`);
+    const isAttachment = typeof value === "object" && value !== null && "url" in value && "id" in value;
+    const type: number =
+      def?.type ??
+      (isAttachment ? 11 : typeof value === "boolean" ? 5 : typeof value === "number" ? (Number.isInteger(value) ? 4 : 10) : 3);
+    const isFocused = focused === name;
+    const out: Record<string, unknown> = { name, type };
+    if (isFocused) {
+      out.value = typeof value === "object" ? String((value as DiscordAttachment).id) : value;
+      out.focused = true;
+      return out;
+    }
+    switch (type) {
+      case 11: {
+        if (!isAttachment) throw new Error(`fake.command: option "${name}" is an attachment option; pass fake.attachment(...)`);
+        const a = value as DiscordAttachment;
+        (resolved.attachments ??= {})[a.id] = { ...a };
+        out.value = a.id;
+        break;
+      }
+      case 6: {
+        const u = this.world.userById(String(value));
+        if (!u) throw new Error(`fake.command: option "${name}": unknown user ${String(value)}`);
+        (resolved.users ??= {})[u.id] = apiUser(u);
+        const mem = apiMember(this.world, u.id, false);
+        mem.permissions = this.world.channelPermissions(u.id, channelId).toString();
+        (resolved.members ??= {})[u.id] = mem;
+        out.value = u.id;
+        break;
+      }
+      case 7: {
+        const ch = this.world.channels.get(String(value));
+        if (!ch) throw new Error(`fake.command: option "${name}": unknown channel ${String(value)}`);
+        (resolved.channels ??= {})[ch.id] = { id: ch.id, name: ch.name, type: ch.type, permissions: "0", flags: 0 };
+        out.value = ch.id;
+        break;
+      }
+      case 8: {
+        const r = this.world.roles.get(String(value));
+        if (!r) throw new Error(`fake.command: option "${name}": unknown role ${String(value)}`);
+        (resolved.roles ??= {})[r.id] = apiRole(r);
+        out.value = r.id;
+        break;
+      }
+      case 4:
+        if (typeof value !== "number" || !Number.isInteger(value)) throw new Error(`fake.command: option "${name}" must be an integer`);
+        out.value = value;
+        break;
+      case 10:
+        if (typeof value !== "number") throw new Error(`fake.command: option "${name}" must be a number`);
+        out.value = value;
+        break;
+      case 5:
+        if (typeof value !== "boolean") throw new Error(`fake.command: option "${name}" must be a boolean`);
+        out.value = value;
+        break;
+      default:
+        if (typeof value !== "string") throw new Error(`fake.command: option "${name}" must be a string`);
+        out.value = value;
+    }
+    if (Array.isArray(def?.choices) && !def.choices.some((c: any) => c.value === out.value)) {
+      // Not something Discord's client would send, but a forged request can; dispatched and noted.
+      this.warnings.push(`/${cmdName} option "${name}" value ${JSON.stringify(out.value)} is not one of its choices`);
+    }
+    return out;
+  }
+
+  private findCommand(name: string, guildId: string | undefined): CommandRecord | undefined {
+    const inGuild = guildId ? this.world.commands.guild.get(guildId)?.find((c) => c.name === name && c.type === 1) : undefined;
+    return inGuild ?? this.world.commands.global.find((c) => c.name === name && c.type === 1);
+  }
+
+  private newRecord(type: number, user: FakeUser, channelId: string): InteractionRecord {
+    const id = this.world.ids.next();
+    const rec: InteractionRecord = {
+      id,
+      token: randomToken(`interaction:${id}`),
+      type,
+      dispatchedAt: this.world.clock.now(),
+      channelId,
+      userId: user.id,
+      payload: {},
+      followupIds: [],
+      waiters: [],
+    };
+    const g = this.world.channels.get(channelId)?.guildId;
+    if (g !== undefined) rec.guildId = g;
+    return rec;
+  }
+
+  /** Fields common to every interaction (docs "Interaction Object" → "Interaction Structure"). */
+  private basePayload(rec: InteractionRecord, user: FakeUser): Record<string, any> {
+    const w = this.world;
+    const channel = w.channels.get(rec.channelId)!;
+    const botPerms = w.channelPermissions(w.botUser.id, channel.id);
+    const p: Record<string, any> = {
+      app_permissions: (channel.guildId ? botPerms : P.VIEW_CHANNEL | P.SEND_MESSAGES | P.EMBED_LINKS | P.ATTACH_FILES | P.READ_MESSAGE_HISTORY | P.USE_EXTERNAL_EMOJIS | P.ADD_REACTIONS).toString(),
+      application_id: w.applicationId,
+      attachment_size_limit: this.attachmentSizeLimit,
+      entitlement_sku_ids: [],
+      entitlements: [],
+      id: rec.id,
+      locale: "en-US",
+      token: rec.token,
+      type: rec.type,
+      version: 1,
+    };
+    if (channel.guildId !== undefined) {
+      const member = apiMember(w, user.id);
+      const perms = w.channelPermissions(user.id, channel.id).toString();
+      member.permissions = perms;
+      p.authorizing_integration_owners = { "0": channel.guildId };
+      p.channel = { ...apiChannel(w, channel), permissions: perms };
+      p.channel_id = channel.id;
+      p.context = 0;
+      p.guild = { features: [], id: channel.guildId, locale: "en-US" };
+      p.guild_id = channel.guildId;
+      p.guild_locale = "en-US";
+      p.member = member;
+    } else {
+      const u = w.userById(user.id)!;
+      p.authorizing_integration_owners = { "0": "0" };
+      p.channel = { ...apiChannel(w, channel), recipients: [apiUser(u)] };
+      p.channel_id = channel.id;
+      p.context = 1;
+      p.user = apiUser(u);
+    }
+    return p;
+  }
+
+  private dispatch(rec: InteractionRecord, payload: Record<string, any>): InteractionHandle {
+    rec.payload = payload;
+    if (!this.gateway.dispatch("INTERACTION_CREATE", payload)) {
+      throw new Error("fake discord: no gateway session — log the bot in (await fake.waitForReady()) before dispatching interactions");
+    }
+    this.byId.set(rec.id, rec);
+    this.byToken.set(rec.token, rec);
+    return this.handle(rec);
+  }
+
+  handle(rec: InteractionRecord): InteractionHandle {
+    return {
+      id: rec.id,
+      token: rec.token,
+      dispatchedAt: rec.dispatchedAt,
+      callback: (timeoutMs = 5000) =>
+        rec.callback
+          ? Promise.resolve(rec.callback)
+          : new Promise((resolve, reject) => {
+              const t = setTimeout(() => {
+                rec.waiters = rec.waiters.filter((w) => w !== waiter);
+                reject(new Error(`fake discord: interaction ${rec.id} (${rec.commandName ?? `type ${rec.type}`}) got no callback within ${timeoutMs} ms`));
+              }, timeoutMs);
+              const waiter = (cb: InteractionCallbackRecord) => {
+                clearTimeout(t);
+                resolve(cb);
+              };
+              rec.waiters.push(waiter);
+            }),
+      original: () => {
+        const m = rec.originalMessageId ? this.world.messages.get(rec.originalMessageId) : undefined;
+        return m ? this.world.snapshot(m, apiMessage(this.world, m)) : undefined;
+      },
+      followups: () =>
+        rec.followupIds.map((id) => {
+          const m = this.world.messages.get(id)!;
+          return this.world.snapshot(m, apiMessage(this.world, m));
+        }),
+    };
+  }
+
+  // ----------------------------------------------------------------------------- callback
+
+  handleCallback(id: string, token: string, body: any, files: UploadedFile[], withResponse: boolean): { status: number; body?: unknown } {
+    const rec = this.byId.get(id);
+    if (!rec || rec.token !== token) throw errors.unknownInteraction();
+    if (rec.callback) throw errors.alreadyAcknowledged();
+    const now = this.world.clock.now();
+    if (now - rec.dispatchedAt > INITIAL_RESPONSE_WINDOW_MS) throw errors.unknownInteraction();
+    const type = body?.type;
+    const valid = VALID_CALLBACKS[rec.type] ?? [];
+    if (!valid.includes(type)) {
+      const tree: ErrorTree = {};
+      addFieldError(tree, ["type"], { code: "BASE_TYPE_CHOICES", message: `Value must be one of {${valid.join(", ")}}.` });
+      throw errors.invalidFormBody(tree);
+    }
+    const data = body.data ?? undefined;
+    const user = this.world.userById(rec.userId)!;
+    const metadata: Record<string, unknown> = {
+      id: rec.id,
+      type: rec.type,
+      user: apiUser(user),
+      authorizing_integration_owners: rec.payload.authorizing_integration_owners,
+      ...(rec.sourceMessageId ? { interacted_message_id: rec.sourceMessageId } : {}),
+      ...(rec.type === 2 && rec.commandName ? { name: rec.commandName } : {}),
+    };
+    const msgType = rec.type === 2 ? 20 : 0;
+    let resource: Record<string, unknown> | undefined;
+    switch (type) {
+      case 4: {
+        const m = this.messages.create({
+          channelId: rec.channelId,
+          body: data ?? {},
+          files,
+          authorId: this.world.botUser.id,
+          type: msgType,
+          allowEphemeral: true,
+          webhookId: this.world.applicationId,
+          applicationId: this.world.applicationId,
+          interactionId: rec.id,
+          interactionToken: rec.token,
+          interactionMetadata: metadata,
+        });
+        rec.originalMessageId = m.id;
+        resource = { type: 4, message: apiMessage(this.world, m) };
+        break;
+      }
+      case 5: {
+        const eph = typeof data?.flags === "number" && (data.flags & MF.EPHEMERAL) !== 0;
+        const m = this.messages.create({
+          channelId: rec.channelId,
+          body: {},
+          files: [],
+          authorId: this.world.botUser.id,
+          type: msgType,
+          allowEphemeral: true,
+          forceFlags: eph ? MF.EPHEMERAL : 0,
+          loading: true,
+          webhookId: this.world.applicationId,
+          applicationId: this.world.applicationId,
+          interactionId: rec.id,
+          interactionToken: rec.token,
+          interactionMetadata: metadata,
+        });
+        rec.originalMessageId = m.id;
+        break;
+      }
+      case 6:
+        rec.originalMessageId = rec.sourceMessageId;
+        break;
+      case 7: {
+        const m = rec.sourceMessageId ? this.world.messages.get(rec.sourceMessageId) : undefined;
+        if (!m || m.deleted) throw errors.unknownMessage();
+        this.messages.edit(m, data ?? {}, files);
+        rec.originalMessageId = m.id;
+        resource = { type: 7, message: apiMessage(this.world, m) };
+        break;
+      }
+      case 8:
+      case 9:
+        break;
+    }
+    const cb: InteractionCallbackRecord = { type, data: data ?? null, at: now };
+    rec.callback = cb;
+    for (const w of rec.waiters.splice(0)) w(cb);
+    if (!withResponse) return { status: 204 };
+    const original = rec.originalMessageId ? this.world.messages.get(rec.originalMessageId) : undefined;
+    return {
+      status: 200,
+      body: {
+        interaction: {
+          id: rec.id,
+          type: rec.type,
+          activity_instance_id: null,
+          ...(original && (type === 4 || type === 5 || type === 7)
+            ? {
+                response_message_id: original.id,
+                response_message_loading: (original.flags & MF.LOADING) !== 0,
+                response_message_ephemeral: (original.flags & MF.EPHEMERAL) !== 0,
+              }
+            : {}),
+        },
+        ...(resource ? { resource } : {}),
+      },
+    };
+  }
+
+  // ----------------------------------------------------------------------------- webhook
+
+  /** Resolves an interaction webhook (application id + interaction token). */
+  private webhook(appId: string, token: string): InteractionRecord {
+    if (appId !== this.world.applicationId) throw errors.unknownWebhook();
+    const rec = this.byToken.get(token);
+    if (!rec) throw errors.invalidWebhookToken();
+    if (this.world.clock.now() - rec.dispatchedAt > TOKEN_LIFETIME_MS) throw errors.invalidWebhookToken();
+    if (!rec.callback || ![4, 5, 6, 7].includes(rec.callback.type)) throw errors.unknownWebhook();
+    return rec;
+  }
+
+  private webhookMessage(rec: InteractionRecord, messageId: string): MessageRecord {
+    const id = messageId === "@original" ? rec.originalMessageId : messageId;
+    const allowed = id !== undefined && (id === rec.originalMessageId || id === rec.sourceMessageId || rec.followupIds.includes(id));
+    const m = allowed ? this.world.messages.get(id) : undefined;
+    if (!m || m.deleted) throw errors.unknownMessage();
+    return m;
+  }
+
+  webhookGet(appId: string, token: string, messageId: string): Record<string, unknown> {
+    const rec = this.webhook(appId, token);
+    return apiMessage(this.world, this.webhookMessage(rec, messageId));
+  }
+
+  webhookEdit(appId: string, token: string, messageId: string, body: unknown, files: UploadedFile[]): Record<string, unknown> {
+    const rec = this.webhook(appId, token);
+    const m = this.webhookMessage(rec, messageId);
+    this.messages.edit(m, body, files);
+    return apiMessage(this.world, m);
+  }
+
+  webhookDelete(appId: string, token: string, messageId: string): void {
+    const rec = this.webhook(appId, token);
+    this.messages.delete(this.webhookMessage(rec, messageId));
+  }
+
+  webhookExecute(appId: string, token: string, body: any, files: UploadedFile[]): Record<string, unknown> {
+    const rec = this.webhook(appId, token);
+    const original = rec.originalMessageId ? this.world.messages.get(rec.originalMessageId) : undefined;
+    if (original && !original.deleted && original.flags & MF.LOADING) {
+      // First follow-up after an unedited deferral edits the "thinking" message; flags ignored.
+      const { flags: _ignored, ...rest } = body ?? {};
+      this.messages.edit(original, rest, files);
+      return apiMessage(this.world, original);
+    }
+    const user = this.world.userById(rec.userId)!;
+    const m = this.messages.create({
+      channelId: rec.channelId,
+      body: body ?? {},
+      files,
+      authorId: this.world.botUser.id,
+      type: rec.type === 2 ? 20 : 0,
+      allowEphemeral: true,
+      webhookId: this.world.applicationId,
+      applicationId: this.world.applicationId,
+      interactionId: rec.id,
+      interactionToken: rec.token,
+      interactionMetadata: {
+        id: rec.id,
+        type: rec.type,
+        user: apiUser(user),
+        authorizing_integration_owners: rec.payload.authorizing_integration_owners,
+        ...(rec.originalMessageId ? { original_response_message_id: rec.originalMessageId } : {}),
+      },
+    });
+    rec.followupIds.push(m.id);
+    return apiMessage(this.world, m);
+  }
+}
+
+function findComponent(components: any[], pred: (c: any) => boolean): any {
+  for (const c of components ?? []) {
+    if (!c || typeof c !== "object") continue;
+    if (pred(c)) return c;
+    const inner = findComponent(c.components ?? [], pred) ?? (c.accessory && pred(c.accessory) ? c.accessory : undefined);
+    if (inner) return inner;
+  }
+  return undefined;
+}
+

@@ -28,6 +28,8 @@ export function helpText(prices: PriceTable): string {
     priceLines,
     "A request for several images costs the per-image price times the count.",
     "",
+    "### /status",
+    "How busy StoryCast is (jobs at fal, jobs waiting) and whether fal is reachable.",
     "### /help",
     "This message.",
   ].join("\n");

@@ -1,6 +1,7 @@
 import type { Config } from "./config.js";
 import type { FalService } from "./fal/fal-service.js";
 import type { JobRunner } from "./jobs/job-runner.js";
+import type { JobSlots } from "./jobs/job-slots.js";
 import type { Logger } from "./logger.js";
 import type { JobStore } from "./store/job-store.js";
 
@@ -11,6 +12,7 @@ export interface AppContext {
   store: JobStore;
   fal: FalService;
   runner: JobRunner;
+  slots: JobSlots;
   now: () => number;
   newJobId: () => string;
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { Client, Events, GatewayIntentBits } from "discord.js";
+import type { AddressInfo } from "node:net";
+import { Client, Events, GatewayIntentBits, Status } from "discord.js";
 import { commands } from "../commands/index.js";
 import type { AppContext } from "./app-context.js";
 import type { Config } from "./config.js";
@@ -8,12 +9,16 @@ import { syncCommands } from "./discord/register-commands.js";
 import { createRouter } from "./discord/router.js";
 import { createFalService } from "./fal/fal-service.js";
 import { createJobRunner } from "./jobs/job-runner.js";
+import { createJobSlots } from "./jobs/job-slots.js";
 import type { Logger } from "./logger.js";
+import { startHealthServer, type HealthReport } from "./ops/health-server.js";
 import { openSqliteJobStore } from "./store/sqlite-job-store.js";
 
 export interface RunningApp {
   client: Client<true>;
   context: AppContext;
+  /** Where GET /health answers, when HEALTH_PORT is set. */
+  healthUrl: string | undefined;
   stop(): Promise<void>;
 }
 
@@ -27,8 +32,9 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
   // Only the Guilds intent: no privileged intents are needed for slash commands.
   const client = new Client({ intents: [GatewayIntentBits.Guilds], ...(config.discordApiUrl ? { rest: { api: config.discordApiUrl } } : {}) });
   const reporter = createDiscordReporter({ rest: client.rest, logger, progressEditIntervalMs: config.progressEditIntervalMs });
-  const runner = createJobRunner({ store, fal, reporter, logger, pollIntervalMs: config.pollIntervalMs, jobTimeoutMs: config.jobTimeoutMs });
-  const context: AppContext = { config, logger, store, fal, runner, now: Date.now, newJobId };
+  const slots = createJobSlots(config.maxConcurrentJobs);
+  const runner = createJobRunner({ store, fal, reporter, slots, logger, pollIntervalMs: config.pollIntervalMs, jobTimeoutMs: config.jobTimeoutMs });
+  const context: AppContext = { config, logger, store, fal, runner, slots, now: Date.now, newJobId };
   const route = createRouter(commands, context);
 
   client.on(Events.InteractionCreate, (interaction) => void route(interaction));
@@ -47,15 +53,32 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
   logger.info({ user: readyClient.user.tag, applicationId: readyClient.application.id }, "logged in");
   await syncCommands(client.rest, readyClient.application.id, config.guildId, commands.map((command) => command.definition), logger);
   for (const job of store.unfinished()) void runner.resume(job);
+  const health = config.health
+    ? await startHealthServer(config.health.port, config.health.host, () => healthReport(readyClient, context))
+    : undefined;
+  if (health) logger.info({ address: health.address() }, "health endpoint listening");
 
   return {
     client: readyClient,
     context,
+    healthUrl: health ? `http://${config.health?.host}:${(health.address() as AddressInfo).port}/health` : undefined,
     async stop() {
       route.close();
+      health?.close();
       runner.stopAll();
       await client.destroy();
       store.close();
     },
+  };
+}
+
+function healthReport(client: Client<true>, ctx: AppContext): HealthReport {
+  const ready = client.isReady() && client.ws.status === Status.Ready;
+  const storeHealthy = ctx.store.healthy();
+  return {
+    ok: ready && storeHealthy,
+    gateway: { ready, status: Status[client.ws.status] ?? String(client.ws.status), pingMs: client.ws.ping >= 0 ? client.ws.ping : null },
+    jobs: { waitingForSlot: ctx.slots.waiting, atFal: ctx.slots.running, active: ctx.runner.active },
+    store: { healthy: storeHealthy },
   };
 }

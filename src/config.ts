@@ -30,6 +30,9 @@ const schema = z.object({
   FAL_POLL_INTERVAL_MS: positiveNumber(1000),
   PROGRESS_EDIT_INTERVAL_MS: positiveNumber(2500),
   FAL_REQUEST_TIMEOUT_MS: positiveNumber(60_000),
+  MAX_CONCURRENT_JOBS: z.coerce.number().int().positive().default(20),
+  HEALTH_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  HEALTH_HOST: z.string().min(1).default("127.0.0.1"),
   PRICE_TURBO_USD: dollars(0.1),
   PRICE_BALANCED_USD: dollars(0.15),
   PRICE_QUALITY_USD: dollars(0.2),
@@ -47,6 +50,8 @@ export type Config = Readonly<{
   pollIntervalMs: number;
   progressEditIntervalMs: number;
   falRequestTimeoutMs: number;
+  maxConcurrentJobs: number;
+  health: { port: number; host: string } | undefined;
   prices: Readonly<{ TURBO: number; BALANCED: number; QUALITY: number }>;
 }>;
 
@@ -84,6 +89,8 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
       pollIntervalMs: e.FAL_POLL_INTERVAL_MS,
       progressEditIntervalMs: e.PROGRESS_EDIT_INTERVAL_MS,
       falRequestTimeoutMs: e.FAL_REQUEST_TIMEOUT_MS,
+      maxConcurrentJobs: e.MAX_CONCURRENT_JOBS,
+      health: e.HEALTH_PORT === undefined ? undefined : Object.freeze({ port: e.HEALTH_PORT, host: e.HEALTH_HOST }),
       prices: Object.freeze({ TURBO: e.PRICE_TURBO_USD, BALANCED: e.PRICE_BALANCED_USD, QUALITY: e.PRICE_QUALITY_USD }),
     }),
   };

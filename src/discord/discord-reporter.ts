@@ -56,7 +56,7 @@ export function createDiscordReporter(deps: DiscordReporterDeps): JobReporter {
       const target = createReplyTarget(deps.rest, job.origin, now);
       // Progress after the token expired would be a new channel message each time: not worth the noise.
       if (!target.tokenValid()) return;
-      await enqueue(job.id, () => target.editReply({ content: text, components: [cancelRow(job.id)] })).catch((error: unknown) =>
+      await enqueue(job.id, () => target.editProgress({ content: text, components: [cancelRow(job.id)] })).catch((error: unknown) =>
         deps.logger.warn({ jobId: job.id, err: error }, "progress edit failed"),
       );
     },

@@ -17,6 +17,8 @@ export function progressText(progress: Progress): string {
   switch (progress.phase) {
     case "uploading":
       return "📤 Uploading your images to fal…";
+    case "waiting":
+      return `🕒 Waiting for a free slot: you are number ${progress.position} in StoryCast's queue.`;
     case "queued":
       return progress.position === undefined
         ? `⏳ Waiting in fal's queue… (${formatElapsed(progress.elapsedMs)})`

@@ -1,9 +1,23 @@
-import { MessageFlags, Routes, type REST, type RawFile, type APIMessage, type APIActionRowComponent, type APIButtonComponent } from "discord.js";
+import {
+  DiscordAPIError,
+  MessageFlags,
+  Routes,
+  type APIActionRowComponent,
+  type APIButtonComponent,
+  type APIMessage,
+  type RawFile,
+  type REST,
+} from "discord.js";
 import type { JobOrigin } from "../domain/job.js";
 
 /** Discord's interaction tokens allow edits and follow-ups for 15 minutes; keep a minute in hand. */
 export const TOKEN_LIFETIME_MS = 15 * 60 * 1000;
 const TOKEN_MARGIN_MS = 60 * 1000;
+
+/** Discord error codes meaning the interaction's webhook can no longer be used. */
+const WEBHOOK_GONE = new Set([10015 /* Unknown Webhook */, 50027 /* Invalid Webhook Token */]);
+/** Discord error codes meaning the bot may not post in a channel. */
+const NO_ACCESS = new Set([50001 /* Missing Access */, 50013 /* Missing Permissions */]);
 
 export interface OutgoingMessage {
   content: string;
@@ -11,16 +25,18 @@ export interface OutgoingMessage {
   components?: APIActionRowComponent<APIButtonComponent>[];
 }
 
+const hasCode = (error: unknown, codes: Set<number>) => error instanceof DiscordAPIError && typeof error.code === "number" && codes.has(error.code);
+
 /**
  * Sends a job's messages where its requester will see them: through the interaction's
- * webhook while its token is valid, else as a normal channel message that mentions
- * them (or a DM for a private request, which must not appear in the channel).
- * Works from the stored origin alone, so it also serves jobs resumed after a restart.
+ * webhook while its token is valid; after that (or if Discord says the token is gone)
+ * as a channel message that mentions them; if the bot may not post there, or the
+ * request was private, by DM. Works from the stored origin alone, so it also serves
+ * jobs resumed after a restart.
  */
 export function createReplyTarget(rest: REST, origin: JobOrigin, now: () => number) {
-  const tokenValid = () => now() - origin.interactionAt < TOKEN_LIFETIME_MS - TOKEN_MARGIN_MS;
-  const webhookAuth = { auth: false } as const;
-  const mentionOnly = { allowed_mentions: { users: [origin.userId] } };
+  let tokenGone = false;
+  const tokenValid = () => !tokenGone && now() - origin.interactionAt < TOKEN_LIFETIME_MS - TOKEN_MARGIN_MS;
   const noMentions = { allowed_mentions: { parse: [] } };
 
   const payload = (message: OutgoingMessage) => ({
@@ -29,38 +45,73 @@ export function createReplyTarget(rest: REST, origin: JobOrigin, now: () => numb
     ...(message.files?.length ? { attachments: message.files.map((file, index) => ({ id: String(index), filename: file.name })) } : {}),
   });
 
-  async function channelMessage(message: OutgoingMessage): Promise<APIMessage> {
-    let channelId = origin.channelId;
-    if (origin.private) {
-      const dm = (await rest.post(Routes.userChannels(), { body: { recipient_id: origin.userId } })) as { id: string };
-      channelId = dm.id;
-    }
+  async function post(channelId: string, message: OutgoingMessage): Promise<APIMessage> {
     return (await rest.post(Routes.channelMessages(channelId), {
-      body: { ...payload(message), ...mentionOnly },
+      body: { ...payload(message), allowed_mentions: { users: [origin.userId] } },
       files: message.files ?? [],
     })) as APIMessage;
   }
 
+  async function directMessage(message: OutgoingMessage): Promise<APIMessage> {
+    const dm = (await rest.post(Routes.userChannels(), { body: { recipient_id: origin.userId } })) as { id: string };
+    return post(dm.id, message);
+  }
+
+  async function channelMessage(message: OutgoingMessage): Promise<APIMessage> {
+    if (origin.private) return directMessage(message);
+    try {
+      return await post(origin.channelId, message);
+    } catch (error) {
+      if (!hasCode(error, NO_ACCESS)) throw error;
+      return directMessage({ ...message, content: `${message.content}\n-# (StoryCast may not post in <#${origin.channelId}>, so this came by DM.)` });
+    }
+  }
+
+  /**
+   * Uses the webhook while it works; once Discord says it is gone, falls back for good,
+   * unless `fallback` is false (progress lines are not worth a new message each).
+   */
+  async function viaWebhook(send: () => Promise<unknown>, message: OutgoingMessage, fallback: boolean): Promise<APIMessage | undefined> {
+    if (!tokenValid()) return fallback ? channelMessage(message) : undefined;
+    try {
+      return (await send()) as APIMessage;
+    } catch (error) {
+      if (!hasCode(error, WEBHOOK_GONE)) throw error;
+      tokenGone = true;
+      return fallback ? channelMessage(message) : undefined;
+    }
+  }
+
+  const patchOriginal = (message: OutgoingMessage) =>
+    rest.patch(Routes.webhookMessage(origin.applicationId, origin.interactionToken, "@original"), {
+      auth: false,
+      body: { ...payload(message), ...noMentions },
+      files: message.files ?? [],
+    });
+
   return {
     tokenValid,
-    /** Replaces the interaction's reply (or, once the token expired, posts a new message). */
+    /** Replaces the interaction's reply in place, or does nothing once its token is gone. */
+    editProgress(message: OutgoingMessage): Promise<APIMessage | undefined> {
+      return viaWebhook(() => patchOriginal(message), message, false);
+    },
+    /** Replaces the interaction's reply (or, once the token is gone, posts a new message). */
     async editReply(message: OutgoingMessage): Promise<APIMessage> {
-      if (!tokenValid()) return channelMessage(message);
-      return (await rest.patch(Routes.webhookMessage(origin.applicationId, origin.interactionToken, "@original"), {
-        ...webhookAuth,
-        body: { ...payload(message), ...noMentions },
-        files: message.files ?? [],
-      })) as APIMessage;
+      return (await viaWebhook(() => patchOriginal(message), message, true))!;
     },
     /** Posts a further message after the reply. */
     async followUp(message: OutgoingMessage): Promise<APIMessage> {
-      if (!tokenValid()) return channelMessage(message);
-      return (await rest.post(Routes.webhook(origin.applicationId, origin.interactionToken), {
-        ...webhookAuth,
-        query: new URLSearchParams({ wait: "true" }),
-        body: { ...payload(message), ...noMentions, ...(origin.private ? { flags: MessageFlags.Ephemeral } : {}) },
-        files: message.files ?? [],
-      })) as APIMessage;
+      return (await viaWebhook(
+        () =>
+          rest.post(Routes.webhook(origin.applicationId, origin.interactionToken), {
+            auth: false,
+            query: new URLSearchParams({ wait: "true" }),
+            body: { ...payload(message), ...noMentions, ...(origin.private ? { flags: MessageFlags.Ephemeral } : {}) },
+            files: message.files ?? [],
+          }),
+        message,
+        true,
+      ))!;
     },
   };
 }

@@ -2,7 +2,7 @@ import { createFalClient } from "@fal-ai/client";
 import type { IdeogramCharacterInput } from "@fal-ai/client/endpoints";
 import type { FalResult } from "../domain/job-state.js";
 import { withRetry } from "../util/backoff.js";
-import { isRetryableFalError } from "./fal-errors.js";
+import { classifyFalError, isRetryableFalError } from "./fal-errors.js";
 import { createGuardedFetch } from "./guarded-fetch.js";
 
 export const ENDPOINT = "fal-ai/ideogram/character";
@@ -23,6 +23,8 @@ export interface FalService {
   cancel(requestId: string): Promise<void>;
   /** Downloads a result image from fal's CDN, retrying transient failures. */
   download(url: string): Promise<Buffer>;
+  /** Asks fal's queue about a request that does not exist: any clean answer means fal is reachable. */
+  probe(timeoutMs: number): Promise<"ok" | "unauthorized" | "unreachable">;
 }
 
 export interface FalServiceOptions {
@@ -76,6 +78,16 @@ export function createFalService(options: FalServiceOptions): FalService {
     },
     async cancel(requestId) {
       await fal.queue.cancel(ENDPOINT, { requestId });
+    },
+    async probe(timeoutMs) {
+      try {
+        await fal.queue.status(ENDPOINT, { requestId: "storycast-reachability-probe", abortSignal: AbortSignal.timeout(timeoutMs) });
+        return "ok";
+      } catch (error) {
+        const failure = classifyFalError(error);
+        if (failure.kind === "unauthorized") return "unauthorized";
+        return failure.kind === "transient" || (failure.kind === "other" && failure.status === undefined) ? "unreachable" : "ok";
+      }
     },
     async download(url) {
       return withRetry(

@@ -4,6 +4,7 @@ import type { FalResult } from "../domain/job-state.js";
 /** Where a job stands, for the progress line the requester sees. */
 export type Progress =
   | { phase: "uploading" }
+  | { phase: "waiting"; position: number }
   | { phase: "queued"; position: number | undefined; elapsedMs: number }
   | { phase: "generating"; elapsedMs: number }
   | { phase: "downloading"; elapsedMs: number };

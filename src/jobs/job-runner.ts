@@ -7,8 +7,9 @@ import { classifyFalError, isNetworkError, wasRefusedConnection } from "../fal/f
 import type { FalService } from "../fal/fal-service.js";
 import type { Logger } from "../logger.js";
 import type { JobStore } from "../store/job-store.js";
-import { sleep } from "../util/backoff.js";
+import { backoffDelay, sleep } from "../util/backoff.js";
 import type { JobReporter, ResultImage } from "./job-reporter.js";
+import type { JobSlots } from "./job-slots.js";
 
 /** An input image already downloaded from Discord and checked. */
 export interface InputFile {
@@ -27,9 +28,12 @@ export interface JobRunnerDeps {
   store: JobStore;
   fal: FalService;
   reporter: JobReporter;
+  slots: JobSlots;
   logger: Logger;
   pollIntervalMs: number;
   jobTimeoutMs: number;
+  /** Delivery attempts before a finished job is left for the next start to deliver. */
+  deliveryAttempts?: number;
   now?: () => number;
 }
 
@@ -37,14 +41,16 @@ export interface JobRunnerDeps {
 const MAX_STATUS_FAILURES = 3;
 
 /**
- * Drives jobs through their states (see domain/job-state.ts): host inputs, submit once,
- * follow the queue, fetch and download the result, hand it to the reporter. Every
- * state is written before the action it guards.
+ * Drives jobs through their states (see domain/job-state.ts): host inputs, wait for a
+ * slot, submit once, follow the queue, fetch and download the result, hand it to the
+ * reporter. Every state is written before the action it guards.
  */
 export function createJobRunner(deps: JobRunnerDeps) {
-  const { store, fal, reporter, logger } = deps;
+  const { store, fal, reporter, slots } = deps;
   const now = deps.now ?? Date.now;
   const running = new Map<string, AbortController>();
+  const logFor = (job: Job, requestId?: string) =>
+    deps.logger.child({ jobId: job.id, guildId: job.origin.guildId, userId: job.origin.userId, ...(requestId ? { requestId } : {}) });
 
   async function hostInputs(job: Job, files: InputFiles): Promise<IdeogramCharacterInput> {
     const upload = (file: InputFile) => fal.upload(file.bytes, file.contentType, file.fileName);
@@ -66,6 +72,7 @@ export function createJobRunner(deps: JobRunnerDeps) {
     try {
       const requestId = await fal.submit(input);
       store.transition(job.id, { kind: "queued", requestId });
+      logFor(job, requestId).info("submitted to fal");
       return requestId;
     } catch (error) {
       const failure = classifyFalError(error);
@@ -73,7 +80,7 @@ export function createJobRunner(deps: JobRunnerDeps) {
       // or a dropped connection leaves it unknown; resubmitting could charge twice.
       if (isNetworkError(error) && !wasRefusedConnection(error)) {
         store.transition(job.id, { kind: "submit_unknown" });
-        logger.error({ jobId: job.id, err: error }, "submit outcome unknown; not resubmitting");
+        logFor(job).error({ err: error }, "submit outcome unknown; not resubmitting");
         await reporter.fail(
           store.get(job.id) ?? job,
           "fal did not confirm that it accepted this job, so StoryCast did not send it again (that could charge twice). " +
@@ -86,65 +93,81 @@ export function createJobRunner(deps: JobRunnerDeps) {
     }
   }
 
-  async function follow(job: Job, requestId: string, signal: AbortSignal): Promise<void> {
-    const started = job.createdAt;
+  /** Follows a submitted job until fal finishes it, then fetches the result. Holds a slot throughout. */
+  async function follow(job: Job, requestId: string, signal: AbortSignal): Promise<FalResult | undefined> {
+    const log = logFor(job, requestId);
     let failures = 0;
     while (!signal.aborted) {
-      if (now() - started > deps.jobTimeoutMs) {
-        await fal.cancel(requestId).catch((error: unknown) => logger.warn({ jobId: job.id, requestId, err: error }, "cancel after timeout failed"));
+      if (now() - job.createdAt > deps.jobTimeoutMs) {
+        await fal.cancel(requestId).catch((error: unknown) => log.warn({ err: error }, "cancel after timeout failed"));
         await failJob(job, `The job took longer than ${describeDuration(deps.jobTimeoutMs)}, so it was cancelled on fal. Please try again.`);
-        return;
+        return undefined;
       }
       try {
         const status = await fal.status(requestId, signal);
         failures = 0;
         if (status.kind === "done") break;
-        const elapsedMs = now() - started;
-        void reporter.progress(
-          job,
-          status.kind === "queued" ? { phase: "queued", position: status.position, elapsedMs } : { phase: "generating", elapsedMs },
-        );
+        const elapsedMs = now() - job.createdAt;
+        void reporter.progress(job, status.kind === "queued" ? { phase: "queued", position: status.position, elapsedMs } : { phase: "generating", elapsedMs });
       } catch (error) {
-        if (signal.aborted) return;
+        if (signal.aborted) return undefined;
         const failure = classifyFalError(error);
         failures += 1;
         if (failure.kind !== "transient" || failures >= MAX_STATUS_FAILURES) {
           await failJob(job, failure.userMessage, error);
-          return;
+          return undefined;
         }
-        logger.warn({ jobId: job.id, requestId, err: error, failures }, "status read failed; will retry");
+        log.warn({ err: error, failures }, "status read failed; will retry");
+        await sleep(backoffDelay(failures, deps.pollIntervalMs, 30_000), signal);
       }
       await sleep(deps.pollIntervalMs, signal);
     }
-    if (signal.aborted) return;
-
-    let result: FalResult;
+    if (signal.aborted) return undefined;
     try {
-      result = await fal.result(requestId);
+      const result = await fal.result(requestId);
+      store.transition(job.id, { kind: "completed", requestId, result });
+      return result;
     } catch (error) {
       await failJob(job, classifyFalError(error).userMessage, error);
-      return;
+      return undefined;
     }
-    const completed = store.transition(job.id, { kind: "completed", requestId, result });
-    await deliver(completed, result);
   }
 
-  async function deliver(job: Job, result: FalResult): Promise<void> {
-    void reporter.progress(job, { phase: "downloading", elapsedMs: now() - job.createdAt });
-    const images: ResultImage[] = await Promise.all(
+  async function downloadImages(job: Job, result: FalResult): Promise<ResultImage[]> {
+    return Promise.all(
       result.images.map(async (image, index) => {
         const bytes = await fal.download(image.url).catch((error: unknown) => {
-          logger.warn({ jobId: job.id, url: image.url, err: error }, "result image download failed");
+          logFor(job).warn({ err: error, url: image.url }, "result image download failed");
           return undefined;
         });
         return { index, url: image.url, bytes, contentType: image.contentType ?? "image/png" };
       }),
     );
+  }
+
+  /**
+   * Posts a finished job. The job stays `completed` in the store until Discord took
+   * the messages, so a Discord outage or a restart delays delivery but loses nothing.
+   */
+  async function deliver(job: Job, result: FalResult): Promise<void> {
     const requestId = requestIdOf(job.state) ?? "";
-    const messageIds = await reporter.deliver(job, result, images);
-    store.addMessageIds(job.id, messageIds);
-    store.transition(job.id, { kind: "delivered", requestId, result });
-    logger.info({ jobId: job.id, requestId, images: images.length }, "job delivered");
+    const log = logFor(job, requestId);
+    void reporter.progress(job, { phase: "downloading", elapsedMs: now() - job.createdAt });
+    const images = await downloadImages(job, result);
+    const attempts = deps.deliveryAttempts ?? 5;
+    for (let attempt = 0; attempt < attempts; attempt++) {
+      try {
+        const messageIds = await reporter.deliver(job, result, images);
+        store.addMessageIds(job.id, messageIds);
+        store.transition(job.id, { kind: "delivered", requestId, result });
+        log.info({ images: images.length, missing: images.filter((i) => !i.bytes).length }, "job delivered");
+        return;
+      } catch (error) {
+        log.warn({ err: error, attempt: attempt + 1 }, "delivery to Discord failed; will retry");
+        if (attempt + 1 < attempts) await sleep(backoffDelay(attempt, 1000, 30_000));
+      }
+    }
+    log.error("delivery kept failing; the job stays completed and is delivered on the next start");
   }
 
   async function failJob(job: Job, message: string, error?: unknown, level: "warn" | "error" = "warn"): Promise<void> {
@@ -152,16 +175,44 @@ export function createJobRunner(deps: JobRunnerDeps) {
     if (isFinal(current.state.kind)) return;
     const requestId = requestIdOf(current.state);
     store.transition(job.id, { kind: "failed", reason: message, ...(requestId ? { requestId } : {}) });
-    logger[level]({ jobId: job.id, requestId, err: error }, `job failed: ${message}`);
+    logFor(job, requestId)[level]({ err: error }, `job failed: ${message}`);
     await reporter.fail(current, message);
+  }
+
+  /** Waits for a slot, submits, follows and delivers; the slot is freed as soon as fal is done. */
+  async function runHosted(job: Job, input: IdeogramCharacterInput, controller: AbortController): Promise<void> {
+    const granted = await slots.acquire(job.id, controller.signal, (position) => void reporter.progress(job, { phase: "waiting", position }));
+    if (!granted) return;
+    let result: FalResult | undefined;
+    try {
+      if (controller.signal.aborted || store.get(job.id)?.state.kind !== "pending") return;
+      const requestId = await submit(job, input);
+      if (requestId) result = await follow(store.get(job.id) ?? job, requestId, controller.signal);
+    } finally {
+      slots.release();
+    }
+    if (result) await deliver(store.get(job.id) ?? job, result);
+  }
+
+  /** Runs `task` as the job's one tracked run; any unexpected error ends the job with an apology. */
+  async function track(job: Job, task: (controller: AbortController) => Promise<void>): Promise<void> {
+    const controller = new AbortController();
+    running.set(job.id, controller);
+    try {
+      await task(controller);
+    } catch (error) {
+      await failJob(job, "Something went wrong on StoryCast's side.", error, "error").catch((failError: unknown) =>
+        logFor(job).error({ err: failError }, "could not record a failed job"),
+      );
+    } finally {
+      running.delete(job.id);
+    }
   }
 
   return {
     /** Runs a new job (row already written in state pending) from its input files to delivery. */
-    async start(job: Job, files: InputFiles): Promise<void> {
-      const controller = new AbortController();
-      running.set(job.id, controller);
-      try {
+    start(job: Job, files: InputFiles): Promise<void> {
+      return track(job, async (controller) => {
         void reporter.progress(job, { phase: "uploading" });
         let input: IdeogramCharacterInput;
         try {
@@ -170,84 +221,88 @@ export function createJobRunner(deps: JobRunnerDeps) {
           await failJob(job, `Your images could not be uploaded to fal. ${classifyFalError(error).userMessage}`, error);
           return;
         }
-        await this.startHosted(store.get(job.id) ?? job, input, controller);
-      } finally {
-        running.delete(job.id);
-      }
+        await runHosted(store.get(job.id) ?? job, input, controller);
+      });
     },
 
     /** Runs a job whose inputs are already on fal storage (a reroll). */
-    async startHosted(job: Job, input: IdeogramCharacterInput, controller = new AbortController()): Promise<void> {
-      running.set(job.id, controller);
-      try {
-        if (controller.signal.aborted) return;
-        const requestId = await submit(job, input);
-        if (requestId && !controller.signal.aborted) await follow(store.get(job.id) ?? job, requestId, controller.signal);
-      } catch (error) {
-        await failJob(job, "Something went wrong on StoryCast's side.", error, "error");
-      } finally {
-        running.delete(job.id);
-      }
-    },
-
-    /**
-     * Cancels a job: stops following it, cancels it on fal if submitted, and ends the
-     * reply. Returns false if the job had already finished.
-     */
-    async cancel(jobId: string): Promise<boolean> {
-      const job = store.get(jobId);
-      if (!job || isFinal(job.state.kind) || job.state.kind === "completed") return false;
-      const requestId = requestIdOf(job.state);
-      if (job.state.kind === "submitting") return false; // the submit is in flight; cancel once it has an id
-      store.transition(jobId, { kind: "cancelled", ...(requestId ? { requestId } : {}) });
-      running.get(jobId)?.abort();
-      if (requestId) {
-        await fal.cancel(requestId).catch((error: unknown) => logger.warn({ jobId, requestId, err: error }, "fal cancel failed"));
-      }
-      await reporter.fail(job, "Cancelled. Nothing more will be generated for this request.");
-      return true;
+    startHosted(job: Job, input: IdeogramCharacterInput): Promise<void> {
+      return track(job, (controller) => runHosted(job, input, controller));
     },
 
     /**
      * Picks up a job left unfinished by a previous run, from what its row says. A job
      * that was mid-submit is never submitted again: fal may already have charged for it.
      */
-    async resume(job: Job): Promise<void> {
-      const controller = new AbortController();
-      running.set(job.id, controller);
-      try {
+    resume(job: Job): Promise<void> {
+      return track(job, async (controller) => {
+        const log = logFor(job, requestIdOf(job.state));
         switch (job.state.kind) {
           case "pending":
-            await failJob(job, "StoryCast restarted before your job reached fal, so nothing was charged. Please run the command again.");
+            if (job.falInput) {
+              log.info("resuming a job that had not reached fal yet");
+              await runHosted(job, job.falInput, controller);
+            } else {
+              await failJob(job, "StoryCast restarted before your images reached fal, so nothing was charged. Please run the command again.");
+            }
             return;
           case "submitting":
             store.transition(job.id, { kind: "submit_unknown" });
-            logger.error({ jobId: job.id }, "restart found a job mid-submit; not resubmitting");
-            await reporter.fail(job, "StoryCast restarted while sending your job to fal, so it can't tell whether fal took it. It was not sent again (that could charge twice). If no images appear, please try again.");
+            log.error("restart found a job mid-submit; not resubmitting");
+            await reporter.fail(
+              job,
+              "StoryCast restarted while sending your job to fal, so it can't tell whether fal took it. It was not sent again (that could charge twice). If no images appear, please try again.",
+            );
             return;
-          case "queued":
-            logger.info({ jobId: job.id, requestId: job.state.requestId }, "resuming job");
-            await follow(job, job.state.requestId, controller.signal);
+          case "queued": {
+            log.info("resuming job at fal");
+            slots.take();
+            let result: FalResult | undefined;
+            try {
+              result = await follow(job, job.state.requestId, controller.signal);
+            } finally {
+              slots.release();
+            }
+            if (result) await deliver(store.get(job.id) ?? job, result);
             return;
+          }
           case "completed":
+            log.info("delivering a job finished before the restart");
             await deliver(job, job.state.result);
             return;
           default:
             return;
         }
-      } catch (error) {
-        await failJob(job, "Something went wrong on StoryCast's side.", error, "error");
-      } finally {
-        running.delete(job.id);
-      }
+      });
     },
 
-    /** Stops following jobs (they stay in the store, to be resumed on the next start). */
+    /**
+     * Cancels a job: stops following it, cancels it on fal if submitted, and ends the
+     * reply. Returns false if the job had already finished or is mid-submit.
+     */
+    async cancel(jobId: string): Promise<boolean> {
+      const job = store.get(jobId);
+      if (!job || isFinal(job.state.kind) || job.state.kind === "completed" || job.state.kind === "submitting") return false;
+      const requestId = requestIdOf(job.state);
+      store.transition(jobId, { kind: "cancelled", ...(requestId ? { requestId } : {}) });
+      running.get(jobId)?.abort();
+      if (requestId) {
+        await fal.cancel(requestId).catch((error: unknown) => logFor(job, requestId).warn({ err: error }, "fal cancel failed"));
+      }
+      logFor(job, requestId).info("job cancelled by its requester");
+      await reporter.fail(job, "Cancelled. Nothing more will be generated for this request.");
+      return true;
+    },
+
+    /** Stops following jobs; they stay in the store, to be resumed on the next start. */
     stopAll(): void {
       for (const controller of running.values()) controller.abort();
     },
 
-    isRunning: (jobId: string) => running.has(jobId),
+    /** Jobs this process is working on (waiting for a slot, at fal, or being delivered). */
+    get active(): number {
+      return running.size;
+    },
   };
 }
 

@@ -71,6 +71,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       }
       await app.stop();
       await recordAckLatencies(handles);
+      assertNoSecrets([discord.token, fal.key], logs, discord, fal);
       await Promise.all([discord.close(), fal.close()]);
       rmSync(dataDir, { recursive: true, force: true });
     },
@@ -101,4 +102,23 @@ async function recordAckLatencies(handles: InteractionHandle[]): Promise<void> {
   const latencies = await Promise.all(handles.map((h) => h.callback(1).then((c) => c.at - h.dispatchedAt, () => undefined)));
   const lines = latencies.filter((ms) => ms !== undefined).map((ms) => JSON.stringify({ ms }));
   if (lines.length > 0) appendFileSync(file, lines.join("\n") + "\n");
+}
+
+/**
+ * Everything the bot wrote during a test file — its logs, every request body it sent to
+ * Discord and to fal, every message — must be free of DISCORD_TOKEN and FAL_KEY. (The
+ * Authorization headers are where the secrets belong, and are not part of these records.)
+ */
+export function assertNoSecrets(secrets: string[], logs: string[], discord: FakeDiscord, fal: FakeFal): void {
+  const written = [
+    ...logs,
+    ...discord.requests.map((r) => `${r.path} ${r.query ?? ""} ${JSON.stringify(r.body) ?? ""} ${r.files.map((f) => f.filename).join(" ")}`),
+    ...discord.messages().map((m) => `${m.content} ${JSON.stringify(m.components)}`),
+    ...fal.requests.map((r) => r.target),
+    ...fal.submits.map((s) => JSON.stringify(s.input)),
+  ];
+  for (const secret of secrets) {
+    const leak = written.find((text) => text.includes(secret));
+    if (leak) throw new Error(`a secret appeared in what the bot wrote: ${leak.slice(0, 200)}`);
+  }
 }

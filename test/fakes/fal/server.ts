@@ -53,6 +53,7 @@ type Outcome =
 interface PendingFailure {
   failure: FailNextFailure;
   afterHandling: boolean;
+  target: RegExp | undefined;
 }
 
 const unknown = (status: number, detail: string, proxied: boolean): Route => ({
@@ -105,8 +106,15 @@ class FakeFalServer implements FakeFal {
   failNext(kind: FalRequestKind, count: number, failure: FailNextFailure, opts: FailNextOptions = {}): void {
     if (!Number.isInteger(count) || count < 0) throw new Error(`failNext: count must be a non-negative integer, got ${count}`);
     const list = this.failures.get(kind) ?? [];
-    for (let i = 0; i < count; i++) list.push({ failure, afterHandling: opts.afterHandling ?? false });
+    for (let i = 0; i < count; i++) list.push({ failure, afterHandling: opts.afterHandling ?? false, target: opts.target });
     this.failures.set(kind, list);
+  }
+
+  /** The first queued failure of this kind that applies to this target, removed from the queue. */
+  private takeFailure(kind: FalRequestKind, target: string): PendingFailure | undefined {
+    const list = this.failures.get(kind);
+    const index = list?.findIndex((pending) => !pending.target || pending.target.test(target)) ?? -1;
+    return index >= 0 ? list!.splice(index, 1)[0] : undefined;
   }
 
   host(bytes: Buffer, contentType: string, fileName?: string): string {
@@ -184,7 +192,7 @@ class FakeFalServer implements FakeFal {
     this.requests.push(record);
 
     const body = await readBody(req);
-    const pending = this.failures.get(route.kind)?.shift();
+    const pending = this.takeFailure(route.kind, target);
     if (pending && (!pending.afterHandling || route.kind === "status-stream")) {
       this.fail(req, res, record, pending.failure);
       return;

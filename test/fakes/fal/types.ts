@@ -56,6 +56,8 @@ export interface FailNextOptions {
    * Ignored for "status-stream".
    */
   afterHandling?: boolean;
+  /** Only requests whose target URL matches fail (e.g. one image on the CDN); others pass untouched. */
+  target?: RegExp;
 }
 
 export type JobState = "IN_QUEUE" | "IN_PROGRESS" | "COMPLETED";

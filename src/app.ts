@@ -65,7 +65,7 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
     async stop() {
       route.close();
       health?.close();
-      runner.stopAll();
+      await runner.drain(5000);
       await client.destroy();
       store.close();
     },

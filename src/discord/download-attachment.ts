@@ -21,20 +21,24 @@ export async function downloadImageAttachment(
   } catch {
     throw new UserFacingError(`The ${role} could not be downloaded from Discord. Please attach it again.`);
   }
-  if (!response.ok || !response.body) {
+  if (!response.ok) {
     throw new UserFacingError(`The ${role} could not be downloaded from Discord (HTTP ${response.status}). Please attach it again.`);
   }
   const chunks: Uint8Array[] = [];
   let total = 0;
-  for await (const chunk of response.body) {
+  // A response without a body (HTTP 204, or an empty file) reads as no bytes, and is reported as empty below.
+  for await (const chunk of response.body ?? []) {
     total += chunk.byteLength;
     if (total > maxBytes) {
-      await response.body.cancel().catch(() => undefined);
+      await response.body?.cancel().catch(() => undefined);
       throw new UserFacingError(`The ${role} is larger than ${formatMegabytes(maxBytes)}, fal's limit. Try a smaller image.`);
     }
     chunks.push(chunk);
   }
   const bytes = Buffer.concat(chunks);
+  if (bytes.length === 0) {
+    throw new UserFacingError(`The ${role} \`${attachment.name.slice(0, 80)}\` is empty (0 bytes). Please attach a real image.`);
+  }
   const contentType = sniffImageType(bytes);
   if (!contentType) {
     throw new UserFacingError(

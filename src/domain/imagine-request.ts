@@ -59,6 +59,14 @@ export interface HostedImages {
 }
 
 export const MAX_PROMPT_LENGTH = 2000;
+/**
+ * The other free-text options' limits, as their command definitions declare (max_length).
+ * Discord's client enforces those, but a stale client or a forged request does not, and a
+ * long palette can still parse (`#ff0000:0.5000…`), so they are checked here too.
+ */
+export const MAX_NEGATIVE_PROMPT_LENGTH = 1000;
+export const MAX_PALETTE_LENGTH = 200;
+export const MAX_STYLE_CODES_LENGTH = 300;
 export const MAX_SEED = 2_147_483_647;
 export const DEFAULT_IMAGE_SIZE: ImageSize = "square_hd";
 export const DEFAULT_SPEED: Speed = "BALANCED";
@@ -72,10 +80,13 @@ export function checkImagineOptions(options: ImagineOptions): {
   images: InputImages;
 } {
   const prompt = options.prompt.trim();
-  if (prompt.length === 0) throw new UserFacingError("The prompt is empty: describe the scene you want.");
+  if (!hasVisibleText(prompt)) throw new UserFacingError("The prompt is empty: describe the scene you want.");
   if (prompt.length > MAX_PROMPT_LENGTH) {
     throw new UserFacingError(`The prompt is ${prompt.length} characters long; the limit is ${MAX_PROMPT_LENGTH}.`);
   }
+  checkLength("The negative_prompt is", options.negativePrompt, MAX_NEGATIVE_PROMPT_LENGTH);
+  checkLength("The palette is", options.palette, MAX_PALETTE_LENGTH);
+  checkLength("The style_codes are", options.styleCodes, MAX_STYLE_CODES_LENGTH);
   if (!options.reference) {
     throw new UserFacingError("Attach a `reference` image of your character (JPEG, PNG or WebP).");
   }
@@ -115,6 +126,21 @@ export function checkImagineOptions(options: ImagineOptions): {
   return { settings, images };
 }
 
+function checkLength(subject: string, text: string | null | undefined, max: number): void {
+  if (text != null && text.length > max) {
+    throw new UserFacingError(`${subject} ${text.length} characters long; the limit is ${max}.`);
+  }
+}
+
+/**
+ * Whether a text has anything to show once whitespace, control and format characters
+ * (zero-width spaces and joiners, direction marks, NUL), lone surrogates and combining marks
+ * without a base letter are left out: a prompt of only those describes nothing.
+ */
+export function hasVisibleText(text: string): boolean {
+  return text.replace(/[\s\p{Cc}\p{Cf}\p{Cs}\p{M}]/gu, "").length > 0;
+}
+
 /** fal's limits: 10 MB across the character references (image + mask), 10 MB across style references. */
 export function checkDeclaredSizes(images: InputImages): void {
   const referenceTotal = images.reference.size + (images.mask?.size ?? 0);
@@ -133,7 +159,9 @@ export function checkDeclaredSizes(images: InputImages): void {
 }
 
 export function formatMegabytes(bytes: number): string {
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+  const megabytes = bytes / (1024 * 1024);
+  // A declared size can be absurd (a forged payload); don't print 9.5e+301 MB.
+  return megabytes < 1024 * 1024 ? `${megabytes.toFixed(1)} MB` : "over 1 TB";
 }
 
 /** Maps checked settings and hosted image URLs to fal's input, field by field (see DESIGN.md). */

@@ -22,7 +22,7 @@ export function parsePalette(text: string): ColorPalette {
   if (preset) return { name: preset };
 
   const parts = trimmed.split(/[\s,]+/).filter((part) => part.length > 0);
-  if (parts.length === 0) throw paletteError(`"${text}" is empty`);
+  if (parts.length === 0) throw paletteError(`"${snippet(text)}" is empty`);
   if (parts.length > MAX_MEMBERS) {
     throw paletteError(`at most ${MAX_MEMBERS} colours, got ${parts.length}`);
   }
@@ -33,13 +33,13 @@ function parseMember(part: string): PaletteMember {
   const [hex = "", weightText, ...rest] = part.split(":");
   const match = HEX.exec(hex);
   if (!match?.[1] || rest.length > 0) {
-    throw paletteError(`"${part}" is not a hex colour like #ff8800 or #ff8800:0.5`);
+    throw paletteError(`"${snippet(part)}" is not a hex colour like #ff8800 or #ff8800:0.5`);
   }
   const member: PaletteMember = { rgb: hexToRgb(match[1]) };
   if (weightText !== undefined) {
     const weight = Number(weightText);
     if (weightText.trim() === "" || !Number.isFinite(weight) || weight < 0.05 || weight > 1) {
-      throw paletteError(`the weight in "${part}" must be a number from 0.05 to 1`);
+      throw paletteError(`the weight in "${snippet(part)}" must be a number from 0.05 to 1`);
     }
     member.color_weight = weight;
   }
@@ -53,6 +53,12 @@ function hexToRgb(hex: string): { r: number; g: number; b: number } {
     g: Number.parseInt(full.slice(2, 4), 16),
     b: Number.parseInt(full.slice(4, 6), 16),
   };
+}
+
+/** What the user typed, shortened for the message (cut by code points, so no emoji is split). */
+function snippet(text: string): string {
+  const chars = Array.from(text);
+  return chars.length > 40 ? `${chars.slice(0, 40).join("")}…` : text;
 }
 
 function paletteError(detail: string): UserFacingError {

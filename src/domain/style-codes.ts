@@ -15,7 +15,7 @@ export function parseStyleCodes(text: string): string[] {
   const bad = codes.filter((code) => !CODE.test(code));
   if (bad.length > 0) {
     throw new UserFacingError(
-      `These style codes are not 8-character hex codes: ${bad.slice(0, 5).map((c) => `\`${c.slice(0, 20)}\``).join(", ")}. ` +
+      `These style codes are not 8-character hex codes: ${bad.slice(0, 5).map((c) => `\`${Array.from(c).slice(0, 20).join("")}\``).join(", ")}. ` +
         "A style code looks like `1a2b3c4d`.",
     );
   }

@@ -294,9 +294,14 @@ export function createJobRunner(deps: JobRunnerDeps) {
       return true;
     },
 
-    /** Stops following jobs; they stay in the store, to be resumed on the next start. */
-    stopAll(): void {
+    /**
+     * Stops following jobs (they stay in the store, to be resumed on the next start) and
+     * waits up to `timeoutMs` for deliveries already under way to finish.
+     */
+    async drain(timeoutMs: number): Promise<void> {
       for (const controller of running.values()) controller.abort();
+      const deadline = now() + timeoutMs;
+      while (running.size > 0 && now() < deadline) await sleep(50);
     },
 
     /** Jobs this process is working on (waiting for a slot, at fal, or being delivered). */

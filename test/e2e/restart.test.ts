@@ -1,0 +1,156 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { startFakeDiscord, type FakeDiscord } from "../fakes/discord/index.js";
+import { makePng, startFakeFal, type FakeFal } from "../fakes/fal/index.js";
+import { runBot, type BotProcess } from "../support/bot-process.js";
+import { resultMessages, waitForReply } from "../support/imagine.js";
+import { assertNoSecrets } from "../support/stack.js";
+
+let discord: FakeDiscord;
+let fal: FakeFal;
+let dataDir: string;
+let bot: BotProcess | undefined;
+const allLogs: string[] = [];
+
+beforeAll(async () => {
+  [discord, fal] = await Promise.all([startFakeDiscord(), startFakeFal()]);
+  dataDir = mkdtempSync(join(tmpdir(), "storycast-restart-"));
+});
+afterEach(async () => {
+  if (bot && bot.child.exitCode === null && bot.child.signalCode === null) {
+    bot.child.kill("SIGKILL");
+    await bot.exited;
+  }
+  if (bot) allLogs.push(...bot.stdout().split("\n"), ...bot.stderr().split("\n"));
+  bot = undefined;
+});
+afterAll(async () => {
+  assertNoSecrets([discord.token, fal.key], allLogs, discord, fal);
+  await Promise.all([discord?.close(), fal?.close()]);
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function startBot(): Promise<BotProcess> {
+  if (bot) allLogs.push(...bot.stdout().split("\n"));
+  bot = runBot(
+    "dist/src/index.js",
+    {
+      PATH: process.env.PATH,
+      DISCORD_TOKEN: discord.token,
+      FAL_KEY: fal.key,
+      DISCORD_API_URL: discord.apiUrl,
+      FAL_PROXY_URL: fal.url,
+      DISCORD_GUILD_ID: discord.guildId,
+      DATA_DIR: dataDir,
+      FAL_POLL_INTERVAL_MS: "50",
+      PROGRESS_EDIT_INTERVAL_MS: "150",
+    },
+    dataDir,
+  );
+  await bot.waitForLog("commands ");
+  return bot;
+}
+
+async function kill(signal: NodeJS.Signals): Promise<number | null> {
+  const running = bot!;
+  running.child.kill(signal);
+  return running.exited;
+}
+
+let scene = 0;
+function imagine() {
+  scene += 1;
+  const reference = discord.attachment(makePng({ width: 16, height: 16, seed: scene, targetBytes: 2000 }), "hero.png", { contentType: "image/png" });
+  const prompt = `chapter ${scene}: the hero returns`;
+  const handle = discord.command("imagine", { prompt, reference }, { user: discord.users.alice });
+  const submitted = async () => {
+    const find = () => fal.submits.find((s) => s.requestId && (s.input as { prompt?: string }).prompt === prompt);
+    await fal.waitFor(() => find() !== undefined, 10_000, `submit of ${prompt}`);
+    return find()!.requestId!;
+  };
+  return { handle, prompt, submitted };
+}
+
+/** Submits that reached fal's queue with this prompt. */
+const submitsOf = (prompt: string) => fal.submits.filter((s) => (s.input as { prompt?: string }).prompt === prompt).length;
+const submitRequests = () => fal.requests.filter((r) => r.kind === "submit").length;
+
+describe("restarts", () => {
+  it("when the bot is SIGKILLed after fal accepted a job, then on restart it resumes from the request id and delivers, with no second submit", async () => {
+    await startBot();
+    fal.script({ hold: true });
+    const { handle, prompt, submitted } = imagine();
+    const requestId = await submitted();
+    expect(await kill("SIGKILL")).toBe(null);
+    fal.release(requestId); // fal finishes while the bot is down
+    await startBot();
+    await waitForReply(discord, handle, /posted in the channel/, 15_000);
+    expect(resultMessages(handle)).toHaveLength(1);
+    expect(submitsOf(prompt)).toBe(1);
+  });
+
+  it("when the interaction token is over 15 minutes old on restart, then the result comes as a channel message mentioning the requester", async () => {
+    await startBot();
+    fal.script({ hold: true });
+    const { handle, prompt, submitted } = imagine();
+    const requestId = await submitted();
+    await kill("SIGKILL");
+    discord.advanceClock(16 * 60 * 1000);
+    fal.release(requestId);
+    await startBot();
+    const message = await discord.waitFor(
+      () => discord.messages(discord.channelId).find((m) => !m.interactionToken && m.content.includes(prompt)),
+      15_000,
+      "channel message after restart",
+    );
+    expect(message.content).toContain(`<@${discord.users.alice.id}>`);
+    expect(message.attachments).toHaveLength(1);
+    expect(resultMessages(handle)).toHaveLength(0);
+    expect(submitsOf(prompt)).toBe(1);
+  });
+
+  it("when a result was posted before a restart, then its buttons still work after it", async () => {
+    await startBot();
+    const { handle } = imagine();
+    await waitForReply(discord, handle, /posted in the channel/, 15_000);
+    const result = resultMessages(handle)[0]!;
+    await kill("SIGKILL");
+    await startBot();
+    const ids = (result.components as { components: { label: string; custom_id: string }[] }[]).flatMap((row) => row.components);
+    const reroll = discord.button(ids.find((b) => b.label === "Reroll")!.custom_id, result, { user: discord.users.bob });
+    await waitForReply(discord, reroll, /posted in the channel/, 15_000);
+    const del = discord.button(ids.find((b) => b.label === "Delete")!.custom_id, result, { user: discord.users.alice });
+    expect((await del.callback()).type).toBe(6);
+    await discord.waitFor(() => discord.messages().find((m) => m.id === result.id)?.deleted, 10_000, "old result deleted");
+  });
+
+  it("when the bot dies in the middle of a submit, then on restart the job is marked unknown and the user told, never resubmitted", async () => {
+    await startBot();
+    const before = submitRequests();
+    fal.failNext("submit", 1, "hang");
+    const { handle, prompt } = imagine();
+    await fal.waitFor(() => fal.requests.some((r) => r.kind === "submit" && r.status === 0), 10_000, "hung submit");
+    await kill("SIGKILL");
+    await startBot();
+    const reply = await waitForReply(discord, handle, /can't tell whether fal took it/, 15_000);
+    expect(reply.content).toMatch(/not sent again/);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(submitRequests() - before).toBe(1); // the one that hung; nothing was sent again
+    expect(submitsOf(prompt)).toBe(0);
+  });
+
+  it("when SIGTERM arrives mid-job, then the bot exits cleanly within 10 s, and the next start delivers the job", async () => {
+    await startBot();
+    fal.script({ hold: true });
+    const { handle, submitted } = imagine();
+    const requestId = await submitted();
+    const started = Date.now();
+    expect(await kill("SIGTERM")).toBe(0);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    fal.release(requestId);
+    await startBot();
+    await waitForReply(discord, handle, /posted in the channel/, 15_000);
+  });
+});

@@ -24,6 +24,7 @@ afterEach(async () => {
     await bot.exited;
   }
   if (bot) allLogs.push(...bot.stdout().split("\n"), ...bot.stderr().split("\n"));
+  if (process.env.E2E_DEBUG) console.log(allLogs.join("\n"));
   bot = undefined;
 });
 afterAll(async () => {
@@ -68,7 +69,10 @@ function imagine() {
   const submitted = async () => {
     const find = () => fal.submits.find((s) => s.requestId && (s.input as { prompt?: string }).prompt === prompt);
     await fal.waitFor(() => find() !== undefined, 10_000, `submit of ${prompt}`);
-    return find()!.requestId!;
+    const requestId = find()!.requestId!;
+    // fal accepting is not enough: the bot must have stored the request id (a kill before that is the mid-submit case).
+    await bot!.waitForLog(`"requestId":"${requestId}","msg":"submitted to fal"`);
+    return requestId;
   };
   return { handle, prompt, submitted };
 }

@@ -5,6 +5,7 @@ import type { FalResult } from "../domain/job-state.js";
 import type { JobReporter, Progress, ResultImage } from "../jobs/job-reporter.js";
 import type { Logger } from "../logger.js";
 import { cancelRow, progressText, resultHeader, resultRow } from "./job-messages.js";
+import { createLatestWinsThrottle } from "./latest-wins-throttle.js";
 import { createReplyTarget } from "./reply-target.js";
 
 export interface DiscordReporterDeps {
@@ -24,14 +25,8 @@ const EXTENSIONS: Record<string, string> = { "image/png": "png", "image/jpeg": "
 export function createDiscordReporter(deps: DiscordReporterDeps): JobReporter {
   const now = deps.now ?? Date.now;
   const queues = new Map<string, Promise<unknown>>();
-  const lastProgress = new Map<string, { at: number; text: string }>();
   // Jobs whose final message is queued: later progress must not be shown. Forgotten after a minute.
   const finished = new Set<string>();
-  const markFinished = (jobId: string) => {
-    finished.add(jobId);
-    lastProgress.delete(jobId);
-    setTimeout(() => finished.delete(jobId), 60_000).unref();
-  };
 
   function enqueue<T>(jobId: string, task: () => Promise<T>): Promise<T> {
     const previous = queues.get(jobId) ?? Promise.resolve();
@@ -44,21 +39,29 @@ export function createDiscordReporter(deps: DiscordReporterDeps): JobReporter {
     return next;
   }
 
+  const progressEdits = createLatestWinsThrottle<{ job: Job; text: string }>(deps.progressEditIntervalMs, async (jobId, { job, text }) => {
+    if (finished.has(jobId)) return;
+    const target = createReplyTarget(deps.rest, job.origin, now);
+    await enqueue(jobId, () => target.editProgress({ content: text, components: [cancelRow(jobId)] })).catch((error: unknown) =>
+      deps.logger.warn({ jobId, err: error }, "progress edit failed"),
+    );
+  });
+  const lastText = new Map<string, string>();
+
+  const markFinished = (jobId: string) => {
+    finished.add(jobId);
+    progressEdits.cancel(jobId);
+    lastText.delete(jobId);
+    setTimeout(() => finished.delete(jobId), 60_000).unref();
+  };
+
   return {
     async progress(job: Job, progress: Progress) {
-      if (finished.has(job.id)) return;
       const text = progressText(progress);
-      const last = lastProgress.get(job.id);
-      const busy = queues.has(job.id);
-      // Throttle: skip while an edit is in flight or too soon after the last one; the next poll brings a fresh line.
-      if (busy || (last && (last.text === text || now() - last.at < deps.progressEditIntervalMs))) return;
-      lastProgress.set(job.id, { at: now(), text });
-      const target = createReplyTarget(deps.rest, job.origin, now);
       // Progress after the token expired would be a new channel message each time: not worth the noise.
-      if (!target.tokenValid()) return;
-      await enqueue(job.id, () => target.editProgress({ content: text, components: [cancelRow(job.id)] })).catch((error: unknown) =>
-        deps.logger.warn({ jobId: job.id, err: error }, "progress edit failed"),
-      );
+      if (finished.has(job.id) || lastText.get(job.id) === text || !createReplyTarget(deps.rest, job.origin, now).tokenValid()) return;
+      lastText.set(job.id, text);
+      progressEdits.push(job.id, { job, text });
     },
 
     deliver(job: Job, result: FalResult, images: ResultImage[]) {

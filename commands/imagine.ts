@@ -7,7 +7,7 @@ import {
 import type { Command } from "../src/discord/command.js";
 import { startImagine } from "../src/discord/imagine-flow.js";
 import { IMAGE_SIZES, MAX_IMAGES, SPEEDS, STYLES } from "../src/domain/fal-enums.js";
-import { MAX_PROMPT_LENGTH, MAX_SEED, type AttachmentInfo, type ImagineOptions } from "../src/domain/imagine-request.js";
+import { MAX_PROMPT_LENGTH, MAX_SEED, type AttachmentInfo, type ImagineOptions, MAX_NEGATIVE_PROMPT_LENGTH, MAX_PALETTE_LENGTH, MAX_STYLE_CODES_LENGTH } from "../src/domain/imagine-request.js";
 import { suggestPalettes } from "../src/domain/palette.js";
 import { UserFacingError } from "../src/domain/errors.js";
 
@@ -27,12 +27,12 @@ export const imagine = {
       { type: ApplicationCommandOptionType.String, name: "speed", description: "Faster is cheaper; quality costs more (see /help)", choices: choices(SPEEDS) },
       { type: ApplicationCommandOptionType.Integer, name: "count", description: `How many images (1–${MAX_IMAGES})`, min_value: 1, max_value: MAX_IMAGES },
       { type: ApplicationCommandOptionType.Integer, name: "seed", description: "Seed, to repeat a result", min_value: 0, max_value: MAX_SEED },
-      { type: ApplicationCommandOptionType.String, name: "negative_prompt", description: "What to leave out", max_length: 1000 },
+      { type: ApplicationCommandOptionType.String, name: "negative_prompt", description: "What to leave out", max_length: MAX_NEGATIVE_PROMPT_LENGTH },
       { type: ApplicationCommandOptionType.Boolean, name: "magic_prompt", description: "Let the model expand your prompt (fal's default: on)" },
       { type: ApplicationCommandOptionType.Attachment, name: "mask", description: "Mask for the reference: which part is the character" },
       { type: ApplicationCommandOptionType.Attachment, name: "style_reference", description: "An image whose style to follow" },
-      { type: ApplicationCommandOptionType.String, name: "palette", description: "A preset, or hex colours with weights: #ff0000:0.8 #0000ff", autocomplete: true, max_length: 200 },
-      { type: ApplicationCommandOptionType.String, name: "style_codes", description: "8-hex style codes, separated by spaces or commas", max_length: 300 },
+      { type: ApplicationCommandOptionType.String, name: "palette", description: "A preset, or hex colours with weights: #ff0000:0.8 #0000ff", autocomplete: true, max_length: MAX_PALETTE_LENGTH },
+      { type: ApplicationCommandOptionType.String, name: "style_codes", description: "8-hex style codes, separated by spaces or commas", max_length: MAX_STYLE_CODES_LENGTH },
       { type: ApplicationCommandOptionType.Boolean, name: "private", description: "Only you see the images" },
     ],
   },
@@ -54,25 +54,82 @@ export const imagine = {
 function readOptions(interaction: ChatInputCommandInteraction): ImagineOptions {
   const o = interaction.options;
   return {
-    prompt: o.getString("prompt") ?? "",
-    reference: attachmentInfo(o.getAttachment("reference")),
-    mask: attachmentInfo(o.getAttachment("mask")),
-    styleReference: attachmentInfo(o.getAttachment("style_reference")),
-    style: pick("style", STYLES, o.getString("style")),
-    size: pick("size", IMAGE_SIZES, o.getString("size")),
-    speed: pick("speed", SPEEDS, o.getString("speed")),
-    count: o.getInteger("count"),
-    seed: o.getInteger("seed"),
-    negativePrompt: o.getString("negative_prompt"),
-    magicPrompt: o.getBoolean("magic_prompt"),
-    palette: o.getString("palette"),
-    styleCodes: o.getString("style_codes"),
-    private: o.getBoolean("private"),
+    prompt: readString(o, "prompt") ?? "",
+    reference: readAttachment(o, "reference"),
+    mask: readAttachment(o, "mask"),
+    styleReference: readAttachment(o, "style_reference"),
+    style: pick("style", STYLES, readString(o, "style")),
+    size: pick("size", IMAGE_SIZES, readString(o, "size")),
+    speed: pick("speed", SPEEDS, readString(o, "speed")),
+    count: readInteger(o, "count"),
+    seed: readInteger(o, "seed"),
+    negativePrompt: readString(o, "negative_prompt"),
+    magicPrompt: readBoolean(o, "magic_prompt"),
+    palette: readString(o, "palette"),
+    styleCodes: readString(o, "style_codes"),
+    private: readBoolean(o, "private"),
   };
 }
 
-function attachmentInfo(attachment: Attachment | null): AttachmentInfo | null {
-  return attachment ? { name: attachment.name, size: attachment.size, url: attachment.url, contentType: attachment.contentType } : null;
+/*
+ * Options are read by hand rather than with getString/getInteger/…: those throw a discord.js
+ * TypeError when the payload's option type disagrees with the definition (a stale client
+ * cache or a forged request can send that), which would reach the user as "something went
+ * wrong"; and they return whatever JSON value came, so a number could arrive as the prompt.
+ * Here both become a message naming the option. A null value counts as not given.
+ */
+type Options = ChatInputCommandInteraction["options"];
+
+function readString(o: Options, name: string): string | null {
+  const option = o.get(name);
+  if (option?.value == null) return null;
+  if (option.type !== ApplicationCommandOptionType.String || typeof option.value !== "string") throw wrongType(name, "text");
+  return option.value;
+}
+
+function readInteger(o: Options, name: string): number | null {
+  const option = o.get(name);
+  if (option?.value == null) return null;
+  // Whether it is whole and in range is checked with the other rules (checkImagineOptions).
+  if (option.type !== ApplicationCommandOptionType.Integer || typeof option.value !== "number") throw wrongType(name, "a whole number");
+  return option.value;
+}
+
+function readBoolean(o: Options, name: string): boolean | null {
+  const option = o.get(name);
+  if (option?.value == null) return null;
+  if (option.type !== ApplicationCommandOptionType.Boolean || typeof option.value !== "boolean") throw wrongType(name, "true or false");
+  return option.value;
+}
+
+function readAttachment(o: Options, name: string): AttachmentInfo | null {
+  const option = o.get(name);
+  if (option?.value == null) return null;
+  if (option.type !== ApplicationCommandOptionType.Attachment) throw wrongType(name, "an attached file");
+  // The file itself travels in the payload's `resolved` part; an id without it cannot be used.
+  if (!option.attachment) throw new UserFacingError(`The \`${name}\` file did not come through with your command. Please attach it again.`);
+  return attachmentInfo(option.attachment);
+}
+
+function wrongType(name: string, expected: string): UserFacingError {
+  return new UserFacingError(
+    `The option \`${name}\` must be ${expected}; your Discord client sent something else. Please run /imagine again from the command list.`,
+  );
+}
+
+/**
+ * Discord's metadata for a file, made safe to use: a forged or odd payload can omit or mistype
+ * any of it. Only the bytes are trusted later (the download is capped and sniffed, and real
+ * sizes are checked again), so an unusable field falls back to a harmless value.
+ */
+function attachmentInfo(attachment: Attachment): AttachmentInfo {
+  const { name, size, url, contentType } = attachment as Partial<Record<keyof Attachment, unknown>>;
+  return {
+    name: typeof name === "string" && name.length > 0 ? name : "(unnamed file)",
+    size: typeof size === "number" && Number.isFinite(size) && size >= 0 ? size : 0,
+    url: typeof url === "string" ? url : "",
+    contentType: typeof contentType === "string" ? contentType : null,
+  };
 }
 
 /** A choice value, checked against the list: Discord enforces choices, but a stale client or a forged request might not. */
@@ -80,7 +137,9 @@ function pick<T extends string>(option: string, list: readonly { value: T; name:
   if (value === null) return null;
   const found = list.find((entry) => entry.value === value);
   if (!found) {
-    throw new UserFacingError(`\`${value.slice(0, 40)}\` is not a choice for ${option}; pick one of: ${list.map((e) => e.name).join(", ")}.`);
+    // Cut by code points, so an emoji is not split into a lone surrogate.
+    const shown = value.trim() === "" ? "An empty value" : `\`${Array.from(value).slice(0, 40).join("")}\``;
+    throw new UserFacingError(`${shown} is not a choice for ${option}; pick one of: ${list.map((e) => e.name).join(", ")}.`);
   }
   return found.value;
 }

@@ -15,6 +15,10 @@ export async function downloadImageAttachment(
   options: { maxBytes?: number; timeoutMs: number; fetch?: typeof fetch },
 ): Promise<InputFile> {
   const maxBytes = options.maxBytes ?? FAL_INPUT_LIMIT_BYTES;
+  // Discord's CDN is https; anything else (data:, file:, another scheme) is a forged payload.
+  if (!/^https?:\/\//i.test(attachment.url)) {
+    throw new UserFacingError(`The ${role} could not be downloaded from Discord. Please attach it again.`);
+  }
   let response: Response;
   try {
     response = await (options.fetch ?? fetch)(attachment.url, { signal: AbortSignal.timeout(options.timeoutMs) });

@@ -134,11 +134,11 @@ function checkLength(subject: string, text: string | null | undefined, max: numb
 
 /**
  * Whether a text has anything to show once whitespace, control and format characters
- * (zero-width spaces and joiners, direction marks, NUL), lone surrogates and combining marks
- * without a base letter are left out: a prompt of only those describes nothing.
+ * (zero-width spaces and joiners, direction marks, NUL), lone surrogates, unassigned code
+ * points and combining marks are left out: a prompt of only those describes nothing.
  */
 export function hasVisibleText(text: string): boolean {
-  return text.replace(/[\s\p{Cc}\p{Cf}\p{Cs}\p{M}]/gu, "").length > 0;
+  return text.replace(/[\s\p{Cc}\p{Cf}\p{Cs}\p{Cn}\p{M}]/gu, "").length > 0;
 }
 
 /** fal's limits: 10 MB across the character references (image + mask), 10 MB across style references. */

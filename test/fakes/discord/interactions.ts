@@ -54,7 +54,17 @@ export interface InteractionRecord {
   waiters: ((cb: InteractionCallbackRecord) => void)[];
 }
 
-export type OptionValue = string | number | boolean | DiscordAttachment;
+/**
+ * Test escape hatch for forged payloads: `{ __raw: { type, value } }` puts exactly this option
+ * type and value on the wire, skipping every check against the registered definition, so a test
+ * can send what a stale or malicious client could (a string in an integer option, an integer
+ * where an attachment id belongs, an attachment id missing from `resolved`). Noted in `warnings`.
+ */
+export interface RawOptionValue {
+  __raw: { type: number; value: unknown };
+}
+
+export type OptionValue = string | number | boolean | DiscordAttachment | RawOptionValue;
 
 export class InteractionService {
   readonly byId = new Map<string, InteractionRecord>();
@@ -157,6 +167,10 @@ export class InteractionService {
   ): Record<string, unknown> {
     const def = defs?.find((o: any) => o.name === name);
     if (registered && !def) throw new Error(`fake.command: /${cmdName} has no option "${name}"`);
+    if (typeof value === "object" && value !== null && "__raw" in value) {
+      this.warnings.push(`/${cmdName} option "${name}" forged as ${JSON.stringify({ type: value.__raw.type, value: value.__raw.value })?.slice(0, 200)}`);
+      return { name, type: value.__raw.type, value: value.__raw.value, ...(focused === name ? { focused: true } : {}) };
+    }
     const isAttachment = typeof value === "object" && value !== null && "url" in value && "id" in value;
     const type: number =
       def?.type ??

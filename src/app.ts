@@ -58,16 +58,20 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
     : undefined;
   if (health) logger.info({ address: health.address() }, "health endpoint listening");
 
+  let stopping: Promise<void> | undefined;
   return {
     client: readyClient,
     context,
     healthUrl: health ? `http://${config.health?.host}:${(health.address() as AddressInfo).port}/health` : undefined,
-    async stop() {
-      route.close();
-      health?.close();
-      await runner.drain(5000);
-      await client.destroy();
-      store.close();
+    stop() {
+      stopping ??= (async () => {
+        route.close();
+        health?.close();
+        await runner.drain(5000);
+        await client.destroy();
+        store.close();
+      })();
+      return stopping;
     },
   };
 }

@@ -53,6 +53,24 @@ describe("operations", () => {
     const status = discord.command("status", {}, { user: discord.users.alice });
     const reply = await waitForReply(discord, status, /StoryCast status/, 15_000);
     expect(reply.content).toMatch(/fal: ❌ not reachable right now/);
-    fal.failNext("status", 0, "reset");
+    fal.clearFailures();
+  });
+
+  it("when the bot is stopping, then a new command is told it is restarting, and a delivery under way still finishes", async () => {
+    const { discord, fal } = stack;
+    const reference = discord.attachment(makePng({ width: 16, height: 16, seed: 41, targetBytes: 1500 }), "hero.png", { contentType: "image/png" });
+    const handle = discord.command("imagine", { prompt: "the last scene before the restart", reference }, { user: discord.users.alice });
+    // Slow the delivery down: Discord rate-limits the result post for 1.5 s.
+    discord.failNext({ method: "POST", path: new RegExp(`/webhooks/\\d+/${handle.token}$`), status: 429, retryAfter: 1.5, count: 1 });
+    await discord.waitFor(() => discord.requests.some((r) => r.status === 429 && r.path.includes(handle.token)), 10_000, "delivery under way");
+
+    const stopping = stack.app.stop();
+    const late = discord.command("help", {}, { user: discord.users.bob });
+    const callback = await late.callback();
+    expect(callback.data.flags & 64).toBe(64);
+    expect(callback.data.content).toMatch(/StoryCast is restarting/);
+    await stopping;
+    expect(handle.followups().some((m) => m.attachments.length === 1)).toBe(true);
+    expect(fal.submits.length).toBeGreaterThan(0);
   });
 });

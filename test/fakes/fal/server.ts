@@ -110,6 +110,11 @@ class FakeFalServer implements FakeFal {
     this.failures.set(kind, list);
   }
 
+  /** Forgets failures queued with failNext that no request has used up. */
+  clearFailures(): void {
+    this.failures.clear();
+  }
+
   /** The first queued failure of this kind that applies to this target, removed from the queue. */
   private takeFailure(kind: FalRequestKind, target: string): PendingFailure | undefined {
     const list = this.failures.get(kind);

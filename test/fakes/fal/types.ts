@@ -118,6 +118,8 @@ export interface FakeFal {
   defaults: JobScript;
   /** Fail the next `count` requests of `kind` (queued after earlier failNext calls of that kind). */
   failNext(kind: FalRequestKind, count: number, failure: FailNextFailure, opts?: FailNextOptions): void;
+  /** Forget failures queued with failNext that no request has used up. */
+  clearFailures(): void;
   /** Put bytes on the CDN and get their URL. */
   host(bytes: Buffer, contentType: string, fileName?: string): string;
   job(requestId: string): FakeFalJob | undefined;

@@ -1,13 +1,14 @@
 import {
   ApplicationCommandOptionType,
   InteractionContextType,
-  type Attachment,
   type ChatInputCommandInteraction,
 } from "discord.js";
 import type { Command } from "../src/discord/command.js";
+import { suggestCharacters } from "../src/discord/character-autocomplete.js";
 import { startImagine } from "../src/discord/imagine-flow.js";
+import { readAttachment, readBoolean, readInteger, readString } from "../src/discord/option-readers.js";
 import { IMAGE_SIZES, MAX_IMAGES, SPEEDS, STYLES } from "../src/domain/fal-enums.js";
-import { MAX_PROMPT_LENGTH, MAX_SEED, type AttachmentInfo, type ImagineOptions, MAX_NEGATIVE_PROMPT_LENGTH, MAX_PALETTE_LENGTH, MAX_STYLE_CODES_LENGTH } from "../src/domain/imagine-request.js";
+import { MAX_PROMPT_LENGTH, MAX_SEED, type ImagineOptions, MAX_NEGATIVE_PROMPT_LENGTH, MAX_PALETTE_LENGTH, MAX_STYLE_CODES_LENGTH } from "../src/domain/imagine-request.js";
 import { suggestPalettes } from "../src/domain/palette.js";
 import { UserFacingError } from "../src/domain/errors.js";
 
@@ -21,7 +22,8 @@ export const imagine = {
     contexts: [InteractionContextType.Guild],
     options: [
       { type: ApplicationCommandOptionType.String, name: "prompt", description: "The scene to put your character in", required: true, max_length: MAX_PROMPT_LENGTH },
-      { type: ApplicationCommandOptionType.Attachment, name: "reference", description: "An image of your character (JPEG, PNG or WebP, up to 10 MB)", required: true },
+      { type: ApplicationCommandOptionType.Attachment, name: "reference", description: "An image of your character (JPEG, PNG or WebP, up to 10 MB), or use `character`" },
+      { type: ApplicationCommandOptionType.String, name: "character", description: "A saved character (see /character), instead of a reference image", autocomplete: true, max_length: 100 },
       { type: ApplicationCommandOptionType.String, name: "style", description: "Overall look", choices: choices(STYLES) },
       { type: ApplicationCommandOptionType.String, name: "size", description: "Image shape", choices: choices(IMAGE_SIZES) },
       { type: ApplicationCommandOptionType.String, name: "speed", description: "Faster is cheaper; quality costs more (see /help)", choices: choices(SPEEDS) },
@@ -41,9 +43,13 @@ export const imagine = {
     await startImagine(interaction, readOptions(interaction), ctx);
   },
 
-  async autocomplete(interaction) {
+  async autocomplete(interaction, ctx) {
     const focused = interaction.options.getFocused(true);
     const typed = String(focused.value);
+    if (focused.name === "character") {
+      await interaction.respond(suggestCharacters(ctx, interaction.guildId, interaction.user.id, typed));
+      return;
+    }
     const presets = focused.name === "palette" ? suggestPalettes(typed) : [];
     // Discord accepts free text in an autocompleted option; when no preset matches (hex colours), echo what was typed.
     const suggestions = presets.length > 0 ? presets.map((name) => ({ name: name.charAt(0) + name.slice(1).toLowerCase(), value: name })) : typed.trim() ? [{ name: typed.slice(0, 100), value: typed.slice(0, 100) }] : [];
@@ -56,6 +62,7 @@ function readOptions(interaction: ChatInputCommandInteraction): ImagineOptions {
   return {
     prompt: readString(o, "prompt") ?? "",
     reference: readAttachment(o, "reference"),
+    character: readString(o, "character"),
     mask: readAttachment(o, "mask"),
     styleReference: readAttachment(o, "style_reference"),
     style: pick("style", STYLES, readString(o, "style")),
@@ -68,67 +75,6 @@ function readOptions(interaction: ChatInputCommandInteraction): ImagineOptions {
     palette: readString(o, "palette"),
     styleCodes: readString(o, "style_codes"),
     private: readBoolean(o, "private"),
-  };
-}
-
-/*
- * Options are read by hand rather than with getString/getInteger/…: those throw a discord.js
- * TypeError when the payload's option type disagrees with the definition (a stale client
- * cache or a forged request can send that), which would reach the user as "something went
- * wrong"; and they return whatever JSON value came, so a number could arrive as the prompt.
- * Here both become a message naming the option. A null value counts as not given.
- */
-type Options = ChatInputCommandInteraction["options"];
-
-function readString(o: Options, name: string): string | null {
-  const option = o.get(name);
-  if (option?.value == null) return null;
-  if (option.type !== ApplicationCommandOptionType.String || typeof option.value !== "string") throw wrongType(name, "text");
-  return option.value;
-}
-
-function readInteger(o: Options, name: string): number | null {
-  const option = o.get(name);
-  if (option?.value == null) return null;
-  // Whether it is whole and in range is checked with the other rules (checkImagineOptions).
-  if (option.type !== ApplicationCommandOptionType.Integer || typeof option.value !== "number") throw wrongType(name, "a whole number");
-  return option.value;
-}
-
-function readBoolean(o: Options, name: string): boolean | null {
-  const option = o.get(name);
-  if (option?.value == null) return null;
-  if (option.type !== ApplicationCommandOptionType.Boolean || typeof option.value !== "boolean") throw wrongType(name, "true or false");
-  return option.value;
-}
-
-function readAttachment(o: Options, name: string): AttachmentInfo | null {
-  const option = o.get(name);
-  if (option?.value == null) return null;
-  if (option.type !== ApplicationCommandOptionType.Attachment) throw wrongType(name, "an attached file");
-  // The file itself travels in the payload's `resolved` part; an id without it cannot be used.
-  if (!option.attachment) throw new UserFacingError(`The \`${name}\` file did not come through with your command. Please attach it again.`);
-  return attachmentInfo(option.attachment);
-}
-
-function wrongType(name: string, expected: string): UserFacingError {
-  return new UserFacingError(
-    `The option \`${name}\` must be ${expected}; your Discord client sent something else. Please run /imagine again from the command list.`,
-  );
-}
-
-/**
- * Discord's metadata for a file, made safe to use: a forged or odd payload can omit or mistype
- * any of it. Only the bytes are trusted later (the download is capped and sniffed, and real
- * sizes are checked again), so an unusable field falls back to a harmless value.
- */
-function attachmentInfo(attachment: Attachment): AttachmentInfo {
-  const { name, size, url, contentType } = attachment as Partial<Record<keyof Attachment, unknown>>;
-  return {
-    name: typeof name === "string" && name.length > 0 ? name : "(unnamed file)",
-    size: typeof size === "number" && Number.isFinite(size) && size >= 0 ? size : 0,
-    url: typeof url === "string" ? url : "",
-    contentType: typeof contentType === "string" ? contentType : null,
   };
 }
 

@@ -3,6 +3,7 @@ import type { FalService } from "./fal/fal-service.js";
 import type { JobRunner } from "./jobs/job-runner.js";
 import type { JobSlots } from "./jobs/job-slots.js";
 import type { Logger } from "./logger.js";
+import type { CharacterStore } from "./store/character-store.js";
 import type { JobStore } from "./store/job-store.js";
 
 /** What handlers need, passed in explicitly (no globals, no container). */
@@ -10,6 +11,7 @@ export interface AppContext {
   config: Config;
   logger: Logger;
   store: JobStore;
+  characters: CharacterStore;
   fal: FalService;
   runner: JobRunner;
   slots: JobSlots;

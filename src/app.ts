@@ -12,7 +12,9 @@ import { createJobRunner } from "./jobs/job-runner.js";
 import { createJobSlots } from "./jobs/job-slots.js";
 import type { Logger } from "./logger.js";
 import { startHealthServer, type HealthReport } from "./ops/health-server.js";
-import { openSqliteJobStore } from "./store/sqlite-job-store.js";
+import { openDatabase } from "./store/database.js";
+import { createSqliteCharacterStore } from "./store/sqlite-character-store.js";
+import { createSqliteJobStore } from "./store/sqlite-job-store.js";
 
 export interface RunningApp {
   client: Client<true>;
@@ -27,14 +29,16 @@ const newJobId = () => randomBytes(6).toString("base64url");
 
 /** Wires the bot together (config → store → fal → Discord client → router), logs in and syncs commands. */
 export async function startApp(config: Config, logger: Logger): Promise<RunningApp> {
-  const store = openSqliteJobStore(config.dataDir);
+  const db = openDatabase(config.dataDir);
+  const store = createSqliteJobStore(db); // owns the database: closing it closes db
+  const characters = createSqliteCharacterStore(db);
   const fal = createFalService({ credentials: config.falKey, proxyUrl: config.falProxyUrl, requestTimeoutMs: config.falRequestTimeoutMs });
   // Only the Guilds intent: no privileged intents are needed for slash commands.
   const client = new Client({ intents: [GatewayIntentBits.Guilds], ...(config.discordApiUrl ? { rest: { api: config.discordApiUrl } } : {}) });
   const reporter = createDiscordReporter({ rest: client.rest, logger, progressEditIntervalMs: config.progressEditIntervalMs });
   const slots = createJobSlots(config.maxConcurrentJobs);
   const runner = createJobRunner({ store, fal, reporter, slots, logger, pollIntervalMs: config.pollIntervalMs, jobTimeoutMs: config.jobTimeoutMs });
-  const context: AppContext = { config, logger, store, fal, runner, slots, now: Date.now, newJobId };
+  const context: AppContext = { config, logger, store, characters, fal, runner, slots, now: Date.now, newJobId };
   const route = createRouter(commands, context);
 
   client.on(Events.InteractionCreate, (interaction) => void route(interaction));

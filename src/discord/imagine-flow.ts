@@ -3,7 +3,10 @@ import { MessageFlags, type ButtonInteraction, type ChatInputCommandInteraction 
 import type { AppContext } from "../app-context.js";
 import type { JobOrigin } from "../domain/job.js";
 import { checkDeclaredSizes, checkImagineOptions, MAX_SEED, type ImagineOptions, type InputImages } from "../domain/imagine-request.js";
-import type { InputFiles } from "../jobs/job-runner.js";
+import type { InputFile, InputFiles } from "../jobs/job-runner.js";
+import { characterScope, promptWithDescription } from "../domain/character-name.js";
+import { UserFacingError } from "../domain/errors.js";
+import type { Character } from "../store/character-store.js";
 import { downloadImageAttachment } from "./download-attachment.js";
 
 /** Discord's upload limit for bots without boosts, used when an interaction does not say. */
@@ -17,11 +20,35 @@ const DISCORD_DOWNLOAD_TIMEOUT_MS = 30_000;
  */
 export async function startImagine(interaction: ChatInputCommandInteraction, options: ImagineOptions, ctx: AppContext): Promise<void> {
   const { settings, images } = checkImagineOptions(options); // UserFacingError → ephemeral reply, no fal call
+  const character = options.character != null ? findCharacter(ctx, interaction.guildId, interaction.user.id, options.character) : undefined;
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-  const files = await downloadInputs(images);
-  const job = ctx.store.create({ id: ctx.newJobId(), origin: originOf(interaction, options.private === true, ctx), settings });
-  ctx.logger.info({ jobId: job.id, guildId: job.origin.guildId, userId: job.origin.userId }, "job created");
+  const downloaded = await downloadInputs(images);
+  const reference = downloaded.reference ?? (character ? { url: character.referenceUrl } : undefined);
+  if (!reference) throw new UserFacingError("Attach a `reference` image of your character, or pick a saved `character`.");
+  const files: InputFiles = { reference };
+  const mask = downloaded.mask ?? (character?.maskUrl ? { url: character.maskUrl } : undefined);
+  if (mask) files.mask = mask;
+  if (downloaded.styleReference) files.styleReference = downloaded.styleReference;
+  if (character) settings.prompt = promptWithDescription(settings.prompt, character.name, character.description);
+
+  const job = ctx.store.create({
+    id: ctx.newJobId(),
+    origin: originOf(interaction, options.private === true, ctx),
+    settings,
+    characterId: character?.id ?? null,
+  });
+  if (character) ctx.characters.recordUse(character.id);
+  ctx.logger.info({ jobId: job.id, guildId: job.origin.guildId, userId: job.origin.userId, characterId: character?.id }, "job created");
   void ctx.runner.start(job, files);
+}
+
+/** A saved character by name in this server (or the user's DMs), or a clear message. */
+function findCharacter(ctx: AppContext, guildId: string | null, userId: string, name: string): Character {
+  const character = ctx.characters.byName(characterScope(guildId, userId), name.trim());
+  if (!character) {
+    throw new UserFacingError(`There is no saved character called \`${name.slice(0, 40)}\` here. See \`/character list\`, or save one with \`/character save\`.`);
+  }
+  return character;
 }
 
 /** Reroll: the same settings and hosted images with a new seed, as a new job for whoever pressed. */
@@ -57,21 +84,19 @@ function originOf(interaction: ChatInputCommandInteraction | ButtonInteraction, 
   };
 }
 
-async function downloadInputs(images: InputImages): Promise<InputFiles> {
+/** Downloads and checks the attached images (the reference may be absent when a saved character is used). */
+async function downloadInputs(images: InputImages): Promise<Partial<Record<"reference" | "mask" | "styleReference", InputFile>>> {
   const options = { timeoutMs: DISCORD_DOWNLOAD_TIMEOUT_MS };
   const [reference, mask, styleReference] = await Promise.all([
-    downloadImageAttachment(images.reference, "reference", options),
+    images.reference ? downloadImageAttachment(images.reference, "reference", options) : undefined,
     images.mask ? downloadImageAttachment(images.mask, "mask", options) : undefined,
     images.styleReference ? downloadImageAttachment(images.styleReference, "style_reference", options) : undefined,
   ]);
   // Discord's declared sizes were checked before; check the bytes that really arrived too.
-  checkDeclaredSizes({
-    reference: { ...images.reference, size: reference.bytes.length },
-    ...(images.mask && mask ? { mask: { ...images.mask, size: mask.bytes.length } } : {}),
-    ...(images.styleReference && styleReference ? { styleReference: { ...images.styleReference, size: styleReference.bytes.length } } : {}),
-  });
-  const files: InputFiles = { reference };
-  if (mask) files.mask = mask;
-  if (styleReference) files.styleReference = styleReference;
-  return files;
+  const arrived: InputImages = {};
+  if (images.reference && reference) arrived.reference = { ...images.reference, size: reference.bytes.length };
+  if (images.mask && mask) arrived.mask = { ...images.mask, size: mask.bytes.length };
+  if (images.styleReference && styleReference) arrived.styleReference = { ...images.styleReference, size: styleReference.bytes.length };
+  checkDeclaredSizes(arrived);
+  return { ...(reference ? { reference } : {}), ...(mask ? { mask } : {}), ...(styleReference ? { styleReference } : {}) };
 }

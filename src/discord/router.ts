@@ -3,6 +3,7 @@ import { MessageFlags, type Interaction } from "discord.js";
 import type { AppContext } from "../app-context.js";
 import type { Command } from "./command.js";
 import { reportError } from "./respond.js";
+import { handleCharacterButton } from "./character-handlers.js";
 import { handleResultButton } from "./result-buttons.js";
 
 /** The single entry point for interactions: finds the handler and turns any error into a reply. */
@@ -30,7 +31,7 @@ export function createRouter(commands: readonly Command[], ctx: AppContext) {
       } else if (interaction.isAutocomplete()) {
         await byName.get(interaction.commandName)?.autocomplete?.(interaction, ctx);
       } else if (interaction.isButton()) {
-        if (!(await handleResultButton(interaction, ctx))) {
+        if (!(await handleResultButton(interaction, ctx)) && !(await handleCharacterButton(interaction, ctx))) {
           await interaction.reply({ content: "This button is no longer in use.", flags: MessageFlags.Ephemeral });
         }
       }

@@ -16,6 +16,8 @@ export interface AttachmentInfo {
 export interface ImagineOptions {
   prompt: string;
   reference?: AttachmentInfo | null;
+  /** A saved character's name, instead of a reference image. */
+  character?: string | null;
   mask?: AttachmentInfo | null;
   styleReference?: AttachmentInfo | null;
   style?: Style | null;
@@ -44,9 +46,9 @@ export interface GenerationSettings {
   styleCodes?: string[];
 }
 
-/** The images a generation needs, by role, once checked. */
+/** The images a generation needs, by role, once checked. No reference means a saved character's is used. */
 export interface InputImages {
-  reference: AttachmentInfo;
+  reference?: AttachmentInfo;
   mask?: AttachmentInfo;
   styleReference?: AttachmentInfo;
 }
@@ -87,8 +89,11 @@ export function checkImagineOptions(options: ImagineOptions): {
   checkLength("The negative_prompt is", options.negativePrompt, MAX_NEGATIVE_PROMPT_LENGTH);
   checkLength("The palette is", options.palette, MAX_PALETTE_LENGTH);
   checkLength("The style_codes are", options.styleCodes, MAX_STYLE_CODES_LENGTH);
-  if (!options.reference) {
-    throw new UserFacingError("Attach a `reference` image of your character (JPEG, PNG or WebP).");
+  if (options.reference && options.character != null) {
+    throw new UserFacingError("Use either a `reference` image or a saved `character`, not both.");
+  }
+  if (!options.reference && options.character == null) {
+    throw new UserFacingError("Attach a `reference` image of your character (JPEG, PNG or WebP), or pick a saved `character`.");
   }
   const count = options.count ?? 1;
   if (!Number.isInteger(count) || count < 1 || count > MAX_IMAGES) {
@@ -105,7 +110,8 @@ export function checkImagineOptions(options: ImagineOptions): {
       "style_codes can't be combined with style_reference: fal uses one or the other. Remove one of them.",
     );
   }
-  const images: InputImages = { reference: options.reference };
+  const images: InputImages = {};
+  if (options.reference) images.reference = options.reference;
   if (options.mask) images.mask = options.mask;
   if (options.styleReference) images.styleReference = options.styleReference;
   checkDeclaredSizes(images);
@@ -143,7 +149,7 @@ export function hasVisibleText(text: string): boolean {
 
 /** fal's limits: 10 MB across the character references (image + mask), 10 MB across style references. */
 export function checkDeclaredSizes(images: InputImages): void {
-  const referenceTotal = images.reference.size + (images.mask?.size ?? 0);
+  const referenceTotal = (images.reference?.size ?? 0) + (images.mask?.size ?? 0);
   if (referenceTotal > FAL_INPUT_LIMIT_BYTES) {
     throw new UserFacingError(
       `The reference${images.mask ? " and mask together are" : " is"} ${formatMegabytes(referenceTotal)}; ` +

@@ -18,9 +18,14 @@ export interface InputFile {
   fileName: string;
 }
 
+/** An input already on fal storage (a saved character's reference or mask). */
+export interface HostedFile {
+  url: string;
+}
+
 export interface InputFiles {
-  reference: InputFile;
-  mask?: InputFile;
+  reference: InputFile | HostedFile;
+  mask?: InputFile | HostedFile;
   styleReference?: InputFile;
 }
 
@@ -53,7 +58,7 @@ export function createJobRunner(deps: JobRunnerDeps) {
     deps.logger.child({ jobId: job.id, guildId: job.origin.guildId, userId: job.origin.userId, ...(requestId ? { requestId } : {}) });
 
   async function hostInputs(job: Job, files: InputFiles): Promise<IdeogramCharacterInput> {
-    const upload = (file: InputFile) => fal.upload(file.bytes, file.contentType, file.fileName);
+    const upload = async (file: InputFile | HostedFile) => ("url" in file ? file.url : fal.upload(file.bytes, file.contentType, file.fileName));
     const [reference, mask, styleReference] = await Promise.all([
       upload(files.reference),
       files.mask ? upload(files.mask) : undefined,

@@ -9,6 +9,8 @@ export interface NewJob {
   settings: GenerationSettings;
   falInput?: IdeogramCharacterInput | null;
   rerollOf?: string | null;
+  /** The saved character whose reference the job uses, if any. */
+  characterId?: string | null;
 }
 
 /**

@@ -1,6 +1,4 @@
-import Database from "better-sqlite3";
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
+import { addMissingColumns, openDatabase, type Db } from "./database.js";
 import type { Job } from "../domain/job.js";
 import { canTransition, type JobState, type JobStateKind } from "../domain/job-state.js";
 import type { JobStore, NewJob } from "./job-store.js";
@@ -36,20 +34,31 @@ CREATE TABLE IF NOT EXISTS jobs (
 CREATE INDEX IF NOT EXISTS jobs_state_kind ON jobs (state_kind);
 `;
 
+/** Columns added after the first version; kept as plain columns so usage can be summed in SQL. */
+const LATER_COLUMNS = {
+  guild_id: "TEXT",
+  user_id: "TEXT",
+  num_images: "INTEGER NOT NULL DEFAULT 0",
+  speed: "TEXT",
+  character_id: "TEXT",
+};
+
 const FINAL_KINDS: readonly JobStateKind[] = ["delivered", "failed", "cancelled", "submit_unknown"];
 
-/** Job store in a SQLite file under DATA_DIR (WAL mode, synchronous writes). */
+/** Job store in a SQLite file under DATA_DIR (WAL mode, synchronous writes). Owns and closes the database. */
 export function openSqliteJobStore(dataDir: string, now: () => number = Date.now): JobStore {
-  mkdirSync(dataDir, { recursive: true });
-  const db = new Database(join(dataDir, "storycast.sqlite"));
-  db.pragma("journal_mode = WAL");
-  // FULL: a state written before a paid action must survive a power cut, not just a crash.
-  db.pragma("synchronous = FULL");
+  return createSqliteJobStore(openDatabase(dataDir), now);
+}
+
+/** Job store on an open database; `close()` closes that database. */
+export function createSqliteJobStore(db: Db, now: () => number = Date.now): JobStore {
   db.exec(SCHEMA);
+  addMissingColumns(db, "jobs", LATER_COLUMNS);
+  db.exec("CREATE INDEX IF NOT EXISTS jobs_usage ON jobs (guild_id, created_at)");
 
   const insert = db.prepare(
-    `INSERT INTO jobs (id, created_at, updated_at, origin, settings, fal_input, state_kind, state, reroll_of)
-     VALUES (@id, @now, @now, @origin, @settings, @falInput, 'pending', '{"kind":"pending"}', @rerollOf)`,
+    `INSERT INTO jobs (id, created_at, updated_at, origin, settings, fal_input, state_kind, state, reroll_of, guild_id, user_id, num_images, speed, character_id)
+     VALUES (@id, @now, @now, @origin, @settings, @falInput, 'pending', '{"kind":"pending"}', @rerollOf, @guildId, @userId, @numImages, @speed, @characterId)`,
   );
   const select = db.prepare<[string], JobRow>("SELECT * FROM jobs WHERE id = ?");
   const updateInput = db.prepare("UPDATE jobs SET fal_input = ?, updated_at = ? WHERE id = ?");
@@ -80,6 +89,11 @@ export function openSqliteJobStore(dataDir: string, now: () => number = Date.now
         settings: JSON.stringify(job.settings),
         falInput: job.falInput ? JSON.stringify(job.falInput) : null,
         rerollOf: job.rerollOf ?? null,
+        guildId: job.origin.guildId,
+        userId: job.origin.userId,
+        numImages: job.settings.numImages,
+        speed: job.settings.speed,
+        characterId: job.characterId ?? null,
       });
       return mustGet(job.id);
     },

@@ -35,7 +35,7 @@ describe("/imagine definition", () => {
 
   it("has exactly the options DESIGN.md names", () => {
     expect(imagine.definition.options?.map((o) => o.name)).toEqual([
-      "prompt", "reference", "style", "size", "speed", "count", "seed", "negative_prompt", "magic_prompt", "mask", "style_reference", "palette", "style_codes", "private",
+      "prompt", "reference", "character", "style", "size", "speed", "count", "seed", "negative_prompt", "magic_prompt", "mask", "style_reference", "palette", "style_codes", "private",
     ]);
   });
   it("uses fal's enum values as choice values, with human names", () => {

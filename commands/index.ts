@@ -2,7 +2,9 @@ import type { Command } from "../src/discord/command.js";
 import { character } from "./character.js";
 import { help } from "./help.js";
 import { imagine } from "./imagine.js";
+import { settings } from "./settings.js";
 import { status } from "./status.js";
+import { usage } from "./usage.js";
 
 /** Every slash command; registration and routing both read this list. */
-export const commands: readonly Command[] = [imagine, character, help, status];
+export const commands: readonly Command[] = [imagine, character, settings, usage, help, status];

@@ -5,6 +5,7 @@ import type { JobSlots } from "./jobs/job-slots.js";
 import type { Logger } from "./logger.js";
 import type { CharacterStore } from "./store/character-store.js";
 import type { JobStore } from "./store/job-store.js";
+import type { ServerStore } from "./store/server-store.js";
 
 /** What handlers need, passed in explicitly (no globals, no container). */
 export interface AppContext {
@@ -12,6 +13,7 @@ export interface AppContext {
   logger: Logger;
   store: JobStore;
   characters: CharacterStore;
+  servers: ServerStore;
   fal: FalService;
   runner: JobRunner;
   slots: JobSlots;

@@ -15,6 +15,7 @@ import { startHealthServer, type HealthReport } from "./ops/health-server.js";
 import { openDatabase } from "./store/database.js";
 import { createSqliteCharacterStore } from "./store/sqlite-character-store.js";
 import { createSqliteJobStore } from "./store/sqlite-job-store.js";
+import { createSqliteServerStore } from "./store/sqlite-server-store.js";
 
 export interface RunningApp {
   client: Client<true>;
@@ -32,13 +33,14 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
   const db = openDatabase(config.dataDir);
   const store = createSqliteJobStore(db); // owns the database: closing it closes db
   const characters = createSqliteCharacterStore(db);
+  const servers = createSqliteServerStore(db);
   const fal = createFalService({ credentials: config.falKey, proxyUrl: config.falProxyUrl, requestTimeoutMs: config.falRequestTimeoutMs });
   // Only the Guilds intent: no privileged intents are needed for slash commands.
   const client = new Client({ intents: [GatewayIntentBits.Guilds], ...(config.discordApiUrl ? { rest: { api: config.discordApiUrl } } : {}) });
   const reporter = createDiscordReporter({ rest: client.rest, logger, progressEditIntervalMs: config.progressEditIntervalMs });
   const slots = createJobSlots(config.maxConcurrentJobs);
   const runner = createJobRunner({ store, fal, reporter, slots, logger, pollIntervalMs: config.pollIntervalMs, jobTimeoutMs: config.jobTimeoutMs });
-  const context: AppContext = { config, logger, store, characters, fal, runner, slots, now: Date.now, newJobId };
+  const context: AppContext = { config, logger, store, characters, servers, fal, runner, slots, now: Date.now, newJobId };
   const route = createRouter(commands, context);
 
   client.on(Events.InteractionCreate, (interaction) => void route(interaction));

@@ -7,7 +7,9 @@ import type { InputFile, InputFiles } from "../jobs/job-runner.js";
 import { characterScope, promptWithDescription } from "../domain/character-name.js";
 import { UserFacingError } from "../domain/errors.js";
 import type { Character } from "../store/character-store.js";
+import { withServerDefaults } from "../domain/server-policy.js";
 import { downloadImageAttachment } from "./download-attachment.js";
+import { enforcePolicy, serverSettingsFor } from "./policy-gate.js";
 
 /** Discord's upload limit for bots without boosts, used when an interaction does not say. */
 const DEFAULT_ATTACHMENT_LIMIT = 10 * 1024 * 1024;
@@ -19,8 +21,10 @@ const DISCORD_DOWNLOAD_TIMEOUT_MS = 30_000;
  * an ephemeral defer. The job row is written before anything is uploaded or paid for.
  */
 export async function startImagine(interaction: ChatInputCommandInteraction, options: ImagineOptions, ctx: AppContext): Promise<void> {
-  const { settings, images } = checkImagineOptions(options); // UserFacingError → ephemeral reply, no fal call
+  const server = serverSettingsFor(interaction, ctx);
+  const { settings, images } = checkImagineOptions(withServerDefaults(options, server)); // UserFacingError → ephemeral reply, no fal call
   const character = options.character != null ? findCharacter(ctx, interaction.guildId, interaction.user.id, options.character) : undefined;
+  enforcePolicy(interaction, ctx, server, { speed: settings.speed, numImages: settings.numImages });
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
   const downloaded = await downloadInputs(images);
   const reference = downloaded.reference ?? (character ? { url: character.referenceUrl } : undefined);
@@ -29,7 +33,7 @@ export async function startImagine(interaction: ChatInputCommandInteraction, opt
   const mask = downloaded.mask ?? (character?.maskUrl ? { url: character.maskUrl } : undefined);
   if (mask) files.mask = mask;
   if (downloaded.styleReference) files.styleReference = downloaded.styleReference;
-  if (character) settings.prompt = promptWithDescription(settings.prompt, character.name, character.description);
+  if (character && server.characterDescriptions !== false) settings.prompt = promptWithDescription(settings.prompt, character.name, character.description);
 
   const job = ctx.store.create({
     id: ctx.newJobId(),
@@ -58,6 +62,7 @@ export async function startReroll(interaction: ButtonInteraction, sourceJobId: s
     await interaction.reply({ content: "That result can't be rerolled: its job is no longer known.", flags: MessageFlags.Ephemeral });
     return;
   }
+  enforcePolicy(interaction, ctx, serverSettingsFor(interaction, ctx), { speed: source.settings.speed, numImages: source.settings.numImages });
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
   const seed = randomInt(0, MAX_SEED);
   const job = ctx.store.create({

@@ -1,0 +1,60 @@
+import { ApplicationCommandOptionType, InteractionContextType, MessageFlags, PermissionFlagsBits } from "discord.js";
+import type { Command } from "../src/discord/command.js";
+import { readBoolean } from "../src/discord/option-readers.js";
+import { UserFacingError } from "../src/domain/errors.js";
+import { formatDollars } from "../src/domain/pricing.js";
+import { startOfUtcDay, startOfUtcMonth } from "../src/domain/server-policy.js";
+
+const MAX_LINES = 15; // keeps the reply well inside one message
+
+/** /usage: a member's own use; with Manage Server and `server:true`, the server's by member and by day. */
+export const usage = {
+  definition: {
+    name: "usage",
+    description: "How many images you (or, for admins, this server) made, and the spend",
+    contexts: [InteractionContextType.Guild],
+    options: [{ type: ApplicationCommandOptionType.Boolean, name: "server", description: "The whole server's use (Manage Server)" }],
+  },
+
+  async execute(interaction, ctx) {
+    const guildId = interaction.guildId;
+    if (!guildId) throw new UserFacingError("Usage is counted per server; use /usage in a server.");
+    const now = new Date(ctx.now());
+    const day = startOfUtcDay(now);
+    const month = startOfUtcMonth(now);
+    const settings = ctx.servers.settings(guildId);
+    const monthLabel = now.toLocaleString("en-GB", { month: "long", year: "numeric", timeZone: "UTC" });
+
+    if (!readBoolean(interaction.options, "server")) {
+      const today = ctx.servers.memberImagesSince(guildId, interaction.user.id, day);
+      const mine = ctx.servers.usageByMemberSince(guildId, month, ctx.config.prices).find((m) => m.userId === interaction.user.id);
+      await interaction.reply({
+        content: [
+          "## Your StoryCast use",
+          `• Today (UTC): **${today}** image${today === 1 ? "" : "s"}${settings.dailyImageLimit !== undefined ? ` of ${settings.dailyImageLimit} allowed` : ""}`,
+          `• ${monthLabel}: **${mine?.images ?? 0}** images, about ${formatDollars(mine?.spendUsd ?? 0)}`,
+        ].join("\n"),
+        flags: MessageFlags.Ephemeral,
+      });
+      return;
+    }
+    if (!interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild)) {
+      throw new UserFacingError("Only members with the Manage Server permission can see the whole server's use. `/usage` alone shows yours.");
+    }
+    const members = ctx.servers.usageByMemberSince(guildId, month, ctx.config.prices);
+    const days = ctx.servers.usageByDaySince(guildId, month, ctx.config.prices);
+    const spend = members.reduce((sum, m) => sum + m.spendUsd, 0);
+    await interaction.reply({
+      content: [
+        `## StoryCast use in ${monthLabel}`,
+        `Spend: **${formatDollars(spend)}**${settings.monthlySpendCapUsd !== undefined ? ` of the ${formatDollars(settings.monthlySpendCapUsd)} monthly cap` : " (no cap set)"}`,
+        "### By member",
+        ...(members.length ? members.slice(0, MAX_LINES).map((m) => `• <@${m.userId}>: ${m.images} images, ${formatDollars(m.spendUsd)}`) : ["• nobody yet"]),
+        "### By day (UTC)",
+        ...(days.length ? days.slice(-MAX_LINES).map((d) => `• ${d.day}: ${d.images} images, ${formatDollars(d.spendUsd)}`) : ["• nothing yet"]),
+      ].join("\n"),
+      flags: MessageFlags.Ephemeral,
+      allowedMentions: { parse: [] },
+    });
+  },
+} satisfies Command;

@@ -4,7 +4,8 @@ import { help } from "./help.js";
 import { imagine } from "./imagine.js";
 import { settings } from "./settings.js";
 import { status } from "./status.js";
+import { story } from "./story.js";
 import { usage } from "./usage.js";
 
 /** Every slash command; registration and routing both read this list. */
-export const commands: readonly Command[] = [imagine, character, settings, usage, help, status];
+export const commands: readonly Command[] = [imagine, character, story, settings, usage, help, status];

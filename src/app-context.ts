@@ -6,6 +6,7 @@ import type { Logger } from "./logger.js";
 import type { CharacterStore } from "./store/character-store.js";
 import type { JobStore } from "./store/job-store.js";
 import type { ServerStore } from "./store/server-store.js";
+import type { StoryStore } from "./store/story-store.js";
 
 /** What handlers need, passed in explicitly (no globals, no container). */
 export interface AppContext {
@@ -14,6 +15,7 @@ export interface AppContext {
   store: JobStore;
   characters: CharacterStore;
   servers: ServerStore;
+  stories: StoryStore;
   fal: FalService;
   runner: JobRunner;
   slots: JobSlots;

@@ -16,6 +16,7 @@ import { openDatabase } from "./store/database.js";
 import { createSqliteCharacterStore } from "./store/sqlite-character-store.js";
 import { createSqliteJobStore } from "./store/sqlite-job-store.js";
 import { createSqliteServerStore } from "./store/sqlite-server-store.js";
+import { createSqliteStoryStore } from "./store/sqlite-story-store.js";
 
 export interface RunningApp {
   client: Client<true>;
@@ -34,13 +35,14 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
   const store = createSqliteJobStore(db); // owns the database: closing it closes db
   const characters = createSqliteCharacterStore(db);
   const servers = createSqliteServerStore(db);
+  const stories = createSqliteStoryStore(db);
   const fal = createFalService({ credentials: config.falKey, proxyUrl: config.falProxyUrl, requestTimeoutMs: config.falRequestTimeoutMs });
   // Only the Guilds intent: no privileged intents are needed for slash commands.
   const client = new Client({ intents: [GatewayIntentBits.Guilds], ...(config.discordApiUrl ? { rest: { api: config.discordApiUrl } } : {}) });
   const reporter = createDiscordReporter({ rest: client.rest, logger, progressEditIntervalMs: config.progressEditIntervalMs });
   const slots = createJobSlots(config.maxConcurrentJobs);
   const runner = createJobRunner({ store, fal, reporter, slots, logger, pollIntervalMs: config.pollIntervalMs, jobTimeoutMs: config.jobTimeoutMs });
-  const context: AppContext = { config, logger, store, characters, servers, fal, runner, slots, now: Date.now, newJobId };
+  const context: AppContext = { config, logger, store, characters, servers, stories, fal, runner, slots, now: Date.now, newJobId };
   const route = createRouter(commands, context);
 
   client.on(Events.InteractionCreate, (interaction) => void route(interaction));

@@ -2,7 +2,7 @@ import { randomInt } from "node:crypto";
 import { MessageFlags, type ButtonInteraction, type ChatInputCommandInteraction } from "discord.js";
 import type { AppContext } from "../app-context.js";
 import type { JobOrigin } from "../domain/job.js";
-import { checkDeclaredSizes, checkImagineOptions, MAX_SEED, type ImagineOptions, type InputImages } from "../domain/imagine-request.js";
+import { checkDeclaredSizes, checkImagineOptions, MAX_SEED, type GenerationSettings, type ImagineOptions, type InputImages } from "../domain/imagine-request.js";
 import type { InputFile, InputFiles } from "../jobs/job-runner.js";
 import { characterScope, promptWithDescription } from "../domain/character-name.js";
 import { UserFacingError } from "../domain/errors.js";
@@ -35,19 +35,30 @@ export async function startImagine(interaction: ChatInputCommandInteraction, opt
   if (downloaded.styleReference) files.styleReference = downloaded.styleReference;
   if (character && server.characterDescriptions !== false) settings.prompt = promptWithDescription(settings.prompt, character.name, character.description);
 
-  const job = ctx.store.create({
-    id: ctx.newJobId(),
-    origin: originOf(interaction, options.private === true, ctx),
-    settings,
-    characterId: character?.id ?? null,
-  });
-  if (character) ctx.characters.recordUse(character.id);
-  ctx.logger.info({ jobId: job.id, guildId: job.origin.guildId, userId: job.origin.userId, characterId: character?.id }, "job created");
-  void ctx.runner.start(job, files);
+  launchJob(interaction, ctx, { id: ctx.newJobId(), settings, files, character, private: options.private === true });
+}
+
+/** Writes the job row (before anything is paid for) and starts it; the interaction must be acknowledged. */
+export function launchJob(
+  interaction: ChatInputCommandInteraction,
+  ctx: AppContext,
+  launch: { id: string; settings: GenerationSettings; files: InputFiles; character: Character | undefined; private: boolean; caption?: string },
+): void {
+  const origin = originOf(interaction, launch.private, ctx);
+  if (launch.caption) origin.caption = launch.caption;
+  const job = ctx.store.create({ id: launch.id, origin, settings: launch.settings, characterId: launch.character?.id ?? null });
+  if (launch.character) ctx.characters.recordUse(launch.character.id);
+  ctx.logger.info({ jobId: job.id, guildId: job.origin.guildId, userId: job.origin.userId, characterId: launch.character?.id }, "job created");
+  void ctx.runner.start(job, launch.files);
+}
+
+/** A saved character's hosted reference and mask, as job inputs. */
+export function characterFiles(character: Character): InputFiles {
+  return { reference: { url: character.referenceUrl }, ...(character.maskUrl ? { mask: { url: character.maskUrl } } : {}) };
 }
 
 /** A saved character by name in this server (or the user's DMs), or a clear message. */
-function findCharacter(ctx: AppContext, guildId: string | null, userId: string, name: string): Character {
+export function findCharacter(ctx: AppContext, guildId: string | null, userId: string, name: string): Character {
   const character = ctx.characters.byName(characterScope(guildId, userId), name.trim());
   if (!character) {
     throw new UserFacingError(`There is no saved character called \`${name.slice(0, 40)}\` here. See \`/character list\`, or save one with \`/character save\`.`);

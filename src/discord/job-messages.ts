@@ -55,7 +55,7 @@ export function resultHeader(job: Job, result: FalResult, part: { index: number;
   const prompt = job.settings.prompt.length > MAX_PROMPT_IN_MESSAGE ? `${job.settings.prompt.slice(0, MAX_PROMPT_IN_MESSAGE)}…` : job.settings.prompt;
   const partLabel = part.total > 1 ? ` (part ${part.index + 1} of ${part.total})` : "";
   return [
-    `🎬 Scene for <@${job.origin.userId}>${partLabel}`,
+    `${job.origin.caption ?? `🎬 Scene for <@${job.origin.userId}>`}${partLabel}`,
     `> ${prompt.replace(/\n/g, "\n> ")}`,
     `-# ${describeSettings(job.settings, result.seed)} · job ${job.id}`,
   ].join("\n");

@@ -14,6 +14,8 @@ export interface JobOrigin {
   /** Per-file upload limit Discord gave with the interaction. */
   attachmentSizeLimit: number;
   private: boolean;
+  /** The first line of the result message, when not the default "Scene for @user" (e.g. a story's scene number). */
+  caption?: string;
 }
 
 /** One generation: a row in the store before anything is paid for. */

@@ -9,7 +9,7 @@ export function replyEdits(discord: FakeDiscord, handle: InteractionHandle): str
 
 /** Messages posted with this interaction's token that carry a result (its follow-ups). */
 export function resultMessages(handle: InteractionHandle): StoredMessage[] {
-  return handle.followups().filter((m) => m.content.includes("Scene for"));
+  return handle.followups().filter((m) => m.content.includes(" · job "));
 }
 
 /** Waits until the reply's text matches, and returns the reply. */

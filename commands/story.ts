@@ -1,0 +1,91 @@
+import { ApplicationCommandOptionType, InteractionContextType } from "discord.js";
+import { suggestCharacters } from "../src/discord/character-autocomplete.js";
+import type { Command } from "../src/discord/command.js";
+import { readString } from "../src/discord/option-readers.js";
+import { addScene, changeCast, endStory, recapStory, startStory } from "../src/discord/story-handlers.js";
+import { UserFacingError } from "../src/domain/errors.js";
+import { IMAGE_SIZES, SPEEDS, STYLES } from "../src/domain/fal-enums.js";
+import { MAX_PROMPT_LENGTH } from "../src/domain/imagine-request.js";
+
+const choices = (list: readonly { value: string; name: string }[]) => list.map(({ name, value }) => ({ name, value }));
+const pickFrom = <T extends string>(option: string, list: readonly { value: T; name: string }[], value: string | null): T | null => {
+  if (value === null) return null;
+  const found = list.find((entry) => entry.value === value);
+  if (!found) throw new UserFacingError(`That is not a choice for ${option}; pick one of: ${list.map((e) => e.name).join(", ")}.`);
+  return found.value;
+};
+const characterOption = (required: boolean, description: string) =>
+  ({ type: ApplicationCommandOptionType.String, name: "character", description, required, autocomplete: true, max_length: 100 }) as const;
+
+/** /story: group storytelling in a thread, scene after scene, with a shared cast. */
+export const story = {
+  definition: {
+    name: "story",
+    description: "Tell a story together: a thread, a cast, numbered scenes, a storybook at the end",
+    contexts: [InteractionContextType.Guild],
+    options: [
+      {
+        type: ApplicationCommandOptionType.Subcommand,
+        name: "start",
+        description: "Open a thread for a new story",
+        options: [
+          { type: ApplicationCommandOptionType.String, name: "title", description: "The story's title", required: true, max_length: 100 },
+          characterOption(false, "The first member of the cast"),
+          { type: ApplicationCommandOptionType.String, name: "style", description: "Style for every scene", choices: choices(STYLES) },
+          { type: ApplicationCommandOptionType.String, name: "size", description: "Size for every scene", choices: choices(IMAGE_SIZES) },
+          { type: ApplicationCommandOptionType.String, name: "speed", description: "Speed for every scene", choices: choices(SPEEDS) },
+        ],
+      },
+      {
+        type: ApplicationCommandOptionType.Subcommand,
+        name: "scene",
+        description: "Add the next scene (inside the story's thread)",
+        options: [
+          { type: ApplicationCommandOptionType.String, name: "prompt", description: "What happens", required: true, max_length: MAX_PROMPT_LENGTH },
+          characterOption(false, "Who is in it (default: the first of the cast)"),
+        ],
+      },
+      {
+        type: ApplicationCommandOptionType.SubcommandGroup,
+        name: "cast",
+        description: "Change the story's cast",
+        options: [
+          { type: ApplicationCommandOptionType.Subcommand, name: "add", description: "Add a saved character", options: [characterOption(true, "The character")] },
+          { type: ApplicationCommandOptionType.Subcommand, name: "remove", description: "Remove a character", options: [characterOption(true, "The character")] },
+        ],
+      },
+      { type: ApplicationCommandOptionType.Subcommand, name: "recap", description: "Post the story so far" },
+      { type: ApplicationCommandOptionType.Subcommand, name: "end", description: "End the story and post its storybook" },
+    ],
+  },
+
+  async execute(interaction, ctx) {
+    const o = interaction.options;
+    const group = o.getSubcommandGroup(false);
+    const sub = o.getSubcommand(false);
+    if (group === "cast" && (sub === "add" || sub === "remove")) return changeCast(interaction, ctx, sub, readString(o, "character") ?? "");
+    switch (sub) {
+      case "start":
+        return startStory(interaction, ctx, {
+          title: readString(o, "title") ?? "",
+          character: readString(o, "character"),
+          style: pickFrom("style", STYLES, readString(o, "style")),
+          size: pickFrom("size", IMAGE_SIZES, readString(o, "size")),
+          speed: pickFrom("speed", SPEEDS, readString(o, "speed")),
+        });
+      case "scene":
+        return addScene(interaction, ctx, { prompt: readString(o, "prompt") ?? "", character: readString(o, "character") });
+      case "recap":
+        return recapStory(interaction, ctx);
+      case "end":
+        return endStory(interaction, ctx);
+      default:
+        throw new UserFacingError("Pick one of the /story subcommands: start, scene, cast, recap or end.");
+    }
+  },
+
+  async autocomplete(interaction, ctx) {
+    const focused = interaction.options.getFocused(true);
+    await interaction.respond(focused.name === "character" ? suggestCharacters(ctx, interaction.guildId, interaction.user.id, String(focused.value)) : []);
+  },
+} satisfies Command;

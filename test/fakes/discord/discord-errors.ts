@@ -41,6 +41,14 @@ export const errors = {
   cannotDmUser: () => new DiscordHttpError(403, { message: "Cannot send messages to this user", code: 50007 }),
   cannotEditOthers: () =>
     new DiscordHttpError(403, { message: "Cannot edit a message authored by another user", code: 50005 }),
+  /** 50024 (docs "JSON Error Codes"); e.g. starting a thread in a DM or in a thread. */
+  invalidChannelType: () => new DiscordHttpError(400, { message: "Cannot execute action on this channel type", code: 50024 }),
+  /** 50083 "Tried to perform an operation on an archived thread" (docs "JSON Error Codes"). */
+  threadArchived: () => new DiscordHttpError(400, { message: "Thread is archived", code: 50083 }),
+  /** 160004 (docs "JSON Error Codes"): a message can only have a single thread started from it. */
+  threadAlreadyCreated: () => new DiscordHttpError(400, { message: "A thread has already been created for this message", code: 160004 }),
+  /** 160005 (docs "JSON Error Codes"); the HTTP status is not documented, 403 is assumed. */
+  threadLocked: () => new DiscordHttpError(403, { message: "Thread is locked", code: 160005 }),
   emptyMessage: () => new DiscordHttpError(400, { message: "Cannot send an empty message", code: 50006 }),
   tooLarge: () => new DiscordHttpError(413, { message: "Request entity too large", code: 40005 }),
   badRequest: (message = "400: Bad Request") => new DiscordHttpError(400, { message, code: 0 }),

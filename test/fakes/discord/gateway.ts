@@ -26,6 +26,14 @@ const PRIVILEGED = (1 << 1) | (1 << 8) | (1 << 15);
 const ALL_INTENTS = (1 << 26) - 1;
 const GUILDS_INTENT = 1 << 0;
 
+/** Gateway intents the fake's events need (docs "Gateway" → "List of Intents"). */
+export const INTENTS = {
+  /** CHANNEL_*, THREAD_CREATE/UPDATE/DELETE, GUILD_* */
+  GUILDS: 1 << 0,
+  /** MESSAGE_CREATE/UPDATE/DELETE in guilds */
+  GUILD_MESSAGES: 1 << 9,
+} as const;
+
 export interface GatewayOptions {
   token: string;
   heartbeatIntervalMs: number;
@@ -117,6 +125,16 @@ export class Gateway {
     s.events.push(ev);
     if (s.socket?.readyState === WebSocket.OPEN) s.socket.send(JSON.stringify(ev));
     return true;
+  }
+
+  /**
+   * Sends a dispatch only if the current session identified with `intent` (docs "Gateway" →
+   * "Gateway Intents": events of intents not requested are not sent). Returns whether it was sent or queued.
+   */
+  dispatchFor(intent: number, t: string, d: unknown): boolean {
+    const s = this.current;
+    if (!s || s.invalid || (s.intents & intent) === 0) return false;
+    return this.dispatch(t, d);
   }
 
   /** Closes the current connection (default code 4000 → discord.js resumes), or cuts it without a close frame. */

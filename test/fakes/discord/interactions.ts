@@ -19,16 +19,33 @@
  *   message the component is on; 7 edits it immediately.
  * - Follow-ups: `wait` is always true for interaction follow-ups (message returned);
  *   flags 64 makes a follow-up ephemeral.
+ * - MODAL (9) ("Interaction Response Object" → Modal; "Component Reference" → Text Input, Label):
+ *   1–5 top-level components (action rows holding one text input, labels, text displays),
+ *   custom_ids unique within the modal; a text input in a (legacy) action row needs a `label`.
+ *   Components get sequential numeric ids like message components. Not allowed in answer to a
+ *   MODAL_SUBMIT. The modal does not acknowledge the interaction for the webhook (no @original).
+ * - MODAL_SUBMIT (5) ("Interaction Object" → Modal Submit Data Structure): `data.components`
+ *   mirror the modal's layout (action row → {type:1,id,components:[{type:4,id,custom_id,value}]},
+ *   label → {type:18,id,component:{…}}, text display → {type:10,id}); unfilled inputs send their
+ *   pre-filled `value` or "". `message` is included when the modal was opened from a message
+ *   component ("For components or modals triggered by components, the message they were attached
+ *   to"); only then are DEFERRED_UPDATE_MESSAGE (6) / UPDATE_MESSAGE (7) valid answers.
+ *   Messages created in answer carry `interaction_metadata.triggering_interaction_metadata`.
+ * - Threads: an interaction in a thread carries the thread as `channel` (type 11/12 with
+ *   parent_id and thread_metadata) and `channel_id`. Dispatching one in an archived thread is
+ *   noted in `warnings` ("Users cannot … use application commands … in archived threads").
  */
-import { errors, addFieldError, type ErrorTree } from "./discord-errors.js";
-import type { MessageService } from "./messages.js";
+import { errors, addFieldError, isEmptyTree, type ErrorTree } from "./discord-errors.js";
+import { normalizeComponents, type MessageService } from "./messages.js";
 import { apiChannel, apiMember, apiMessage, apiRole, apiUser } from "./serialize.js";
 import { MF, P, randomToken, type CommandRecord, type MessageRecord, type World } from "./state.js";
 import type { Gateway } from "./gateway.js";
-import type { DiscordAttachment, FakeUser, InteractionCallbackRecord, InteractionHandle, StoredMessage, UploadedFile } from "./types.js";
+import type { DiscordAttachment, FakeUser, InteractionCallbackRecord, InteractionHandle, ModalValues, StoredMessage, UploadedFile } from "./types.js";
 
 export const INITIAL_RESPONSE_WINDOW_MS = 3_000;
 export const TOKEN_LIFETIME_MS = 15 * 60 * 1000;
+/** Docs "Interaction Response Object" → Modal: between 1 and 5 components. */
+export const MAX_MODAL_COMPONENTS = 5;
 
 const VALID_CALLBACKS: Record<number, number[]> = {
   2: [4, 5, 9],
@@ -50,6 +67,10 @@ export interface InteractionRecord {
   callback?: InteractionCallbackRecord;
   originalMessageId?: string;
   sourceMessageId?: string;
+  /** The modal this interaction was answered with (callback type 9), components with ids. */
+  modal?: { custom_id: string; title: string; components: any[] };
+  /** MODAL_SUBMIT: the interaction that opened the modal. */
+  triggeringId?: string;
   followupIds: string[];
   waiters: ((cb: InteractionCallbackRecord) => void)[];
 }
@@ -105,6 +126,110 @@ export class InteractionService {
     return this.dispatch(rec, payload);
   }
 
+  /**
+   * A string select (component type 3) on a message (docs "Component Reference" → String Select,
+   * "Interaction Object" → Message Component Data Structure: `values` is always present).
+   * Unknown option values throw; a count outside min_values…max_values is dispatched and noted.
+   */
+  select(customId: string, message: StoredMessage, values: string[], opts: { user?: FakeUser } = {}): InteractionHandle {
+    const m = this.world.messages.get(message.id);
+    if (!m || m.deleted) throw new Error(`fake.select: message ${message.id} does not exist (or was deleted)`);
+    const menu = findComponent(m.components, (c) => c.type === 3 && c.custom_id === customId);
+    if (!menu) throw new Error(`fake.select: message ${m.id} has no string select with custom_id "${customId}"`);
+    if (menu.disabled) throw new Error(`fake.select: select "${customId}" on message ${m.id} is disabled`);
+    this.checkSelectValues("fake.select", menu, values);
+    const user = opts.user ?? this.world.users.alice;
+    const rec = this.newRecord(3, user, m.channelId);
+    rec.sourceMessageId = m.id;
+    const payload = this.basePayload(rec, user);
+    payload.data = { custom_id: customId, component_type: 3, id: menu.id, values: [...values] };
+    payload.message = apiMessage(this.world, m);
+    return this.dispatch(rec, payload);
+  }
+
+  private checkSelectValues(who: string, menu: any, values: unknown): void {
+    if (!Array.isArray(values) || values.some((v) => typeof v !== "string")) throw new Error(`${who}: values of "${menu.custom_id}" must be an array of strings`);
+    const options: any[] = Array.isArray(menu.options) ? menu.options : [];
+    for (const v of values) if (!options.some((o) => o?.value === v)) throw new Error(`${who}: select "${menu.custom_id}" has no option "${v}"`);
+    const min = typeof menu.min_values === "number" ? menu.min_values : 1;
+    const max = typeof menu.max_values === "number" ? menu.max_values : 1;
+    if (values.length < min || values.length > max)
+      this.warnings.push(`${who}: ${values.length} value(s) for select "${menu.custom_id}" (allowed ${min}–${max})`);
+  }
+
+  /**
+   * Submits the modal a previous interaction was answered with (MODAL_SUBMIT, type 5), as the user
+   * that got the modal (another `opts.user` is dispatched and noted in `warnings`).
+   * `from`: that interaction's handle, or the modal's custom_id (the most recent modal with it).
+   */
+  submitModal(from: InteractionHandle | string, values: ModalValues, opts: { user?: FakeUser; message?: StoredMessage } = {}): InteractionHandle {
+    let src: InteractionRecord | undefined;
+    if (typeof from === "string") {
+      src = [...this.byId.values()].reverse().find((r) => r.modal?.custom_id === from);
+      if (!src) throw new Error(`fake.submitModal: no modal with custom_id "${from}" was shown`);
+    } else {
+      src = this.byId.get(from.id);
+      if (!src) throw new Error(`fake.submitModal: unknown interaction ${from.id}`);
+      if (!src.modal) throw new Error(`fake.submitModal: interaction ${from.id} was not answered with a modal (callback: ${src.callback?.type ?? "none yet"})`);
+    }
+    const modal = src.modal!;
+    const who = `fake.submitModal("${modal.custom_id}")`;
+    const inputs = new Map<string, any>();
+    const collect = (c: any) => {
+      if (!c || typeof c !== "object") return;
+      if (typeof c.custom_id === "string") inputs.set(c.custom_id, c);
+      if (Array.isArray(c.components)) c.components.forEach(collect);
+      if (c.component) collect(c.component);
+    };
+    modal.components.forEach(collect);
+    for (const k of Object.keys(values)) if (!inputs.has(k)) throw new Error(`${who}: the modal has no input "${k}" (has: ${[...inputs.keys()].join(", ")})`);
+
+    const build = (c: any): Record<string, unknown> => {
+      switch (c.type) {
+        case 1:
+          return { type: 1, id: c.id, components: (c.components ?? []).map(build) };
+        case 18:
+          return { type: 18, id: c.id, component: build(c.component) };
+        case 10:
+          return { type: 10, id: c.id };
+        case 4: {
+          const given = values[c.custom_id];
+          if (given !== undefined && typeof given !== "string") throw new Error(`${who}: text input "${c.custom_id}" takes a string`);
+          const value = given ?? (typeof c.value === "string" ? c.value : "");
+          if (c.required !== false && value === "") this.warnings.push(`${who}: required text input "${c.custom_id}" submitted empty`);
+          if (value !== "" && typeof c.min_length === "number" && value.length < c.min_length)
+            this.warnings.push(`${who}: text input "${c.custom_id}" shorter than min_length ${c.min_length}`);
+          if (value.length > (typeof c.max_length === "number" ? c.max_length : 4000))
+            this.warnings.push(`${who}: text input "${c.custom_id}" longer than max_length ${c.max_length ?? 4000}`);
+          return { type: 4, id: c.id, custom_id: c.custom_id, value };
+        }
+        case 3: {
+          const given = values[c.custom_id];
+          const chosen =
+            given === undefined ? (c.options ?? []).filter((o: any) => o?.default === true).map((o: any) => String(o.value)) : given;
+          if (given !== undefined) this.checkSelectValues(who, c, given);
+          return { type: 3, id: c.id, custom_id: c.custom_id, values: [...(chosen as string[])] };
+        }
+        default:
+          throw new Error(`${who}: modal component type ${c.type} is not supported by the fake`);
+      }
+    };
+    const components = modal.components.map(build);
+
+    const user = opts.user ?? this.world.userById(src.userId)!;
+    if (user.id !== src.userId) this.warnings.push(`${who}: submitted by ${user.id}, but the modal was shown to ${src.userId}`);
+    const sourceId = opts.message?.id ?? src.sourceMessageId;
+    const m = sourceId !== undefined ? this.world.messages.get(sourceId) : undefined;
+    if (sourceId !== undefined && (!m || m.deleted)) throw new Error(`${who}: message ${sourceId} does not exist (or was deleted)`);
+    const rec = this.newRecord(5, user, src.channelId);
+    rec.triggeringId = src.id;
+    if (m) rec.sourceMessageId = m.id;
+    const payload = this.basePayload(rec, user);
+    payload.data = { custom_id: modal.custom_id, components };
+    if (m) payload.message = apiMessage(this.world, m);
+    return this.dispatch(rec, payload);
+  }
+
   private applicationCommand(
     type: 2 | 4,
     fullName: string,
@@ -118,6 +243,7 @@ export class InteractionService {
     const [name, ...path] = fullName.trim().split(/\s+/);
     if (!name) throw new Error("fake.command: empty command name");
     const channel = this.world.channels.get(channelId)!;
+    if (channel.thread?.archived) this.warnings.push(`/${fullName} dispatched in archived thread ${channelId} (Discord's client does not allow that)`);
     const cmd = this.findCommand(name, channel.guildId);
     const rec = this.newRecord(type, user, channelId);
     rec.commandName = fullName;
@@ -282,7 +408,10 @@ export class InteractionService {
       const perms = w.channelPermissions(user.id, channel.id).toString();
       member.permissions = perms;
       p.authorizing_integration_owners = { "0": channel.guildId };
-      p.channel = { ...apiChannel(w, channel), permissions: perms };
+      // For a thread this is the thread (type 11/12, parent_id, thread_metadata), without the
+      // bot's thread `member` object, which Discord only adds on channel routes.
+      const { member: _botThreadMember, ...chan } = apiChannel(w, channel);
+      p.channel = { ...chan, permissions: perms };
       p.channel_id = channel.id;
       p.context = 0;
       p.guild = { features: [], id: channel.guildId, locale: "en-US" };
@@ -315,6 +444,7 @@ export class InteractionService {
       id: rec.id,
       token: rec.token,
       dispatchedAt: rec.dispatchedAt,
+      payload: rec.payload,
       callback: (timeoutMs = 5000) =>
         rec.callback
           ? Promise.resolve(rec.callback)
@@ -350,22 +480,16 @@ export class InteractionService {
     const now = this.world.clock.now();
     if (now - rec.dispatchedAt > INITIAL_RESPONSE_WINDOW_MS) throw errors.unknownInteraction();
     const type = body?.type;
-    const valid = VALID_CALLBACKS[rec.type] ?? [];
+    // Docs "Interaction Callback Type": 6 and 7 are only for component-based interactions (a modal
+    // submit counts when the modal was opened from a component, i.e. the payload has a message).
+    const valid = (VALID_CALLBACKS[rec.type] ?? []).filter((t) => !(rec.type === 5 && (t === 6 || t === 7) && !rec.sourceMessageId));
     if (!valid.includes(type)) {
       const tree: ErrorTree = {};
       addFieldError(tree, ["type"], { code: "BASE_TYPE_CHOICES", message: `Value must be one of {${valid.join(", ")}}.` });
       throw errors.invalidFormBody(tree);
     }
     const data = body.data ?? undefined;
-    const user = this.world.userById(rec.userId)!;
-    const metadata: Record<string, unknown> = {
-      id: rec.id,
-      type: rec.type,
-      user: apiUser(user),
-      authorizing_integration_owners: rec.payload.authorizing_integration_owners,
-      ...(rec.sourceMessageId ? { interacted_message_id: rec.sourceMessageId } : {}),
-      ...(rec.type === 2 && rec.commandName ? { name: rec.commandName } : {}),
-    };
+    const metadata = this.metadata(rec);
     const msgType = rec.type === 2 ? 20 : 0;
     let resource: Record<string, unknown> | undefined;
     switch (type) {
@@ -419,7 +543,10 @@ export class InteractionService {
         break;
       }
       case 8:
+        break;
       case 9:
+        this.checkModal(data);
+        rec.modal = { custom_id: data.custom_id, title: data.title, components: normalizeComponents(data.components) };
         break;
     }
     const cb: InteractionCallbackRecord = { type, data: data ?? null, at: now };
@@ -445,6 +572,51 @@ export class InteractionService {
         ...(resource ? { resource } : {}),
       },
     };
+  }
+
+  /**
+   * `interaction_metadata` of messages created in answer (docs "Message Object" → Message
+   * Interaction Metadata Object): component interactions carry `interacted_message_id`, modal
+   * submits `triggering_interaction_metadata` (the command or component that opened the modal).
+   */
+  private metadata(rec: InteractionRecord, withOriginal = false): Record<string, unknown> {
+    const user = this.world.userById(rec.userId)!;
+    const trigger = rec.triggeringId !== undefined ? this.byId.get(rec.triggeringId) : undefined;
+    return {
+      id: rec.id,
+      type: rec.type,
+      user: apiUser(user),
+      authorizing_integration_owners: rec.payload.authorizing_integration_owners,
+      ...(rec.type === 3 && rec.sourceMessageId ? { interacted_message_id: rec.sourceMessageId } : {}),
+      ...(rec.type === 2 && rec.commandName ? { name: rec.commandName } : {}),
+      ...(rec.type === 5 && trigger ? { triggering_interaction_metadata: this.metadata(trigger) } : {}),
+      ...(withOriginal && rec.originalMessageId ? { original_response_message_id: rec.originalMessageId } : {}),
+    };
+  }
+
+  /** Modal limits the schema does not express (it allows 40 components and any custom_ids). */
+  private checkModal(data: any): void {
+    const tree: ErrorTree = {};
+    const comps: any[] = Array.isArray(data?.components) ? data.components : [];
+    if (comps.length > MAX_MODAL_COMPONENTS)
+      addFieldError(tree, ["data", "components"], { code: "BASE_TYPE_MAX_LENGTH", message: `Must be ${MAX_MODAL_COMPONENTS} or fewer in length.` });
+    const seen = new Set<string>();
+    const walk = (c: any, p: (string | number)[], inRow: boolean) => {
+      if (!c || typeof c !== "object") return;
+      if (typeof c.custom_id === "string") {
+        if (seen.has(c.custom_id))
+          addFieldError(tree, [...p, "custom_id"], { code: "COMPONENT_CUSTOM_ID_DUPLICATED", message: "Component custom id cannot be duplicated" });
+        seen.add(c.custom_id);
+      }
+      if (c.type === 4 && inRow && (typeof c.label !== "string" || c.label.length === 0))
+        addFieldError(tree, [...p, "label"], { code: "BASE_TYPE_REQUIRED", message: "This field is required" });
+      if (c.type === 1 && Array.isArray(c.components) && c.components.length > 1)
+        addFieldError(tree, [...p, "components"], { code: "COMPONENT_LAYOUT_WIDTH_EXCEEDED", message: "The specified component exceeds the maximum width" });
+      if (Array.isArray(c.components)) c.components.forEach((x: unknown, i: number) => walk(x, [...p, "components", i], c.type === 1));
+      if (c.component) walk(c.component, [...p, "component"], false);
+    };
+    comps.forEach((c, i) => walk(c, ["data", "components", i], false));
+    if (!isEmptyTree(tree)) throw errors.invalidFormBody(tree);
   }
 
   // ----------------------------------------------------------------------------- webhook
@@ -493,7 +665,6 @@ export class InteractionService {
       this.messages.edit(original, rest, files);
       return apiMessage(this.world, original);
     }
-    const user = this.world.userById(rec.userId)!;
     const m = this.messages.create({
       channelId: rec.channelId,
       body: body ?? {},
@@ -505,13 +676,7 @@ export class InteractionService {
       applicationId: this.world.applicationId,
       interactionId: rec.id,
       interactionToken: rec.token,
-      interactionMetadata: {
-        id: rec.id,
-        type: rec.type,
-        user: apiUser(user),
-        authorizing_integration_owners: rec.payload.authorizing_integration_owners,
-        ...(rec.originalMessageId ? { original_response_message_id: rec.originalMessageId } : {}),
-      },
+      interactionMetadata: this.metadata(rec, true),
     });
     rec.followupIds.push(m.id);
     return apiMessage(this.world, m);

@@ -252,7 +252,10 @@ export function sanitizeFilename(name: string): string {
   return base.replace(/\s+/g, "_") || "unknown";
 }
 
-/** Docs "Component Reference" → "id": auto-assigned sequentially when omitted. */
+/**
+ * Docs "Component Reference" → "id": auto-assigned sequentially when omitted (messages and modals;
+ * a Label's child is `component`); select menus' min_values/max_values default to 1.
+ */
 export function normalizeComponents(components: any[]): any[] {
   const out = structuredClone(components);
   let next = 1;
@@ -262,6 +265,7 @@ export function normalizeComponents(components: any[]): any[] {
     if (typeof c.id === "number") used.add(c.id);
     if (Array.isArray(c.components)) c.components.forEach(collect);
     if (c.accessory) collect(c.accessory);
+    if (c.component) collect(c.component);
   };
   out.forEach(collect);
   const assign = (c: any) => {
@@ -270,8 +274,14 @@ export function normalizeComponents(components: any[]): any[] {
       while (used.has(next)) next++;
       c.id = next++;
     }
+    // Select menus (types 3, 5–8): min_values and max_values default to 1 and are always returned.
+    if ([3, 5, 6, 7, 8].includes(c.type)) {
+      c.min_values ??= 1;
+      c.max_values ??= 1;
+    }
     if (Array.isArray(c.components)) c.components.forEach(assign);
     if (c.accessory) assign(c.accessory);
+    if (c.component) assign(c.component);
   };
   out.forEach(assign);
   return out;

@@ -14,14 +14,22 @@
  *                                                                [Receiving and Responding → Followup Messages]
  *   GET  /channels/{id}; GET/POST /channels/{id}/messages; GET/PATCH/DELETE /channels/{id}/messages/{id}
  *                                                                [Channel, Message]
+ *   PATCH /channels/{id}                                         [Channel → Modify Channel: threads (JSON Params (Thread));
+ *                                                                 guild channels: name/topic with MANAGE_CHANNELS]
+ *   POST /channels/{id}/threads, POST /channels/{id}/messages/{id}/threads
+ *                                                                [Channel → Start Thread without Message / from Message]
+ *   Thread rules (permissions, archive/lock, auto-unarchive on send) live in threads.ts.
  * Interaction callback and interaction-webhook routes need no Authorization (discord.js sends
  * none); all others need `Bot <token>`.
  */
 import { addFieldError, errors, isEmptyTree, type ErrorTree } from "./discord-errors.js";
 import type { InteractionService } from "./interactions.js";
 import type { MessageService } from "./messages.js";
+import type { Gateway } from "./gateway.js";
+import { INTENTS } from "./gateway.js";
 import { apiChannel, apiMessage, apiUser } from "./serialize.js";
-import { MF, P, type CommandRecord, type World } from "./state.js";
+import { CT, MF, P, type CommandRecord, type World } from "./state.js";
+import type { ThreadService } from "./threads.js";
 import type { UploadedFile } from "./types.js";
 
 export interface RouteContext {
@@ -49,6 +57,8 @@ export interface RouteServices {
   world: World;
   messages: MessageService;
   interactions: InteractionService;
+  threads: ThreadService;
+  gateway: Gateway;
   wsUrl: () => string;
   sessionStartLimit: { total: number; remaining: number };
 }
@@ -231,6 +241,29 @@ export function buildRoutes(s: RouteServices): RouteDef[] {
 
   // -------------------------------------------------------------------------- channels / messages
   route("GET", "/channels/{channel_id}", true, ({ params }) => ok(apiChannel(w, channelOr404(params.channel_id))));
+  route("PATCH", "/channels/{channel_id}", true, ({ params, body }) => {
+    const ch = channelOr404(params.channel_id);
+    if (w.isThread(ch)) {
+      s.threads.modify(ch, body, w.botUser.id);
+      return ok(apiChannel(w, ch));
+    }
+    if (ch.type === CT.DM) throw errors.invalidChannelType();
+    // Guild channels (docs "Modify Channel" → JSON Params (Guild channel)): MANAGE_CHANNELS; only name/topic are modelled.
+    if (!(w.channelPermissions(w.botUser.id, ch.id) & P.MANAGE_CHANNELS)) throw errors.missingPermissions();
+    if (typeof body?.name === "string") ch.name = body.name;
+    if (body && "topic" in body) ch.topic = typeof body.topic === "string" ? body.topic : null;
+    s.gateway.dispatchFor(INTENTS.GUILDS, "CHANNEL_UPDATE", apiChannel(w, ch));
+    return ok(apiChannel(w, ch));
+  });
+  route("POST", "/channels/{channel_id}/threads", true, ({ params, body }) => {
+    const parent = channelOr404(params.channel_id);
+    return ok(apiChannel(w, s.threads.startWithoutMessage(parent, body, w.botUser.id)), 201);
+  });
+  route("POST", "/channels/{channel_id}/messages/{message_id}/threads", true, ({ params, body }) => {
+    const m = channelMessage(params.channel_id, params.message_id);
+    const parent = w.channels.get(m.channelId)!;
+    return ok(apiChannel(w, s.threads.startFromMessage(parent, m, body, w.botUser.id)), 201);
+  });
   route("GET", "/channels/{channel_id}/messages", true, ({ params, query }) => {
     const ch = channelOr404(params.channel_id);
     const limit = Math.min(100, Math.max(1, Number(query.get("limit") ?? 50) || 50));
@@ -245,6 +278,10 @@ export function buildRoutes(s: RouteServices): RouteDef[] {
     const ch = channelOr404(params.channel_id);
     if (ch.type === 1) {
       if (ch.recipientId !== undefined && w.dmDenied.has(ch.recipientId)) throw errors.cannotDmUser();
+    } else if (w.isThread(ch)) {
+      // SEND_MESSAGES_IN_THREADS, lock/archive rules, auto-unarchive and auto-join (threads.ts).
+      s.threads.checkPost(ch, w.botUser.id);
+      if (files.length && !(w.channelPermissions(w.botUser.id, ch.id) & P.ATTACH_FILES)) throw errors.missingPermissions();
     } else {
       const perms = w.channelPermissions(w.botUser.id, ch.id);
       if (!(perms & P.SEND_MESSAGES)) throw errors.missingPermissions();
@@ -258,6 +295,7 @@ export function buildRoutes(s: RouteServices): RouteDef[] {
       type: body?.message_reference ? 19 : 0,
       allowEphemeral: false,
     });
+    if (w.isThread(ch)) s.threads.afterPost(ch, w.botUser.id);
     return ok(apiMessage(w, m));
   });
   route("GET", "/channels/{channel_id}/messages/{message_id}", true, ({ params }) =>
@@ -269,6 +307,8 @@ export function buildRoutes(s: RouteServices): RouteDef[] {
       // Other users' messages: only flags (SUPPRESS_EMBEDS) may be edited, with MANAGE_MESSAGES.
       throw errors.cannotEditOthers();
     }
+    const ch = w.channels.get(m.channelId);
+    if (w.isThread(ch)) s.threads.beforeEdit(ch, w.botUser.id);
     s.messages.edit(m, body, files);
     return ok(apiMessage(w, m));
   });

@@ -1,9 +1,10 @@
 /**
  * Builds API-shaped JSON objects (Discord docs "User Object", "Guild Member Object",
- * "Role Object", "Channel Object", "Guild Object" + GUILD_CREATE extra fields,
- * "Message Object", "Attachment Object") from the fake's world state.
+ * "Role Object", "Channel Object" (incl. "Example Thread Channel", "Thread Metadata Object",
+ * "Thread Member Object"), "Guild Object" + GUILD_CREATE extra fields, "Message Object",
+ * "Attachment Object") from the fake's world state.
  */
-import { MF, type AttachmentRecord, type ChannelRecord, type MessageRecord, type RoleRecord, type World } from "./state.js";
+import { MF, P, type AttachmentRecord, type ChannelRecord, type MessageRecord, type RoleRecord, type ThreadState, type World } from "./state.js";
 import type { DiscordAttachment } from "./types.js";
 
 export function apiUser(u: { id: string; username: string; globalName?: string | null; bot?: boolean }): Record<string, unknown> {
@@ -62,7 +63,48 @@ export function apiRole(r: RoleRecord): Record<string, unknown> {
   };
 }
 
+/** Thread member object (docs "Channel Object" → "Thread Member Object"). */
+export function apiThreadMember(threadId: string, userId: string, joinedAt: number): Record<string, unknown> {
+  return { id: threadId, user_id: userId, join_timestamp: new Date(joinedAt).toISOString(), flags: 0 };
+}
+
+/**
+ * A thread channel (docs "Channel Object" → "Example Thread Channel"; "Threads" → Thread Fields):
+ * `member_count` stops counting at 50; `message_count` excludes deleted messages; the current
+ * user's thread member object is included as `member` when the bot has joined the thread
+ * (docs "Threads" → "Syncing for the current user": getting a channel returns it).
+ */
+function apiThread(world: World, ch: ChannelRecord & { thread: ThreadState }): Record<string, unknown> {
+  const t = ch.thread;
+  const botJoined = t.members.get(world.botUser.id);
+  return {
+    id: ch.id,
+    type: ch.type,
+    last_message_id: ch.lastMessageId,
+    flags: 0,
+    guild_id: ch.guildId,
+    name: ch.name,
+    parent_id: ch.parentId ?? null,
+    rate_limit_per_user: ch.rateLimitPerUser ?? 0,
+    owner_id: ch.ownerId,
+    thread_metadata: {
+      archived: t.archived,
+      archive_timestamp: new Date(t.archiveTimestamp).toISOString(),
+      auto_archive_duration: t.autoArchiveDuration,
+      locked: t.locked,
+      create_timestamp: new Date(t.createTimestamp).toISOString(),
+      ...(t.invitable !== undefined ? { invitable: t.invitable } : {}),
+    },
+    message_count: world.threadMessageCount(ch.id),
+    member_count: Math.min(50, t.members.size),
+    total_message_sent: t.totalMessageSent,
+    last_pin_timestamp: null,
+    ...(botJoined !== undefined ? { member: apiThreadMember(ch.id, world.botUser.id, botJoined) } : {}),
+  };
+}
+
 export function apiChannel(world: World, ch: ChannelRecord): Record<string, unknown> {
+  if (world.isThread(ch)) return apiThread(world, ch);
   if (ch.type === 1) {
     const u = ch.recipientId !== undefined ? world.userById(ch.recipientId) : undefined;
     return {
@@ -149,8 +191,11 @@ export function guildCreatePayload(world: World): Record<string, unknown> {
     member_count: world.members.size,
     voice_states: [],
     members: me ? [apiMember(world, world.botUser.id)] : [],
-    channels: [...world.channels.values()].filter((c) => c.guildId === world.guildId).map((c) => apiChannel(world, c)),
-    threads: [],
+    channels: [...world.channels.values()].filter((c) => c.guildId === world.guildId && !c.thread).map((c) => apiChannel(world, c)),
+    // Docs "Threads" → Gateway Events: all active threads in the guild the current user can view.
+    threads: [...world.channels.values()]
+      .filter((c) => c.guildId === world.guildId && c.thread && !c.thread.archived && visibleToBot(world, c))
+      .map((c) => apiChannel(world, c)),
     presences: [],
     stage_instances: [],
     guild_scheduled_events: [],
@@ -159,6 +204,10 @@ export function guildCreatePayload(world: World): Record<string, unknown> {
     activity_instances: [],
     version: world.clock.now(),
   };
+}
+
+function visibleToBot(world: World, ch: ChannelRecord): boolean {
+  return (world.channelPermissions(world.botUser.id, ch.id) & P.VIEW_CHANNEL) !== 0n;
 }
 
 export function apiAttachment(a: AttachmentRecord, ephemeral: boolean): DiscordAttachment & Record<string, unknown> {
@@ -204,5 +253,13 @@ export function apiMessage(world: World, m: MessageRecord): Record<string, unkno
     ...(m.nonce !== undefined ? { nonce: m.nonce } : {}),
     ...(m.message_reference !== undefined ? { message_reference: structuredClone(m.message_reference) } : {}),
     ...(m.poll !== undefined ? { poll: structuredClone(m.poll) } : {}),
+    ...threadOf(world, m),
   };
+}
+
+/** Docs "Message Object": `thread` — the thread that was started from this message (same id). */
+function threadOf(world: World, m: MessageRecord): Record<string, unknown> {
+  if (!(m.flags & MF.HAS_THREAD)) return {};
+  const t = world.channels.get(m.id);
+  return t?.thread && t.thread.fromMessageId === m.id ? { thread: apiChannel(world, t) } : {};
 }

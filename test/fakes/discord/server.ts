@@ -25,16 +25,19 @@ import { OpenApiValidator } from "./openapi-validator.js";
 import { FaultInjector, faultResponse, RateLimiter } from "./ratelimit.js";
 import { buildRoutes, majorParameter, matchRoute, type RouteDef } from "./rest-routes.js";
 import { apiChannel, apiMessage, guildCreatePayload, apiUser } from "./serialize.js";
-import { P, World } from "./state.js";
+import { CT, P, World } from "./state.js";
+import { ThreadService } from "./threads.js";
 import type {
   DiscordAttachment,
   FailSpec,
   FakeUser,
   InteractionHandle,
+  ModalValues,
   ResponseValidationFailure,
   RestRecord,
   StartOptions,
   StoredMessage,
+  StoredThread,
   UploadedFile,
   ValidationFailure,
 } from "./types.js";
@@ -55,7 +58,9 @@ export interface FakeDiscord {
   /** A second text channel in the guild. */
   readonly otherChannelId: string;
   readonly attachmentSizeLimit: number;
-  readonly users: { alice: FakeUser; bob: FakeUser; mod: FakeUser };
+  readonly users: { alice: FakeUser; bob: FakeUser; mod: FakeUser; admin: FakeUser; carol: FakeUser };
+  /** Role ids: "Admin" has Manage Server; "Storyteller" has no permissions. */
+  readonly roleIds: { moderator: string; admin: string; storyteller: string };
   readonly requests: RestRecord[];
   readonly unknownRoutes: RestRecord[];
   readonly validationFailures: ValidationFailure[];
@@ -77,9 +82,38 @@ export interface FakeDiscord {
   attachment(bytes: Buffer, filename: string, opts?: { contentType?: string; size?: number; width?: number; height?: number }): DiscordAttachment;
   command(name: string, options?: Record<string, OptionValue>, opts?: { user?: FakeUser; channelId?: string }): InteractionHandle;
   button(customId: string, message: StoredMessage, opts?: { user?: FakeUser }): InteractionHandle;
+  /** A user picks `values` in the string select `customId` on a message (MESSAGE_COMPONENT, component_type 3). */
+  select(customId: string, message: StoredMessage, values: string[], opts?: { user?: FakeUser }): InteractionHandle;
+  /**
+   * The user submits the modal an interaction was answered with (callback type 9): MODAL_SUBMIT with
+   * the typed values (text input custom_id → string; string select custom_id → option values).
+   * `from` is that interaction's handle or the modal's custom_id (most recent modal with it).
+   * `message` defaults to the message of the component that opened the modal (none for commands).
+   */
+  submitModal(from: InteractionHandle | string, values: ModalValues, opts?: { user?: FakeUser; message?: StoredMessage }): InteractionHandle;
   autocomplete(name: string, options: Record<string, string | number | boolean>, focused: string, opts?: { user?: FakeUser; channelId?: string }): InteractionHandle;
   messages(channelId?: string): StoredMessage[];
   message(id: string): StoredMessage | undefined;
+  /** Threads (bot- or user-started), oldest first; optionally only those in one parent channel. */
+  threads(parentId?: string): StoredThread[];
+  thread(id: string): StoredThread | undefined;
+  /**
+   * A user starts a thread (as Discord's client would): in `parentId` (default the main channel),
+   * public by default, or from `message` (the thread then has the message's id). THREAD_CREATE is
+   * dispatched if the bot can see the thread (public threads; private ones only if the bot is in `members`).
+   */
+  createThread(opts: {
+    name: string;
+    parentId?: string;
+    type?: 11 | 12;
+    user?: FakeUser;
+    message?: StoredMessage;
+    autoArchiveDuration?: 60 | 1440 | 4320 | 10080;
+    /** Extra members (user ids; the bot's id to add the bot). */
+    members?: string[];
+  }): StoredThread;
+  /** Discord or a moderator changes a thread (e.g. auto-archive after inactivity, lock); dispatches THREAD_UPDATE. */
+  updateThread(id: string, change: { archived?: boolean; locked?: boolean; name?: string; autoArchiveDuration?: 60 | 1440 | 4320 | 10080 }): StoredThread;
   advanceClock(ms: number): void;
   now(): number;
   failNext(f: FailSpec): void;
@@ -157,9 +191,11 @@ export async function startFakeDiscord(opts: StartOptions = {}): Promise<FakeDis
     }),
     guildCreatePayload: () => guildCreatePayload(world),
   });
+  if (opts.botPermissions !== undefined) world.roles.get(world.botRoleId)!.permissions |= opts.botPermissions;
   const interactions = new InteractionService(world, messages, gateway, attachmentSizeLimit);
+  const threads = new ThreadService(world, gateway);
   const sessionStartLimit = { total: 1000, remaining: 1000 };
-  const routes = buildRoutes({ world, messages, interactions, wsUrl, sessionStartLimit });
+  const routes = buildRoutes({ world, messages, interactions, threads, gateway, wsUrl, sessionStartLimit });
   const limiter = new RateLimiter(opts.rateLimit?.limit ?? 50, opts.rateLimit?.windowMs ?? 1000);
   const faults = new FaultInjector();
 
@@ -349,6 +385,7 @@ export async function startFakeDiscord(opts: StartOptions = {}): Promise<FakeDis
     otherChannelId: world.otherChannelId,
     attachmentSizeLimit,
     users: world.users,
+    roleIds: { moderator: world.modRoleId, admin: world.adminRoleId, storyteller: world.storytellerRoleId },
     requests,
     unknownRoutes,
     validationFailures,
@@ -375,6 +412,8 @@ export async function startFakeDiscord(opts: StartOptions = {}): Promise<FakeDis
     },
     command: (name, options = {}, o) => interactions.command(name, options, o),
     button: (customId, message, o) => interactions.button(customId, message, o),
+    select: (customId, message, values, o) => interactions.select(customId, message, values, o),
+    submitModal: (from, values, o) => interactions.submitModal(from, values, o),
     autocomplete: (name, options, focused, o) => interactions.autocomplete(name, options, focused, o),
     messages(channelId) {
       return world.messageOrder
@@ -383,6 +422,33 @@ export async function startFakeDiscord(opts: StartOptions = {}): Promise<FakeDis
         .map((m) => world.snapshot(m, apiMessage(world, m)));
     },
     message: snapshot,
+    threads: (parentId) => threads.all(parentId).map((t) => threads.snapshot(t)),
+    thread(id) {
+      const t = world.channels.get(id);
+      return world.isThread(t) ? threads.snapshot(t) : undefined;
+    },
+    createThread(o) {
+      const parent = world.channels.get(o.parentId ?? world.channelId);
+      if (!parent || parent.guildId === undefined) throw new Error(`fake.createThread: ${o.parentId} is not a guild channel`);
+      const user = o.user ?? world.users.alice;
+      const body = { name: o.name, type: o.type ?? CT.PUBLIC_THREAD, ...(o.autoArchiveDuration ? { auto_archive_duration: o.autoArchiveDuration } : {}) };
+      let t;
+      if (o.message) {
+        const m = world.messages.get(o.message.id);
+        if (!m || m.deleted || m.channelId !== parent.id) throw new Error(`fake.createThread: message ${o.message.id} is not in channel ${parent.id}`);
+        if (o.type === CT.PRIVATE_THREAD) throw new Error("fake.createThread: threads started from a message are public");
+        t = threads.startFromMessage(parent, m, body, user.id, false, o.members);
+      } else {
+        t = threads.startWithoutMessage(parent, body, user.id, false, o.members);
+      }
+      return threads.snapshot(t);
+    },
+    updateThread(id, change) {
+      const t = world.channels.get(id);
+      if (!world.isThread(t)) throw new Error(`fake.updateThread: ${id} is not a thread`);
+      threads.update(t, change);
+      return threads.snapshot(t);
+    },
     advanceClock: (ms) => world.clock.advance(ms),
     now: () => world.clock.now(),
     failNext: (f) => faults.add(f),

@@ -3,7 +3,10 @@
  * channels and members, DM channels, messages and registered application commands.
  *
  * Follows Discord docs: "Snowflakes" (Reference), "Permissions" (Topics),
- * "Guild Object", "Channel Object", "Message Object".
+ * "Guild Object", "Channel Object", "Message Object", and "Threads" (Topics) for threads:
+ * a thread is a channel (type 10/11/12) whose permissions are those of its parent channel
+ * ("Threads generally inherit permissions from the parent channel"); a private thread is only
+ * visible to its members and to members with MANAGE_THREADS.
  */
 import { randomBytes } from "node:crypto";
 import type { FakeUser, StoredAttachment, StoredMessage } from "./types.js";
@@ -14,6 +17,9 @@ export const DISCORD_EPOCH = 1420070400000n;
 /** Permission bits (docs "Permissions" → "Bitwise Permission Flags"). */
 export const P = {
   CREATE_INSTANT_INVITE: 1n << 0n,
+  ADMINISTRATOR: 1n << 3n,
+  MANAGE_CHANNELS: 1n << 4n,
+  MANAGE_GUILD: 1n << 5n,
   ADD_REACTIONS: 1n << 6n,
   STREAM: 1n << 9n,
   VIEW_CHANNEL: 1n << 10n,
@@ -28,6 +34,7 @@ export const P = {
   USE_VAD: 1n << 25n,
   CHANGE_NICKNAME: 1n << 26n,
   USE_APPLICATION_COMMANDS: 1n << 31n,
+  MANAGE_THREADS: 1n << 34n,
   CREATE_PUBLIC_THREADS: 1n << 35n,
   CREATE_PRIVATE_THREADS: 1n << 36n,
   USE_EXTERNAL_STICKERS: 1n << 37n,
@@ -66,6 +73,8 @@ export const ORDINARY_PERMISSIONS =
 /** Message flags (docs "Message Object" → "Message Flags"). */
 export const MF = {
   SUPPRESS_EMBEDS: 1 << 2,
+  /** This message has an associated thread, with the same id as the message. */
+  HAS_THREAD: 1 << 5,
   EPHEMERAL: 1 << 6,
   LOADING: 1 << 7,
   SUPPRESS_NOTIFICATIONS: 1 << 12,
@@ -103,9 +112,42 @@ export function randomToken(prefix: string): string {
   return Buffer.from(`${prefix}:`).toString("base64url") + randomBytes(48).toString("base64url");
 }
 
+/** Channel types (docs "Channel Object" → "Channel Types"). */
+export const CT = {
+  GUILD_TEXT: 0,
+  DM: 1,
+  GUILD_ANNOUNCEMENT: 5,
+  ANNOUNCEMENT_THREAD: 10,
+  PUBLIC_THREAD: 11,
+  PRIVATE_THREAD: 12,
+} as const;
+
+export function isThreadType(type: number): boolean {
+  return type === CT.ANNOUNCEMENT_THREAD || type === CT.PUBLIC_THREAD || type === CT.PRIVATE_THREAD;
+}
+
+/** Thread-only state (docs "Channel Object" → "Thread Metadata Object", "Thread Member Object"). */
+export interface ThreadState {
+  archived: boolean;
+  locked: boolean;
+  /** Minutes: 60, 1440, 4320 or 10080. */
+  autoArchiveDuration: number;
+  /** Fake-clock ms of the last archive status change (also set on creation and auto_archive_duration changes). */
+  archiveTimestamp: number;
+  createTimestamp: number;
+  /** Private threads only. */
+  invitable?: boolean;
+  /** Thread members: user id → join time (fake-clock ms). */
+  members: Map<string, number>;
+  /** Messages ever sent in the thread (docs: not decremented on delete). */
+  totalMessageSent: number;
+  /** Set when the thread was started from a message (the thread then has that message's id). */
+  fromMessageId?: string;
+}
+
 export interface ChannelRecord {
   id: string;
-  type: number; // 0 GUILD_TEXT, 1 DM
+  type: number; // 0 GUILD_TEXT, 1 DM, 11 PUBLIC_THREAD, 12 PRIVATE_THREAD (see CT)
   name?: string;
   guildId?: string;
   position?: number;
@@ -113,6 +155,12 @@ export interface ChannelRecord {
   recipientId?: string;
   permissionOverwrites: { id: string; type: 0 | 1; allow: string; deny: string }[];
   lastMessageId: string | null;
+  /** Threads: the text channel the thread is in. */
+  parentId?: string;
+  /** Threads: the user who started the thread. */
+  ownerId?: string;
+  rateLimitPerUser?: number;
+  thread?: ThreadState;
 }
 
 export interface RoleRecord {
@@ -201,8 +249,11 @@ export class World {
   readonly otherChannelId: string;
   readonly messages = new Map<string, MessageRecord>();
   readonly messageOrder: string[] = [];
-  readonly users: { alice: FakeUser; bob: FakeUser; mod: FakeUser };
+  readonly users: { alice: FakeUser; bob: FakeUser; mod: FakeUser; admin: FakeUser; carol: FakeUser };
   readonly modRoleId: string;
+  /** "Admin" has MANAGE_GUILD (for Manage Server checks); "Storyteller" has no permissions (for role gates). */
+  readonly adminRoleId: string;
+  readonly storytellerRoleId: string;
   readonly botRoleId: string;
   readonly dmDenied = new Set<string>();
   readonly commands = { global: [] as CommandRecord[], guild: new Map<string, CommandRecord[]>(), puts: 0 };
@@ -220,6 +271,8 @@ export class World {
     this.channelId = this.ids.next();
     this.otherChannelId = this.ids.next();
     this.modRoleId = this.ids.next();
+    this.adminRoleId = this.ids.next();
+    this.storytellerRoleId = this.ids.next();
     this.botRoleId = this.ids.next();
 
     // @everyone role has the guild's id (docs "Permissions").
@@ -239,6 +292,8 @@ export class World {
       color: 0x3498db,
       managed: false,
     });
+    this.roles.set(this.adminRoleId, { id: this.adminRoleId, name: "Admin", permissions: P.MANAGE_GUILD, position: 1, color: 0xe67e22, managed: false });
+    this.roles.set(this.storytellerRoleId, { id: this.storytellerRoleId, name: "Storyteller", permissions: 0n, position: 1, color: 0x9b59b6, managed: false });
     this.roles.set(this.botRoleId, {
       id: this.botRoleId,
       name: "StoryCast",
@@ -258,14 +313,18 @@ export class World {
     const alice = mk("alice", []);
     const bob = mk("bob", []);
     const mod = mk("mod", [this.modRoleId]);
+    const admin = mk("admin", [this.adminRoleId]);
+    const carol = mk("carol", [this.storytellerRoleId]);
     this.ownerId = owner.id;
-    this.users = { alice, bob, mod };
+    this.users = { alice, bob, mod, admin, carol };
     const joinedAt = new Date(this.clock.now() - 86_400_000).toISOString();
     for (const [u, roles] of [
       [owner, []],
       [alice, []],
       [bob, []],
       [mod, [this.modRoleId]],
+      [admin, [this.adminRoleId]],
+      [carol, [this.storytellerRoleId]],
     ] as const) {
       this.members.set(u.id, { user: u, roles: [...roles], joinedAt });
     }
@@ -303,8 +362,21 @@ export class World {
   /** Computed permissions of a member in a channel, applying overwrites in documented order. */
   channelPermissions(userId: string, channelId: string): bigint {
     const member = this.members.get(userId);
-    const channel = this.channels.get(channelId);
+    const target = this.channels.get(channelId);
     if (!member) return 0n;
+    if (target?.thread) {
+      // Docs "Threads" → Permissions: a thread has its parent channel's permissions; a private
+      // thread is only visible to its members and to moderators (MANAGE_THREADS).
+      const parentPerms = target.parentId !== undefined ? this.channelPermissions(userId, target.parentId) : 0n;
+      if (
+        target.type === CT.PRIVATE_THREAD &&
+        !target.thread.members.has(userId) &&
+        !(parentPerms & (P.MANAGE_THREADS | P.ADMINISTRATOR))
+      )
+        return 0n;
+      return parentPerms;
+    }
+    const channel = target;
     let perms = this.basePermissions(member.roles);
     if (userId === this.ownerId) return (1n << 53n) - 1n;
     if (!channel || channel.guildId === undefined) return perms;
@@ -333,7 +405,21 @@ export class World {
     this.messages.set(m.id, m);
     this.messageOrder.push(m.id);
     const ch = this.channels.get(m.channelId);
-    if (ch && !(m.flags & MF.EPHEMERAL)) ch.lastMessageId = m.id;
+    if (ch && !(m.flags & MF.EPHEMERAL)) {
+      ch.lastMessageId = m.id;
+      if (ch.thread) ch.thread.totalMessageSent++;
+    }
+  }
+
+  isThread(ch: ChannelRecord | undefined): ch is ChannelRecord & { thread: ThreadState } {
+    return ch?.thread !== undefined;
+  }
+
+  /** Docs "Threads": message_count excludes deleted messages (and the fake creates no starter message). */
+  threadMessageCount(threadId: string): number {
+    let n = 0;
+    for (const m of this.messages.values()) if (m.channelId === threadId && !m.deleted && !(m.flags & MF.EPHEMERAL)) n++;
+    return n;
   }
 
   snapshot(m: MessageRecord, raw: Record<string, unknown>): StoredMessage {

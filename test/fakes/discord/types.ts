@@ -74,6 +74,38 @@ export interface StoredMessage {
   readonly raw: Record<string, unknown>;
 }
 
+/** Snapshot of a thread as it stands now (Discord docs "Threads", "Channel Object" → thread fields). */
+export interface StoredThread {
+  readonly id: string;
+  /** 11 PUBLIC_THREAD, 12 PRIVATE_THREAD (10 ANNOUNCEMENT_THREAD). */
+  readonly type: number;
+  readonly parentId: string;
+  readonly guildId: string;
+  readonly name: string;
+  readonly archived: boolean;
+  readonly locked: boolean;
+  readonly autoArchiveDuration: number;
+  readonly invitable?: boolean;
+  /** The user (or the bot) that started the thread. */
+  readonly ownerId: string;
+  /** Fake-clock ms. */
+  readonly createdAt: number;
+  /** Fake-clock ms of the last archive status change (`thread_metadata.archive_timestamp`). */
+  readonly archiveTimestamp: number;
+  /** Set when the thread was started from a message (the thread then has that message's id). */
+  readonly fromMessageId?: string;
+  readonly memberIds: string[];
+  /** Messages in the thread, not counting deleted ones. */
+  readonly messageCount: number;
+  readonly totalMessageSent: number;
+  readonly rateLimitPerUser: number;
+  /** The thread exactly as GET /channels/{thread_id} would return it now. */
+  readonly raw: Record<string, unknown>;
+}
+
+/** Values typed into a modal: text inputs take a string, string selects an array of option values. */
+export type ModalValues = Record<string, string | string[]>;
+
 export interface UploadedFile {
   /** multipart field name, e.g. `files[0]` */
   name: string;
@@ -131,6 +163,8 @@ export interface InteractionHandle {
   readonly token: string;
   /** Fake-clock timestamp (ms) of the dispatch. */
   readonly dispatchedAt: number;
+  /** The INTERACTION_CREATE payload as dispatched (read-only by convention). */
+  readonly payload: Record<string, any>;
   /** The initial callback: { type, data, at } (resolves when received; rejects after 5 s real time). */
   callback(timeoutMs?: number): Promise<InteractionCallbackRecord>;
   /** The @original response message as it stands (undefined until a message-producing callback). */
@@ -160,6 +194,11 @@ export interface StartOptions {
   rateLimit?: { limit: number; windowMs: number };
   /** Privileged intents the application is allowed to use (bit set). Default 0 (none). */
   privilegedIntents?: number;
+  /**
+   * Extra permission bits for the bot's managed role (e.g. MANAGE_THREADS = 1n << 34n), on top of the
+   * ordinary permissions a fresh guild grants. Default none.
+   */
+  botPermissions?: bigint;
   /** Validate the fake's own JSON responses against the OpenAPI response schemas. Default true. */
   validateResponses?: boolean;
   /** Path of the OpenAPI document. Default: $DISCORD_OPENAPI_PATH, else test/fakes/discord/discord-openapi.json (vendored) */

@@ -5,6 +5,7 @@ import { UserFacingError } from "../src/domain/errors.js";
 import { formatDollars } from "../src/domain/pricing.js";
 import { startOfUtcDay, startOfUtcMonth } from "../src/domain/server-policy.js";
 
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 const MAX_LINES = 15; // keeps the reply well inside one message
 
 /** /usage: a member's own use; with Manage Server and `server:true`, the server's by member and by day. */
@@ -32,7 +33,7 @@ export const usage = {
         content: [
           "## Your StoryCast use",
           `• Today (UTC): **${today}** image${today === 1 ? "" : "s"}${settings.dailyImageLimit !== undefined ? ` of ${settings.dailyImageLimit} allowed` : ""}`,
-          `• ${monthLabel}: **${mine?.images ?? 0}** images, about ${formatDollars(mine?.spendUsd ?? 0)}`,
+          `• ${monthLabel}: **${mine?.images ?? 0}** image${mine?.images === 1 ? "" : "s"}, about ${formatDollars(mine?.spendUsd ?? 0)}`,
         ].join("\n"),
         flags: MessageFlags.Ephemeral,
       });
@@ -49,9 +50,9 @@ export const usage = {
         `## StoryCast use in ${monthLabel}`,
         `Spend: **${formatDollars(spend)}**${settings.monthlySpendCapUsd !== undefined ? ` of the ${formatDollars(settings.monthlySpendCapUsd)} monthly cap` : " (no cap set)"}`,
         "### By member",
-        ...(members.length ? members.slice(0, MAX_LINES).map((m) => `• <@${m.userId}>: ${m.images} images, ${formatDollars(m.spendUsd)}`) : ["• nobody yet"]),
+        ...(members.length ? members.slice(0, MAX_LINES).map((m) => `• <@${m.userId}>: ${plural(m.images, "image")}, ${formatDollars(m.spendUsd)}`) : ["• nobody yet"]),
         "### By day (UTC)",
-        ...(days.length ? days.slice(-MAX_LINES).map((d) => `• ${d.day}: ${d.images} images, ${formatDollars(d.spendUsd)}`) : ["• nothing yet"]),
+        ...(days.length ? days.slice(-MAX_LINES).map((d) => `• ${d.day}: ${plural(d.images, "image")}, ${formatDollars(d.spendUsd)}`) : ["• nothing yet"]),
       ].join("\n"),
       flags: MessageFlags.Ephemeral,
       allowedMentions: { parse: [] },

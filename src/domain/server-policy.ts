@@ -104,7 +104,7 @@ function describeReset(at: number, now: Date): string {
 export function withServerDefaults<T extends { style?: Style | null; size?: ImageSize | null; speed?: Speed | null; count?: number | null; styleCodes?: string | null; styleReference?: unknown }>(
   options: T,
   settings: ServerSettings,
-): T {
+): T & { style: Style | null; size: ImageSize | null; speed: Speed | null; count: number | null } {
   const styleAllowed = options.styleCodes == null;
   return {
     ...options,

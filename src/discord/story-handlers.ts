@@ -1,6 +1,6 @@
 import { ChannelType, MessageFlags, PermissionFlagsBits, Routes, type ChatInputCommandInteraction } from "discord.js";
 import type { AppContext } from "../app-context.js";
-import { cleanCharacterDescription, promptWithDescription } from "../domain/character-name.js";
+import { plainText, promptWithDescription } from "../domain/character-name.js";
 import { UserFacingError } from "../domain/errors.js";
 import { humanName, IMAGE_SIZES, SPEEDS, STYLES, type ImageSize, type Speed, type Style } from "../domain/fal-enums.js";
 import { checkImagineOptions } from "../domain/imagine-request.js";
@@ -38,7 +38,7 @@ export async function startStory(
 ): Promise<void> {
   if (!interaction.guildId) throw new UserFacingError("Stories live in server threads; use /story start in a server channel.");
   if (interaction.channel?.isThread() || ctx.stories.byThread(interaction.channelId)) throw new UserFacingError("Start a story from a channel, not from inside a thread.");
-  const title = cleanCharacterDescription(input.title)?.slice(0, MAX_TITLE_LENGTH);
+  const title = plainText(input.title).slice(0, MAX_TITLE_LENGTH);
   if (!title) throw new UserFacingError("Give the story a title.");
   const lead = input.character != null ? findCharacter(ctx, interaction.guildId, interaction.user.id, input.character) : undefined;
   await interaction.deferReply();

@@ -9,18 +9,23 @@ export const MAX_CHARACTER_DESCRIPTION_LENGTH = 300;
  * format. Throws a UserFacingError when nothing usable is left or it is too long.
  */
 export function cleanCharacterName(typed: string): string {
-  const name = typed
+  const name = plainText(typed);
+  if (name.length === 0) throw new UserFacingError("That name is empty once mentions and formatting are removed. Pick a plain name, e.g. `Captain Mira`.");
+  if ([...name].length > MAX_CHARACTER_NAME_LENGTH) {
+    throw new UserFacingError(`Character names can be at most ${MAX_CHARACTER_NAME_LENGTH} characters long.`);
+  }
+  return name;
+}
+
+/** Text with no mentions, markdown or control characters, white space folded: safe to show anywhere. */
+export function plainText(typed: string): string {
+  return typed
     .replace(/<(@[!&]?|#)\d+>/g, "") // user, role and channel mentions
     .replace(/@(everyone|here)/gi, "$1")
     .replace(/[*_~`|>#\\[\]()]/g, "") // markdown
     .replace(/[\p{Cc}\p{Cf}]/gu, "") // control and invisible format characters
     .replace(/\s+/g, " ")
     .trim();
-  if (name.length === 0) throw new UserFacingError("That name is empty once mentions and formatting are removed. Pick a plain name, e.g. `Captain Mira`.");
-  if ([...name].length > MAX_CHARACTER_NAME_LENGTH) {
-    throw new UserFacingError(`Character names can be at most ${MAX_CHARACTER_NAME_LENGTH} characters long.`);
-  }
-  return name;
 }
 
 /** Names are unique per server ignoring case (and Unicode case variants). */

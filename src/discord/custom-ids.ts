@@ -2,10 +2,10 @@
  * Button custom_ids carry the job id (and nothing else the bot must remember), so
  * buttons keep working after a restart: `imagine:<action>:<jobId>`.
  */
-export type ResultAction = "reroll" | "delete" | "cancel";
+export type ResultAction = "reroll" | "delete" | "cancel" | "save";
 
 const PREFIX = "imagine";
-const ACTIONS: readonly ResultAction[] = ["reroll", "delete", "cancel"];
+const ACTIONS: readonly ResultAction[] = ["reroll", "delete", "cancel", "save"];
 
 export function resultButtonId(action: ResultAction, jobId: string): string {
   return `${PREFIX}:${action}:${jobId}`;

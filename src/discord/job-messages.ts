@@ -41,6 +41,7 @@ export function resultRow(job: Job): ButtonRow {
   const buttons: APIButtonComponent[] = [
     { type: ComponentType.Button, style: ButtonStyle.Primary, label: "Reroll", emoji: { name: "🎲" }, custom_id: resultButtonId("reroll", job.id) },
   ];
+  buttons.push({ type: ComponentType.Button, style: ButtonStyle.Secondary, label: "Save as character", emoji: { name: "💾" }, custom_id: resultButtonId("save", job.id) });
   // An ephemeral result is the requester's alone and can be dismissed; only shared ones need deleting.
   if (!job.origin.private) {
     buttons.push({ type: ComponentType.Button, style: ButtonStyle.Danger, label: "Delete", custom_id: resultButtonId("delete", job.id) });

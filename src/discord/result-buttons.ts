@@ -2,6 +2,7 @@ import { MessageFlags, PermissionFlagsBits, Routes, type ButtonInteraction } fro
 import type { AppContext } from "../app-context.js";
 import { parseResultButtonId } from "./custom-ids.js";
 import { startReroll } from "./imagine-flow.js";
+import { askToSaveAsCharacter } from "./save-as-character.js";
 
 /** Handles the reroll, delete and cancel buttons; returns false for a button that is not ours. */
 export async function handleResultButton(interaction: ButtonInteraction, ctx: AppContext): Promise<boolean> {
@@ -17,6 +18,9 @@ export async function handleResultButton(interaction: ButtonInteraction, ctx: Ap
       return true;
     case "cancel":
       await cancelJob(interaction, jobId, ctx);
+      return true;
+    case "save":
+      await askToSaveAsCharacter(interaction, jobId, ctx);
       return true;
   }
 }

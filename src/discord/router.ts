@@ -5,6 +5,7 @@ import type { Command } from "./command.js";
 import { reportError } from "./respond.js";
 import { handleCharacterButton } from "./character-handlers.js";
 import { handleResultButton } from "./result-buttons.js";
+import { handleSaveAsCharacterModal } from "./save-as-character.js";
 
 /** The single entry point for interactions: finds the handler and turns any error into a reply. */
 export function createRouter(commands: readonly Command[], ctx: AppContext) {
@@ -30,6 +31,10 @@ export function createRouter(commands: readonly Command[], ctx: AppContext) {
         await command.execute(interaction, ctx);
       } else if (interaction.isAutocomplete()) {
         await byName.get(interaction.commandName)?.autocomplete?.(interaction, ctx);
+      } else if (interaction.isModalSubmit()) {
+        if (!(await handleSaveAsCharacterModal(interaction, ctx))) {
+          await interaction.reply({ content: "This form is no longer in use.", flags: MessageFlags.Ephemeral });
+        }
       } else if (interaction.isButton()) {
         if (!(await handleResultButton(interaction, ctx)) && !(await handleCharacterButton(interaction, ctx))) {
           await interaction.reply({ content: "This button is no longer in use.", flags: MessageFlags.Ephemeral });

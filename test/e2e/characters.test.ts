@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { InteractionHandle } from "../fakes/discord/index.js";
 import { makePng } from "../fakes/fal/index.js";
+import { falResultImages } from "../support/fal-result.js";
 import { waitForReply } from "../support/imagine.js";
 import { startStack, type Stack } from "../support/stack.js";
 
@@ -121,5 +122,23 @@ describe("saved characters", () => {
     expect((await press.callback()).data.content).toMatch(/Deleted \*\*Belle\*\*/);
     const gone = discord.command("imagine", { prompt: "x", character: "Belle" }, { user: discord.users.alice });
     expect(await replyText(gone)).toMatch(/no saved character called `Belle`/);
+  });
+
+  it("when a member presses Save as character on a result, then a modal asks for a name and the image becomes a character", async () => {
+    const { discord, fal } = stack;
+    const scene = discord.command("imagine", { prompt: "a new hero appears", character: "Captain Mira", count: 2 }, { user: discord.users.alice });
+    await waitForReply(discord, scene, /posted in the channel/);
+    const result = scene.followups().find((m) => m.attachments.length > 0)!;
+    const [, second] = await falResultImages(fal, fal.submits.at(-1)!.requestId!);
+    const saveId = (result.components as { components: { label: string; custom_id: string }[] }[]).flatMap((r) => r.components).find((b) => b.label === "Save as character")!.custom_id;
+    const press = discord.button(saveId, result, { user: discord.users.bob });
+    const modal = await press.callback();
+    expect(modal.type).toBe(9);
+    expect(modal.data.title).toBe("Save as character");
+    const submitted = discord.submitModal(press, { name: "Stormborn", description: "born in the squall", image: "2" }, { user: discord.users.bob, message: result });
+    expect(await replyText(submitted)).toMatch(/Saved image 2 as \*\*Stormborn\*\*/);
+    const use = discord.command("imagine", { prompt: "the squall again", character: "stormborn" }, { user: discord.users.bob });
+    await waitForReply(discord, use, /posted in the channel/);
+    expect((fal.submits.at(-1)!.input as { reference_image_urls: string[] }).reference_image_urls[0]).toBe(second);
   });
 });

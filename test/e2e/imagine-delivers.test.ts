@@ -89,7 +89,7 @@ describe("/imagine, end to end", () => {
       expect(attachment.bytes.subarray(1, 4).toString()).toBe("PNG");
     }
     const buttons = (result.components as { components: { custom_id: string; label: string }[] }[]).flatMap((row) => row.components);
-    expect(buttons.map((b) => b.label)).toEqual(["Reroll", "Delete"]);
+    expect(buttons.map((b) => b.label)).toEqual(["Reroll", "Save as character", "Delete"]);
     expect(discord.validationFailures).toEqual([]);
   });
 });

@@ -1,0 +1,69 @@
+import { ComponentType, MessageFlags, TextInputStyle, type ButtonInteraction, type ModalSubmitInteraction } from "discord.js";
+import type { AppContext } from "../app-context.js";
+import { characterScope, cleanCharacterDescription, cleanCharacterName, MAX_CHARACTER_DESCRIPTION_LENGTH, MAX_CHARACTER_NAME_LENGTH } from "../domain/character-name.js";
+import { UserFacingError } from "../domain/errors.js";
+import { DuplicateCharacterError } from "../store/character-store.js";
+
+const MODAL_PREFIX = "imagine:savechar:";
+
+function resultImages(ctx: AppContext, jobId: string) {
+  const job = ctx.store.get(jobId);
+  return job && (job.state.kind === "delivered" || job.state.kind === "completed") ? job.state.result.images : [];
+}
+
+/** "Save as character" on a result: asks for a name (and which image, when there are several) in a modal. */
+export async function askToSaveAsCharacter(interaction: ButtonInteraction, jobId: string, ctx: AppContext): Promise<void> {
+  const images = resultImages(ctx, jobId);
+  if (images.length === 0) throw new UserFacingError("That result is no longer known, so it can't be saved as a character.");
+  await interaction.showModal({
+    custom_id: `${MODAL_PREFIX}${jobId}`,
+    title: "Save as character",
+    components: [
+      { type: ComponentType.ActionRow, components: [{ type: ComponentType.TextInput, custom_id: "name", label: "Name", style: TextInputStyle.Short, required: true, max_length: MAX_CHARACTER_NAME_LENGTH }] },
+      {
+        type: ComponentType.ActionRow,
+        components: [{ type: ComponentType.TextInput, custom_id: "description", label: "Description (added to prompts)", style: TextInputStyle.Paragraph, required: false, max_length: MAX_CHARACTER_DESCRIPTION_LENGTH }],
+      },
+      {
+        type: ComponentType.ActionRow,
+        components: [{ type: ComponentType.TextInput, custom_id: "image", label: `Which image (1–${images.length})`, style: TextInputStyle.Short, required: false, value: "1", max_length: 1 }],
+      },
+    ],
+  });
+}
+
+/** The modal's answer: the chosen image (already on fal's storage) becomes a saved character. Returns false for other modals. */
+export async function handleSaveAsCharacterModal(interaction: ModalSubmitInteraction, ctx: AppContext): Promise<boolean> {
+  if (!interaction.customId.startsWith(MODAL_PREFIX)) return false;
+  const jobId = interaction.customId.slice(MODAL_PREFIX.length);
+  const images = resultImages(ctx, jobId);
+  const field = (id: string) => {
+    try {
+      return interaction.fields.getTextInputValue(id);
+    } catch {
+      return "";
+    }
+  };
+  const index = Number.parseInt(field("image") || "1", 10);
+  const image = images[index - 1];
+  if (!image) throw new UserFacingError(images.length ? `Pick an image from 1 to ${images.length}.` : "That result is no longer known.");
+  const name = cleanCharacterName(field("name"));
+  const description = cleanCharacterDescription(field("description"));
+  try {
+    ctx.characters.create({
+      id: ctx.newJobId(),
+      scope: characterScope(interaction.guildId, interaction.user.id),
+      name,
+      referenceUrl: image.url,
+      maskUrl: undefined,
+      description,
+      creatorId: interaction.user.id,
+    });
+  } catch (error) {
+    if (error instanceof DuplicateCharacterError) throw new UserFacingError(`There is already a character called **${name}** here. Pick another name.`);
+    throw error;
+  }
+  ctx.logger.info({ jobId, userId: interaction.user.id, guildId: interaction.guildId }, "result saved as a character");
+  await interaction.reply({ content: `✅ Saved image ${index} as **${name}**. Use it with \`/imagine character:${name}\`.`, flags: MessageFlags.Ephemeral });
+  return true;
+}

@@ -9,29 +9,21 @@ export function helpText(prices: PriceTable): string {
   const priceLines = SPEEDS.map(({ value, name }) => `• **${name}**: ${formatDollars(prices[value])} per image`).join("\n");
   return [
     "## StoryCast",
-    "Give StoryCast one image of a character and a prompt; it puts that same character into new scenes.",
-    "",
+    "Give StoryCast one image of a character and a prompt; it puts that character into new scenes.",
     "### /imagine",
-    "`prompt` (required): the scene. `reference` (required): an image of your character (JPEG, PNG or WebP, up to 10 MB).",
-    "Optional:",
-    "• `style`: Auto, Realistic or Fiction · `size`: Square HD, Square, Portrait 4:3/16:9, Landscape 4:3/16:9",
-    `• \`speed\`: Turbo, Balanced (default) or Quality · \`count\`: 1–${MAX_IMAGES} images · \`seed\`: repeat a result`,
-    "• `negative_prompt`: what to leave out · `magic_prompt`: let the model expand your prompt",
-    "• `mask`: which part of the reference is the character · `style_reference`: an image whose style to follow",
-    "• `palette`: a preset (Ember, Fresh, Jungle, Magic, Melon, Mosaic, Pastel, Ultramarine) or hex colours with optional weights, e.g. `#ff0000:0.8 #0000ff:0.3`",
-    "• `style_codes`: 8-character hex codes (not together with `style` or `style_reference`)",
-    "• `private`: only you see the images",
-    "",
-    "Results come with their seed and settings, and buttons: **Reroll** (same settings, new seed; anyone may press it), **Delete** (the requester or moderators), and **Cancel** while a job runs (the requester).",
-    "",
+    "`prompt` plus a `reference` image (JPEG/PNG/WebP, ≤10 MB) or a saved `character`. Optional: `style` (Auto/Realistic/Fiction), `size`, " +
+      `\`speed\` (Turbo/Balanced/Quality), \`count\` (1–${MAX_IMAGES}), \`seed\`, \`negative_prompt\`, \`magic_prompt\`, \`mask\`, \`style_reference\`, ` +
+      "`palette` (a preset or hex colours like `#ff0000:0.8 #0000ff`), `style_codes` (8-hex codes; not with style or style_reference), `private`.",
+    "Results carry their seed and settings, with **Reroll** (anyone), **Save as character**, **Delete** (requester or moderators) and **Cancel** while running.",
+    "### /character",
+    "`save` a character from an image (optional mask and description), `list`, `show`, `rename`, `delete`. Names are unique per server.",
+    "### /story",
+    "`start` a story thread with a title, cast and look; inside it, anyone adds numbered scenes with `scene`; `cast add|remove`, `recap`, and `end` for a storybook file.",
+    "### /settings, /usage, /status",
+    "`/settings` (Manage Server): defaults, limits, channels, a required role, daily image and monthly spending limits. `/usage`: your use (admins: `server:true`). `/status`: how busy StoryCast is.",
     "### What each speed costs",
     priceLines,
-    "A request for several images costs the per-image price times the count.",
-    "",
-    "### /status",
-    "How busy StoryCast is (jobs at fal, jobs waiting) and whether fal is reachable.",
-    "### /help",
-    "This message.",
+    "A request costs the per-image price times the count.",
   ].join("\n");
 }
 

@@ -157,4 +157,31 @@ describe("restarts", () => {
     await startBot();
     await waitForReply(discord, handle, /posted in the channel/, 15_000);
   });
+
+  it("when the bot restarts, then saved characters and story sessions survive, and a scene started before it is delivered after it", async () => {
+    await startBot();
+    const reference = makePng({ width: 16, height: 16, seed: 99, targetBytes: 2000 });
+    const save = discord.command("character save", { name: "Wren", reference: discord.attachment(reference, "wren.png", { contentType: "image/png" }) } as never, { user: discord.users.alice });
+    await waitForReply(discord, save, /Saved \*\*Wren\*\*/, 15_000);
+    const start = discord.command("story start", { title: "After the Fall", character: "Wren" } as never, { user: discord.users.alice });
+    await waitForReply(discord, start, /begins in/, 15_000);
+    const threadId = discord.threads(discord.channelId).at(-1)!.id;
+    fal.script({ hold: true });
+    const scene = discord.command("story scene", { prompt: "Wren climbs out of the crater" } as never, { user: discord.users.bob, channelId: threadId });
+    const find = () => fal.submits.find((s) => s.requestId && (s.input as { prompt?: string }).prompt === "Wren climbs out of the crater");
+    await fal.waitFor(() => find() !== undefined, 10_000, "scene submit");
+    const requestId = find()!.requestId!;
+    await bot!.waitForLog(`"requestId":"${requestId}","msg":"submitted to fal"`);
+    await kill("SIGKILL");
+    fal.release(requestId);
+    await startBot();
+    await waitForReply(discord, scene, /posted in the channel/, 15_000);
+    expect(scene.followups().find((m) => m.attachments.length > 0)?.channelId).toBe(threadId);
+
+    const again = discord.command("story scene", { prompt: "Wren finds the others" } as never, { user: discord.users.alice, channelId: threadId });
+    await waitForReply(discord, again, /posted in the channel/, 15_000);
+    expect(again.followups().find((m) => m.attachments.length > 0)?.content).toContain("scene 2, by");
+    const wrenUrl = fal.uploads.find((u) => u.bytes.equals(reference))!.fileUrl;
+    expect((fal.submits.at(-1)!.input as { reference_image_urls: string[] }).reference_image_urls[0]).toBe(wrenUrl);
+  });
 });

@@ -6,13 +6,11 @@ import {
 import type { Command } from "../src/discord/command.js";
 import { suggestCharacters } from "../src/discord/character-autocomplete.js";
 import { startImagine } from "../src/discord/imagine-flow.js";
-import { readAttachment, readBoolean, readInteger, readString } from "../src/discord/option-readers.js";
+import { choices, readAttachment, readBoolean, readChoice, readInteger, readString } from "../src/discord/option-readers.js";
 import { IMAGE_SIZES, MAX_IMAGES, SPEEDS, STYLES } from "../src/domain/fal-enums.js";
 import { MAX_PROMPT_LENGTH, MAX_SEED, type ImagineOptions, MAX_NEGATIVE_PROMPT_LENGTH, MAX_PALETTE_LENGTH, MAX_STYLE_CODES_LENGTH } from "../src/domain/imagine-request.js";
 import { suggestPalettes } from "../src/domain/palette.js";
-import { UserFacingError } from "../src/domain/errors.js";
 
-const choices = (list: readonly { value: string; name: string }[]) => list.map(({ name, value }) => ({ name, value }));
 
 /** /imagine: put the character from a reference image into a new scene (options as in DESIGN.md). */
 export const imagine = {
@@ -65,9 +63,9 @@ function readOptions(interaction: ChatInputCommandInteraction): ImagineOptions {
     character: readString(o, "character"),
     mask: readAttachment(o, "mask"),
     styleReference: readAttachment(o, "style_reference"),
-    style: pick("style", STYLES, readString(o, "style")),
-    size: pick("size", IMAGE_SIZES, readString(o, "size")),
-    speed: pick("speed", SPEEDS, readString(o, "speed")),
+    style: readChoice(o, "style", STYLES),
+    size: readChoice(o, "size", IMAGE_SIZES),
+    speed: readChoice(o, "speed", SPEEDS),
     count: readInteger(o, "count"),
     seed: readInteger(o, "seed"),
     negativePrompt: readString(o, "negative_prompt"),
@@ -78,14 +76,3 @@ function readOptions(interaction: ChatInputCommandInteraction): ImagineOptions {
   };
 }
 
-/** A choice value, checked against the list: Discord enforces choices, but a stale client or a forged request might not. */
-function pick<T extends string>(option: string, list: readonly { value: T; name: string }[], value: string | null): T | null {
-  if (value === null) return null;
-  const found = list.find((entry) => entry.value === value);
-  if (!found) {
-    // Cut by code points, so an emoji is not split into a lone surrogate.
-    const shown = value.trim() === "" ? "An empty value" : `\`${Array.from(value).slice(0, 40).join("")}\``;
-    throw new UserFacingError(`${shown} is not a choice for ${option}; pick one of: ${list.map((e) => e.name).join(", ")}.`);
-  }
-  return found.value;
-}

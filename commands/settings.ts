@@ -1,13 +1,11 @@
 import { ApplicationCommandOptionType, ChannelType, InteractionContextType, MessageFlags, PermissionFlagsBits } from "discord.js";
 import type { Command } from "../src/discord/command.js";
-import { readBoolean, readInteger, readString } from "../src/discord/option-readers.js";
+import { choices, readBoolean, readChoice, readInteger, readString } from "../src/discord/option-readers.js";
 import { describeServerSettings } from "../src/discord/settings-text.js";
 import { UserFacingError } from "../src/domain/errors.js";
 import { IMAGE_SIZES, MAX_IMAGES, SPEEDS, STYLES } from "../src/domain/fal-enums.js";
 import type { ServerSettings } from "../src/domain/server-policy.js";
 
-const choices = (list: readonly { value: string; name: string }[]) => list.map(({ name, value }) => ({ name, value }));
-const pickFrom = <T extends string>(list: readonly { value: T }[], value: string | null): T | undefined => list.find((entry) => entry.value === value)?.value;
 
 /** /settings (Manage Server only): defaults, limits, channels and budgets for this server. */
 export const settings = {
@@ -79,14 +77,14 @@ export const settings = {
       case "show":
         break;
       case "defaults":
-        assign(next, "defaultStyle", pickFrom(STYLES, readString(o, "style")));
-        assign(next, "defaultSize", pickFrom(IMAGE_SIZES, readString(o, "size")));
-        assign(next, "defaultSpeed", pickFrom(SPEEDS, readString(o, "speed")));
+        assign(next, "defaultStyle", readChoice(o, "style", STYLES) ?? undefined);
+        assign(next, "defaultSize", readChoice(o, "size", IMAGE_SIZES) ?? undefined);
+        assign(next, "defaultSpeed", readChoice(o, "speed", SPEEDS) ?? undefined);
         assign(next, "defaultCount", readInteger(o, "count") ?? undefined);
         break;
       case "limits": {
         assign(next, "maxCount", readInteger(o, "max_count") ?? undefined);
-        assign(next, "maxSpeed", pickFrom(SPEEDS, readString(o, "max_speed")));
+        assign(next, "maxSpeed", readChoice(o, "max_speed", SPEEDS) ?? undefined);
         const daily = readInteger(o, "daily_images");
         if (daily !== null) setOrClear(next, "dailyImageLimit", daily === 0 ? undefined : daily);
         const cap = o.getNumber("monthly_cap_usd");

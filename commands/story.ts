@@ -1,19 +1,12 @@
 import { ApplicationCommandOptionType, InteractionContextType } from "discord.js";
 import { suggestCharacters } from "../src/discord/character-autocomplete.js";
 import type { Command } from "../src/discord/command.js";
-import { readString } from "../src/discord/option-readers.js";
+import { choices, readChoice, readString } from "../src/discord/option-readers.js";
 import { addScene, changeCast, endStory, recapStory, startStory } from "../src/discord/story-handlers.js";
 import { UserFacingError } from "../src/domain/errors.js";
 import { IMAGE_SIZES, SPEEDS, STYLES } from "../src/domain/fal-enums.js";
 import { MAX_PROMPT_LENGTH } from "../src/domain/imagine-request.js";
 
-const choices = (list: readonly { value: string; name: string }[]) => list.map(({ name, value }) => ({ name, value }));
-const pickFrom = <T extends string>(option: string, list: readonly { value: T; name: string }[], value: string | null): T | null => {
-  if (value === null) return null;
-  const found = list.find((entry) => entry.value === value);
-  if (!found) throw new UserFacingError(`That is not a choice for ${option}; pick one of: ${list.map((e) => e.name).join(", ")}.`);
-  return found.value;
-};
 const characterOption = (required: boolean, description: string) =>
   ({ type: ApplicationCommandOptionType.String, name: "character", description, required, autocomplete: true, max_length: 100 }) as const;
 
@@ -69,9 +62,9 @@ export const story = {
         return startStory(interaction, ctx, {
           title: readString(o, "title") ?? "",
           character: readString(o, "character"),
-          style: pickFrom("style", STYLES, readString(o, "style")),
-          size: pickFrom("size", IMAGE_SIZES, readString(o, "size")),
-          speed: pickFrom("speed", SPEEDS, readString(o, "speed")),
+          style: readChoice(o, "style", STYLES),
+          size: readChoice(o, "size", IMAGE_SIZES),
+          speed: readChoice(o, "speed", SPEEDS),
         });
       case "scene":
         return addScene(interaction, ctx, { prompt: readString(o, "prompt") ?? "", character: readString(o, "character") });

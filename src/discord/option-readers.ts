@@ -63,3 +63,19 @@ function attachmentInfo(attachment: Attachment): AttachmentInfo {
   };
 }
 
+
+/** A choice value, checked against the list: Discord enforces choices, but a stale client or a forged request might not. */
+export function readChoice<T extends string>(o: Options, option: string, list: readonly { value: T; name: string }[]): T | null {
+  const value = readString(o, option);
+  if (value === null) return null;
+  const found = list.find((entry) => entry.value === value);
+  if (!found) {
+    // Cut by code points, so an emoji is not split into a lone surrogate.
+    const shown = value.trim() === "" ? "An empty value" : `\`${Array.from(value).slice(0, 40).join("")}\``;
+    throw new UserFacingError(`${shown} is not a choice for ${option}; pick one of: ${list.map((e) => e.name).join(", ")}.`);
+  }
+  return found.value;
+}
+
+/** Discord choices from one of the enum lists (fal's value, a human name). */
+export const choices = (list: readonly { value: string; name: string }[]) => list.map(({ name, value }) => ({ name, value }));

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { InteractionHandle } from "../fakes/discord/index.js";
 import { makePng } from "../fakes/fal/index.js";
 import { falResultImages } from "../support/fal-result.js";
-import { waitForReply } from "../support/imagine.js";
+import { replyText, waitForReply } from "../support/imagine.js";
 import { startStack, type Stack } from "../support/stack.js";
 
 let stack: Stack;
@@ -18,15 +17,7 @@ const png = (seed: number) => makePng({ width: 24, height: 24, seed, targetBytes
 async function save(name: string, options: Record<string, unknown> = {}, user = stack.discord.users.alice): Promise<string> {
   const { discord } = stack;
   const handle = discord.command("character save", { name, reference: discord.attachment(png(name.length), "ref.png", { contentType: "image/png" }), ...options } as never, { user });
-  return replyText(handle);
-}
-
-/** The text the user ends up seeing: an immediate reply, or the deferred reply once edited. */
-async function replyText(handle: InteractionHandle): Promise<string> {
-  const callback = await handle.callback();
-  if (callback.type === 4) return String(callback.data.content ?? "");
-  const reply = await stack.discord.waitFor(() => { const o = handle.original(); return o && o.content ? o : undefined; }, 10_000, "reply");
-  return reply.content;
+  return replyText(stack.discord, handle);
 }
 
 describe("saved characters", () => {
@@ -41,7 +32,7 @@ describe("saved characters", () => {
       { user: discord.users.alice },
     );
     expect((await saved.callback()).data.flags & 64).toBe(64);
-    expect(await replyText(saved)).toMatch(/Saved \*\*Captain Mira\*\*/);
+    expect(await replyText(stack.discord, saved)).toMatch(/Saved \*\*Captain Mira\*\*/);
     const hosted = fal.uploads.slice(uploadsBefore);
     expect(hosted.map((u) => u.bytes.equals(reference) || u.bytes.equals(mask))).toEqual([true, true]);
 
@@ -65,11 +56,11 @@ describe("saved characters", () => {
     const { discord, fal } = stack;
     const before = fal.requests.length;
     const both = discord.command("imagine", { prompt: "x", character: "Captain Mira", reference: discord.attachment(png(5), "r.png") }, { user: discord.users.bob });
-    expect(await replyText(both)).toMatch(/either a `reference` image or a saved `character`, not both/);
+    expect(await replyText(stack.discord, both)).toMatch(/either a `reference` image or a saved `character`, not both/);
     const neither = discord.command("imagine", { prompt: "x" }, { user: discord.users.bob });
-    expect(await replyText(neither)).toMatch(/or pick a saved `character`/);
+    expect(await replyText(stack.discord, neither)).toMatch(/or pick a saved `character`/);
     const unknown = discord.command("imagine", { prompt: "x", character: "Nobody" }, { user: discord.users.bob });
-    expect(await replyText(unknown)).toMatch(/no saved character called `Nobody`/);
+    expect(await replyText(stack.discord, unknown)).toMatch(/no saved character called `Nobody`/);
     expect(fal.requests.length).toBe(before);
   });
 
@@ -109,11 +100,11 @@ describe("saved characters", () => {
   it("when someone else renames or deletes it, then they are refused; the creator may, after confirming a delete", async () => {
     const { discord } = stack;
     const bobRename = discord.command("character rename", { name: "Mirabel", new_name: "Belle" } as never, { user: discord.users.bob });
-    expect(await replyText(bobRename)).toMatch(/Only the member who saved this character, or someone with Manage Server/);
+    expect(await replyText(stack.discord, bobRename)).toMatch(/Only the member who saved this character, or someone with Manage Server/);
     const rename = discord.command("character rename", { name: "Mirabel", new_name: "Belle" } as never, { user: discord.users.alice });
-    expect(await replyText(rename)).toMatch(/\*\*Mirabel\*\* is now \*\*Belle\*\*/);
+    expect(await replyText(stack.discord, rename)).toMatch(/\*\*Mirabel\*\* is now \*\*Belle\*\*/);
     const bobDelete = discord.command("character delete", { name: "Belle" } as never, { user: discord.users.bob });
-    expect(await replyText(bobDelete)).toMatch(/can delete it/);
+    expect(await replyText(stack.discord, bobDelete)).toMatch(/can delete it/);
     const ask = discord.command("character delete", { name: "Belle" } as never, { user: discord.users.alice });
     const confirm = await ask.callback();
     expect(confirm.data.content).toMatch(/Delete \*\*Belle\*\*\?/);
@@ -121,7 +112,7 @@ describe("saved characters", () => {
     const press = discord.button(deleteId, ask.original()!, { user: discord.users.alice });
     expect((await press.callback()).data.content).toMatch(/Deleted \*\*Belle\*\*/);
     const gone = discord.command("imagine", { prompt: "x", character: "Belle" }, { user: discord.users.alice });
-    expect(await replyText(gone)).toMatch(/no saved character called `Belle`/);
+    expect(await replyText(stack.discord, gone)).toMatch(/no saved character called `Belle`/);
   });
 
   it("when a member presses Save as character on a result, then a modal asks for a name and the image becomes a character", async () => {
@@ -136,7 +127,7 @@ describe("saved characters", () => {
     expect(modal.type).toBe(9);
     expect(modal.data.title).toBe("Save as character");
     const submitted = discord.submitModal(press, { name: "Stormborn", description: "born in the squall", image: "2" }, { user: discord.users.bob, message: result });
-    expect(await replyText(submitted)).toMatch(/Saved image 2 as \*\*Stormborn\*\*/);
+    expect(await replyText(stack.discord, submitted)).toMatch(/Saved image 2 as \*\*Stormborn\*\*/);
     const use = discord.command("imagine", { prompt: "the squall again", character: "stormborn" }, { user: discord.users.bob });
     await waitForReply(discord, use, /posted in the channel/);
     expect((fal.submits.at(-1)!.input as { reference_image_urls: string[] }).reference_image_urls[0]).toBe(second);

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { InteractionHandle } from "../fakes/discord/index.js";
 import { makePng } from "../fakes/fal/index.js";
 import { falResultImages } from "../support/fal-result.js";
-import { waitForReply } from "../support/imagine.js";
+import { replyText, waitForReply } from "../support/imagine.js";
 import { startStack, type Stack } from "../support/stack.js";
 
 let stack: Stack;
@@ -14,17 +13,11 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function replyText(handle: InteractionHandle): Promise<string> {
-  const callback = await handle.callback();
-  if (callback.type === 4) return String(callback.data.content ?? "");
-  return (await stack.discord.waitFor(() => { const o = handle.original(); return o?.content ? o : undefined; }, 10_000, "reply")).content;
-}
-
 async function saveCharacter(name: string, seed: number): Promise<string> {
   const { discord, fal } = stack;
   const bytes = makePng({ width: 20, height: 20, seed, targetBytes: 2000 });
   const handle = discord.command("character save", { name, reference: discord.attachment(bytes, `${name}.png`, { contentType: "image/png" }) } as never, { user: discord.users.alice });
-  expect(await replyText(handle)).toMatch(/Saved/);
+  expect(await replyText(stack.discord, handle)).toMatch(/Saved/);
   return fal.uploads.find((u) => u.bytes.equals(bytes))!.fileUrl;
 }
 
@@ -37,7 +30,7 @@ describe("story sessions", () => {
     miraUrl = await saveCharacter("Mira", 1);
     vexUrl = await saveCharacter("Vex", 2);
     const start = discord.command("story start", { title: "The **Storm** Road", character: "Mira", style: "FICTION", size: "landscape_4_3" } as never, { user: discord.users.alice });
-    const reply = await replyText(start);
+    const reply = await replyText(stack.discord, start);
     const thread = discord.threads(discord.channelId).at(-1)!;
     threadId = thread.id;
     expect(reply).toContain(`<#${thread.id}>`);
@@ -55,7 +48,7 @@ describe("story sessions", () => {
     expect(scene1.channelId).toBe(threadId);
     expect(scene1.content).toContain(`**The Storm Road** — scene 1, by <@${discord.users.bob.id}>`);
 
-    expect(await replyText(discord.command("story cast add", { character: "vex" } as never, { user: discord.users.alice, channelId: threadId }))).toMatch(/\*\*Vex\*\* joins the cast\. Cast now: Mira, Vex/);
+    expect(await replyText(stack.discord, discord.command("story cast add", { character: "vex" } as never, { user: discord.users.alice, channelId: threadId }))).toMatch(/\*\*Vex\*\* joins the cast\. Cast now: Mira, Vex/);
     const second = discord.command("story scene", { prompt: "Vex steals the map", character: "Vex" } as never, { user: discord.users.alice, channelId: threadId });
     await waitForReply(discord, second, /posted in the channel/);
     expect(fal.submits.at(-1)!.input).toMatchObject({ reference_image_urls: [vexUrl] });
@@ -63,13 +56,13 @@ describe("story sessions", () => {
   });
 
   it("when someone asks for a recap, then the scenes are listed in order with their authors", async () => {
-    const recap = await replyText(stack.discord.command("story recap", {}, { user: stack.discord.users.bob, channelId: threadId }));
+    const recap = await replyText(stack.discord, stack.discord.command("story recap", {}, { user: stack.discord.users.bob, channelId: threadId }));
     expect(recap).toMatch(/the story so far\n\*\*1\.\*\* Bob: Mira spots the storm — https:\/\/discord\.com\/channels\/\d+\/\d+\/\d+\n\*\*2\.\*\* Alice: Vex steals the map/);
   });
 
   it("when someone else tries to end it, then they are refused; when its starter ends it, then the storybook holds every scene in order", async () => {
     const { discord, fal } = stack;
-    expect(await replyText(discord.command("story end", {}, { user: discord.users.bob, channelId: threadId }))).toMatch(/Only the member who started this story/);
+    expect(await replyText(stack.discord, discord.command("story end", {}, { user: discord.users.bob, channelId: threadId }))).toMatch(/Only the member who started this story/);
     const end = discord.command("story end", {}, { user: discord.users.alice, channelId: threadId });
     const reply = await waitForReply(discord, end, /the end/);
     const file = reply.attachments.find((a) => a.filename.endsWith(".html"))!;
@@ -92,7 +85,7 @@ describe("story sessions", () => {
 
   it("when a scene is asked for after the end, or outside a story thread, then the member is told", async () => {
     const { discord } = stack;
-    expect(await replyText(discord.command("story scene", { prompt: "one more" } as never, { user: discord.users.bob, channelId: threadId }))).toMatch(/has ended/);
-    expect(await replyText(discord.command("story scene", { prompt: "one more" } as never, { user: discord.users.bob }))).toMatch(/isn't a story thread/);
+    expect(await replyText(stack.discord, discord.command("story scene", { prompt: "one more" } as never, { user: discord.users.bob, channelId: threadId }))).toMatch(/has ended/);
+    expect(await replyText(stack.discord, discord.command("story scene", { prompt: "one more" } as never, { user: discord.users.bob }))).toMatch(/isn't a story thread/);
   });
 });

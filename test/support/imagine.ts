@@ -23,3 +23,11 @@ export function waitForReply(discord: FakeDiscord, handle: InteractionHandle, pa
     `reply matching ${pattern} (reply is now: ${JSON.stringify(handle.original()?.content)})`,
   );
 }
+
+/** The text the user ends up seeing: an immediate reply's content, or the deferred reply once edited. */
+export async function replyText(discord: FakeDiscord, handle: InteractionHandle): Promise<string> {
+  const callback = await handle.callback();
+  if (callback.type === 4) return String(callback.data.content ?? "");
+  const reply = await discord.waitFor(() => { const o = handle.original(); return o?.content ? o : undefined; }, 10_000, "reply");
+  return reply.content;
+}

@@ -33,7 +33,8 @@ function peakConcurrency(requests: Stack["fal"]["requests"]): number {
 describe("load", () => {
   it(`when ${INTERACTIONS} /imagine interactions arrive within one second, then all are acknowledged within 3 s, all delivered, fal sees exactly ${INTERACTIONS} submits and at most ${CAP} at once`, async () => {
     const { discord, fal } = stack;
-    fal.defaults = { runMs: 150, imageBytes: 4000 };
+    // Each fal job takes a second, so jobs arrive faster than ten slots free up and a queue must form.
+    fal.defaults = { runMs: 1000, imageBytes: 4000 };
     const reference = makePng({ width: 32, height: 32, seed: 77, targetBytes: 4000 });
     let peakRss = process.memoryUsage().rss;
     const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);

@@ -36,7 +36,7 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
   const characters = createSqliteCharacterStore(db);
   const servers = createSqliteServerStore(db);
   const stories = createSqliteStoryStore(db);
-  const fal = createFalService({ credentials: config.falKey, proxyUrl: config.falProxyUrl, requestTimeoutMs: config.falRequestTimeoutMs });
+  const fal = createFalService({ credentials: config.falKey, proxyUrl: config.falProxyUrl, requestTimeoutMs: config.falRequestTimeoutMs, streamMaxMs: config.falStatusStreamMaxMs });
   // Only the Guilds intent: no privileged intents are needed for slash commands.
   const client = new Client({ intents: [GatewayIntentBits.Guilds], ...(config.discordApiUrl ? { rest: { api: config.discordApiUrl } } : {}) });
   const reporter = createDiscordReporter({ rest: client.rest, logger, progressEditIntervalMs: config.progressEditIntervalMs });

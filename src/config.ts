@@ -30,6 +30,7 @@ const schema = z.object({
   FAL_POLL_INTERVAL_MS: positiveNumber(1000),
   PROGRESS_EDIT_INTERVAL_MS: positiveNumber(2500),
   FAL_REQUEST_TIMEOUT_MS: positiveNumber(60_000),
+  FAL_STATUS_STREAM_MAX_MS: positiveNumber(300_000),
   MAX_CONCURRENT_JOBS: z.coerce.number().int().positive().default(20),
   HEALTH_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   HEALTH_HOST: z.string().min(1).default("127.0.0.1"),
@@ -50,6 +51,7 @@ export type Config = Readonly<{
   pollIntervalMs: number;
   progressEditIntervalMs: number;
   falRequestTimeoutMs: number;
+  falStatusStreamMaxMs: number;
   maxConcurrentJobs: number;
   health: { port: number; host: string } | undefined;
   prices: Readonly<{ TURBO: number; BALANCED: number; QUALITY: number }>;
@@ -89,6 +91,7 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
       pollIntervalMs: e.FAL_POLL_INTERVAL_MS,
       progressEditIntervalMs: e.PROGRESS_EDIT_INTERVAL_MS,
       falRequestTimeoutMs: e.FAL_REQUEST_TIMEOUT_MS,
+      falStatusStreamMaxMs: e.FAL_STATUS_STREAM_MAX_MS,
       maxConcurrentJobs: e.MAX_CONCURRENT_JOBS,
       health: e.HEALTH_PORT === undefined ? undefined : Object.freeze({ port: e.HEALTH_PORT, host: e.HEALTH_HOST }),
       prices: Object.freeze({ TURBO: e.PRICE_TURBO_USD, BALANCED: e.PRICE_BALANCED_USD, QUALITY: e.PRICE_QUALITY_USD }),

@@ -1,4 +1,4 @@
-import { createFalClient } from "@fal-ai/client";
+import { createFalClient, type QueueStatus } from "@fal-ai/client";
 import type { IdeogramCharacterInput } from "@fal-ai/client/endpoints";
 import type { FalResult } from "../domain/job-state.js";
 import { withRetry } from "../util/backoff.js";
@@ -19,6 +19,12 @@ export interface FalService {
   /** Submits one job and returns fal's request id. Sent at most once: never retried. */
   submit(input: IdeogramCharacterInput): Promise<string>;
   status(requestId: string, signal?: AbortSignal): Promise<FalStatus>;
+  /**
+   * Follows a job over fal's status stream (one request for the whole wait instead of a
+   * poll a second): `onStatus` gets each queue/progress change. Resolves true once fal
+   * reports the job completed, false if the stream closed or `signal` aborted before that.
+   */
+  watch(requestId: string, onStatus: (status: FalStatus) => void, signal: AbortSignal): Promise<boolean>;
   result(requestId: string): Promise<FalResult>;
   cancel(requestId: string): Promise<void>;
   /** Downloads a result image from fal's CDN, retrying transient failures. */
@@ -31,11 +37,13 @@ export interface FalServiceOptions {
   credentials: string;
   proxyUrl?: string | undefined;
   requestTimeoutMs: number;
+  /** How long one status stream may stay open before it is reopened. */
+  streamMaxMs?: number;
   fetch?: typeof fetch;
 }
 
 export function createFalService(options: FalServiceOptions): FalService {
-  const guarded = createGuardedFetch(options.requestTimeoutMs, options.fetch);
+  const guarded = createGuardedFetch(options.requestTimeoutMs, options.fetch, options.streamMaxMs ?? 5 * 60_000);
   const fal = createFalClient({
     credentials: options.credentials,
     fetch: guarded.fetch,
@@ -55,14 +63,23 @@ export function createFalService(options: FalServiceOptions): FalService {
       return request_id;
     },
     async status(requestId, signal) {
-      const status = await fal.queue.status(ENDPOINT, { requestId, logs: false, ...(signal ? { abortSignal: signal } : {}) });
-      switch (status.status) {
-        case "IN_QUEUE":
-          return { kind: "queued", position: status.queue_position };
-        case "IN_PROGRESS":
-          return { kind: "running" };
-        default:
-          return { kind: "done" };
+      return toFalStatus(await fal.queue.status(ENDPOINT, { requestId, logs: false, ...(signal ? { abortSignal: signal } : {}) }));
+    },
+    async watch(requestId, onStatus, signal) {
+      const stream = await fal.queue.streamStatus(ENDPOINT, { requestId, logs: false });
+      let completed = false;
+      stream.on("data", (data: unknown) => {
+        const status = toFalStatus(data as QueueStatus);
+        if (status.kind === "done") completed = true;
+        else onStatus(status);
+      });
+      const stop = () => stream.abort();
+      signal.addEventListener("abort", stop, { once: true });
+      try {
+        await stream.done();
+        return completed;
+      } finally {
+        signal.removeEventListener("abort", stop);
       }
     },
     async result(requestId) {
@@ -100,6 +117,17 @@ export function createFalService(options: FalServiceOptions): FalService {
       );
     },
   };
+}
+
+function toFalStatus(status: QueueStatus): FalStatus {
+  switch (status.status) {
+    case "IN_QUEUE":
+      return { kind: "queued", position: status.queue_position };
+    case "IN_PROGRESS":
+      return { kind: "running" };
+    default:
+      return { kind: "done" };
+  }
 }
 
 export class DownloadError extends Error {

@@ -11,11 +11,12 @@ export interface GuardedFetch {
   singleShotSignal(): AbortSignal;
 }
 
-export function createGuardedFetch(timeoutMs: number, baseFetch: typeof fetch = fetch): GuardedFetch {
+export function createGuardedFetch(timeoutMs: number, baseFetch: typeof fetch = fetch, streamTimeoutMs = timeoutMs): GuardedFetch {
   const singleShot = new WeakMap<AbortSignal, AbortController>();
   const guarded: typeof fetch = async (input, init) => {
     const controller = init?.signal ? singleShot.get(init.signal) : undefined;
-    const timeout = AbortSignal.timeout(timeoutMs);
+    // A status stream stays open while the job runs: it gets its own, longer limit, after which it is reopened.
+    const timeout = AbortSignal.timeout(acceptsEventStream(init) ? streamTimeoutMs : timeoutMs);
     const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
     try {
       const response = await baseFetch(input, { ...init, signal });
@@ -39,4 +40,9 @@ export function createGuardedFetch(timeoutMs: number, baseFetch: typeof fetch = 
       return controller.signal;
     },
   };
+}
+
+function acceptsEventStream(init: RequestInit | undefined): boolean {
+  const headers = new Headers(init?.headers ?? {});
+  return (headers.get("accept") ?? "").includes("text/event-stream");
 }

@@ -4,7 +4,7 @@ import { isFinal, requestIdOf, type FalResult } from "../domain/job-state.js";
 import { toFalInput, type HostedImages } from "../domain/imagine-request.js";
 import type { ImageMime } from "../domain/image-type.js";
 import { classifyFalError, isNetworkError, wasRefusedConnection } from "../fal/fal-errors.js";
-import type { FalService } from "../fal/fal-service.js";
+import type { FalService, FalStatus } from "../fal/fal-service.js";
 import type { Logger } from "../logger.js";
 import type { JobStore } from "../store/job-store.js";
 import { backoffDelay, sleep } from "../util/backoff.js";
@@ -42,7 +42,7 @@ export interface JobRunnerDeps {
   now?: () => number;
 }
 
-/** Consecutive failed status reads after which a job is given up (each read is itself retried by fal's client). */
+/** Consecutive failures to follow a job after which it is given up (each request is itself retried by fal's client). */
 const MAX_STATUS_FAILURES = 3;
 
 /**
@@ -98,22 +98,34 @@ export function createJobRunner(deps: JobRunnerDeps) {
     }
   }
 
-  /** Follows a submitted job until fal finishes it, then fetches the result. Holds a slot throughout. */
+  /**
+   * Follows a submitted job until fal finishes it, then fetches the result. Holds a slot
+   * throughout. Updates come over fal's status stream (one request for the whole wait);
+   * when a stream closes early it is confirmed with one status read and reopened.
+   */
   async function follow(job: Job, requestId: string, signal: AbortSignal): Promise<FalResult | undefined> {
     const log = logFor(job, requestId);
     let failures = 0;
+    const showStatus = (status: FalStatus) => {
+      failures = 0;
+      const elapsedMs = now() - job.createdAt;
+      void reporter.progress(job, status.kind === "queued" ? { phase: "queued", position: status.position, elapsedMs } : { phase: "generating", elapsedMs });
+    };
     while (!signal.aborted) {
-      if (now() - job.createdAt > deps.jobTimeoutMs) {
+      const remainingMs = job.createdAt + deps.jobTimeoutMs - now();
+      if (remainingMs <= 0) {
         await fal.cancel(requestId).catch((error: unknown) => log.warn({ err: error }, "cancel after timeout failed"));
         await failJob(job, `The job took longer than ${describeDuration(deps.jobTimeoutMs)}, so it was cancelled on fal. Please try again.`);
         return undefined;
       }
       try {
+        if (await fal.watch(requestId, showStatus, AbortSignal.any([signal, AbortSignal.timeout(remainingMs)]))) break;
+        if (signal.aborted) return undefined;
+        // The stream closed before the end (its time limit, a proxy, the job deadline): ask once, then reopen.
         const status = await fal.status(requestId, signal);
-        failures = 0;
         if (status.kind === "done") break;
-        const elapsedMs = now() - job.createdAt;
-        void reporter.progress(job, status.kind === "queued" ? { phase: "queued", position: status.position, elapsedMs } : { phase: "generating", elapsedMs });
+        showStatus(status);
+        await sleep(deps.pollIntervalMs, signal);
       } catch (error) {
         if (signal.aborted) return undefined;
         const failure = classifyFalError(error);
@@ -122,10 +134,9 @@ export function createJobRunner(deps: JobRunnerDeps) {
           await failJob(job, failure.userMessage, error);
           return undefined;
         }
-        log.warn({ err: error, failures }, "status read failed; will retry");
+        log.warn({ err: error, failures }, "following the job failed; will retry");
         await sleep(backoffDelay(failures, deps.pollIntervalMs, 30_000), signal);
       }
-      await sleep(deps.pollIntervalMs, signal);
     }
     if (signal.aborted) return undefined;
     try {

@@ -5,7 +5,7 @@ import { startStack, type Stack } from "../support/stack.js";
 
 let stack: Stack;
 beforeAll(async () => {
-  stack = await startStack({ env: { FAL_REQUEST_TIMEOUT_MS: "800" } });
+  stack = await startStack({ env: { FAL_REQUEST_TIMEOUT_MS: "800", FAL_STATUS_STREAM_MAX_MS: "800" } });
 });
 afterAll(async () => {
   await stack?.stop();
@@ -29,16 +29,15 @@ const submittedFor = async (_handle: ReturnType<typeof imagine>) => {
 };
 
 describe("faults at fal", () => {
-  it("when status reads get 429 and then hang past the request timeout, then polling backs off, retries and delivers", async () => {
+  it("when the status stream gets 503 and then hangs past its time limit, then it backs off, reopens and delivers", async () => {
     stack.fal.script({ runMs: 600 });
+    stack.fal.failNext("status-stream", 1, { status: 503, body: { detail: "Service Unavailable" } });
+    stack.fal.failNext("status-stream", 1, "hang");
     const handle = imagine();
-    await submittedFor(handle);
-    stack.fal.failNext("status", 1, { status: 429, body: { detail: "Too many requests" }, headers: { "retry-after": "0" } });
-    stack.fal.failNext("status", 1, "hang");
     await waitForReply(stack.discord, handle, /posted in the channel/, 15_000);
-    const statuses = stack.fal.requests.filter((r) => r.kind === "status" && r.at >= handle.dispatchedAt).map((r) => r.status);
-    expect(statuses).toContain(429);
-    expect(statuses).toContain(0); // the hung read, abandoned by the request timeout
+    const streams = stack.fal.requests.filter((r) => r.kind === "status-stream" && r.at >= handle.dispatchedAt).map((r) => r.status);
+    expect(streams.slice(0, 2)).toEqual([503, 0]); // the refused one, then the hung one abandoned at its time limit
+    expect(streams.length).toBeGreaterThanOrEqual(3);
   });
 
   it("when the result read fails with 503 twice, then it is retried and the images arrive", async () => {

@@ -92,4 +92,17 @@ describe("/imagine, end to end", () => {
     expect(buttons.map((b) => b.label)).toEqual(["Reroll", "Save as character", "Delete"]);
     expect(discord.validationFailures).toEqual([]);
   });
+
+  it("when a job waits in fal's queue and then generates, then the bot makes a handful of fal requests, not one per poll", async () => {
+    const { discord, fal } = stack;
+    fal.script({ queueMs: 1500, runMs: 1000 });
+    const before = fal.requests.length;
+    const reference = discord.attachment(makePng({ width: 16, height: 16, seed: 8, targetBytes: 2000 }), "hero.png", { contentType: "image/png" });
+    const handle = discord.command("imagine", { prompt: "a long wait", reference }, { user: discord.users.bob });
+    await waitForReply(discord, handle, /posted in the channel/);
+    const kinds = fal.requests.slice(before).map((r) => r.kind);
+    // upload (initiate + PUT), submit, one status stream, result, one CDN download — polling every 40 ms would be ~60.
+    expect(kinds.sort()).toEqual(["cdn", "result", "status-stream", "submit", "upload-initiate", "upload-put"]);
+    expect(replyEdits(discord, handle).some((text) => /queue/.test(text))).toBe(true);
+  });
 });

@@ -1,7 +1,7 @@
 import { randomInt } from "node:crypto";
 import { MessageFlags, type ButtonInteraction, type ChatInputCommandInteraction } from "discord.js";
 import type { AppContext } from "../app-context.js";
-import type { JobOrigin } from "../domain/job.js";
+import type { Job, JobOrigin } from "../domain/job.js";
 import { checkDeclaredSizes, checkImagineOptions, MAX_SEED, type GenerationSettings, type ImagineOptions, type InputImages } from "../domain/imagine-request.js";
 import type { InputFile, InputFiles } from "../jobs/job-runner.js";
 import { characterScope, promptWithDescription } from "../domain/character-name.js";
@@ -24,32 +24,40 @@ export async function startImagine(interaction: ChatInputCommandInteraction, opt
   const server = serverSettingsFor(interaction, ctx);
   const { settings, images } = checkImagineOptions(withServerDefaults(options, server)); // UserFacingError → ephemeral reply, no fal call
   const character = options.character != null ? findCharacter(ctx, interaction.guildId, interaction.user.id, options.character) : undefined;
-  enforcePolicy(interaction, ctx, server, { speed: settings.speed, numImages: settings.numImages });
-  await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-  const downloaded = await downloadInputs(images);
-  const reference = downloaded.reference ?? (character ? { url: character.referenceUrl } : undefined);
-  if (!reference) throw new UserFacingError("Attach a `reference` image of your character, or pick a saved `character`.");
-  const files: InputFiles = { reference };
-  const mask = downloaded.mask ?? (character?.maskUrl ? { url: character.maskUrl } : undefined);
-  if (mask) files.mask = mask;
-  if (downloaded.styleReference) files.styleReference = downloaded.styleReference;
   if (character && server.characterDescriptions !== false) settings.prompt = promptWithDescription(settings.prompt, character.name, character.description);
-
-  launchJob(interaction, ctx, { id: ctx.newJobId(), settings, files, character, private: options.private === true });
+  enforcePolicy(interaction, ctx, server, { speed: settings.speed, numImages: settings.numImages });
+  // Written in the same tick as the policy check, so a burst of requests cannot all pass a limit.
+  const job = recordJob(interaction, ctx, { settings, character, private: options.private === true });
+  await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+  let files: InputFiles;
+  try {
+    // Attached images win over the saved character's (e.g. a new mask for a saved reference).
+    const { reference, ...rest } = { ...(character ? characterFiles(character) : {}), ...(await downloadInputs(images)) };
+    if (!reference) throw new UserFacingError("Attach a `reference` image of your character, or pick a saved `character`.");
+    files = { reference, ...rest };
+  } catch (error) {
+    // Nothing reached fal: the job ends here and costs nothing; the error becomes the reply.
+    ctx.store.transition(job.id, { kind: "failed", reason: error instanceof UserFacingError ? error.message : "input download failed" });
+    throw error;
+  }
+  void ctx.runner.start(job, files);
 }
 
-/** Writes the job row (before anything is paid for) and starts it; the interaction must be acknowledged. */
-export function launchJob(
+/**
+ * Writes the job row (before anything is paid for, and right after the policy check).
+ * Start it with ctx.runner once the interaction is acknowledged.
+ */
+export function recordJob(
   interaction: ChatInputCommandInteraction,
   ctx: AppContext,
-  launch: { id: string; settings: GenerationSettings; files: InputFiles; character: Character | undefined; private: boolean; caption?: string },
-): void {
+  launch: { settings: GenerationSettings; character: Character | undefined; private: boolean; caption?: string; id?: string },
+): Job {
   const origin = originOf(interaction, launch.private, ctx);
   if (launch.caption) origin.caption = launch.caption;
-  const job = ctx.store.create({ id: launch.id, origin, settings: launch.settings, characterId: launch.character?.id ?? null });
+  const job = ctx.store.create({ id: launch.id ?? ctx.newJobId(), origin, settings: launch.settings, characterId: launch.character?.id ?? null });
   if (launch.character) ctx.characters.recordUse(launch.character.id);
   ctx.logger.info({ jobId: job.id, guildId: job.origin.guildId, userId: job.origin.userId, characterId: launch.character?.id }, "job created");
-  void ctx.runner.start(job, launch.files);
+  return job;
 }
 
 /** A saved character's hosted reference and mask, as job inputs. */

@@ -8,7 +8,7 @@ import { withServerDefaults } from "../domain/server-policy.js";
 import { renderStorybook, type StorybookScene } from "../domain/storybook.js";
 import type { Character } from "../store/character-store.js";
 import type { Story } from "../store/story-store.js";
-import { characterFiles, findCharacter, launchJob } from "./imagine-flow.js";
+import { characterFiles, findCharacter, recordJob } from "./imagine-flow.js";
 import { enforcePolicy, serverSettingsFor } from "./policy-gate.js";
 
 const MAX_TITLE_LENGTH = 100; // Discord's limit for a thread name
@@ -96,7 +96,6 @@ export async function addScene(interaction: ChatInputCommandInteraction, ctx: Ap
   );
   enforcePolicy(interaction, ctx, server, { speed: settings.speed, numImages: settings.numImages });
   if (server.characterDescriptions !== false) settings.prompt = promptWithDescription(settings.prompt, character.name, character.description);
-  await interaction.deferReply({ flags: MessageFlags.Ephemeral });
   const jobId = ctx.newJobId();
   const scene = ctx.stories.addScene({
     storyId: story.id,
@@ -106,14 +105,15 @@ export async function addScene(interaction: ChatInputCommandInteraction, ctx: Ap
     prompt: input.prompt.trim(),
     characterName: character.name,
   });
-  launchJob(interaction, ctx, {
+  const job = recordJob(interaction, ctx, {
     id: jobId,
     settings,
-    files: characterFiles(character),
     character,
     private: false,
     caption: `📖 **${story.title}** — scene ${scene.number}, by <@${interaction.user.id}>`,
   });
+  await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+  void ctx.runner.start(job, characterFiles(character));
 }
 
 /** /story cast add|remove. */

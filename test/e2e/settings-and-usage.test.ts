@@ -79,4 +79,14 @@ describe("server settings and usage", () => {
     expect(server).toContain(`<@${discord.users.carol.id}>: 1 image, $0.10`);
     expect(server).toMatch(/• \d{4}-\d\d-\d\d: 4 images, \$0\.60/);
   });
+  it("when several requests arrive at once, then together they cannot pass the daily limit", async () => {
+    const { discord, fal } = stack;
+    await replyText(discord, discord.command("settings limits", { daily_images: 1, required_role: discord.roleIds.moderator } as never, { user: discord.users.admin }));
+    await replyText(discord, discord.command("settings channels", { action: "all" } as never, { user: discord.users.admin }));
+    const submitsBefore = fal.submits.length;
+    const burst = [0, 1, 2].map(() => imagine(discord.users.mod, { count: 1 }));
+    const replies = await Promise.all(burst.map((handle) => replyText(discord, handle).then(async (text) => (/Daily limit/.test(text) ? text : (await waitForReply(discord, handle, /posted in the channel/)).content))));
+    expect(replies.filter((text) => /Daily limit reached/.test(text))).toHaveLength(2);
+    expect(fal.submits.length - submitsBefore).toBe(1);
+  });
 });

@@ -25,10 +25,11 @@ export async function startImagine(interaction: ChatInputCommandInteraction, opt
   const { settings, images } = checkImagineOptions(withServerDefaults(options, server)); // UserFacingError → ephemeral reply, no fal call
   const character = options.character != null ? findCharacter(ctx, interaction.guildId, interaction.user.id, options.character) : undefined;
   if (character && server.characterDescriptions !== false) settings.prompt = promptWithDescription(settings.prompt, character.name, character.description);
-  enforcePolicy(interaction, ctx, server, { speed: settings.speed, numImages: settings.numImages });
-  // Written in the same tick as the policy check, so a burst of requests cannot all pass a limit.
-  const job = recordJob(interaction, ctx, { settings, character, private: options.private === true });
+  // Acknowledge first (Discord's 3 s), then check the limits and write the job row in one
+  // tick, so a burst of requests cannot all pass a limit.
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+  enforcePolicy(interaction, ctx, server, { speed: settings.speed, numImages: settings.numImages });
+  const job = recordJob(interaction, ctx, { settings, character, private: options.private === true });
   let files: InputFiles;
   try {
     // Attached images win over the saved character's (e.g. a new mask for a saved reference).

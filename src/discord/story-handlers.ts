@@ -94,8 +94,10 @@ export async function addScene(interaction: ChatInputCommandInteraction, ctx: Ap
   const { settings } = checkImagineOptions(
     withServerDefaults({ prompt: input.prompt, character: character.name, style: story.defaults.style ?? null, size: story.defaults.size ?? null, speed: story.defaults.speed ?? null }, server),
   );
-  enforcePolicy(interaction, ctx, server, { speed: settings.speed, numImages: settings.numImages });
   if (server.characterDescriptions !== false) settings.prompt = promptWithDescription(settings.prompt, character.name, character.description);
+  await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+  // Limits are checked and the scene and job written in one tick (see startImagine).
+  enforcePolicy(interaction, ctx, server, { speed: settings.speed, numImages: settings.numImages });
   const jobId = ctx.newJobId();
   const scene = ctx.stories.addScene({
     storyId: story.id,
@@ -112,7 +114,6 @@ export async function addScene(interaction: ChatInputCommandInteraction, ctx: Ap
     private: false,
     caption: `📖 **${story.title}** — scene ${scene.number}, by <@${interaction.user.id}>`,
   });
-  await interaction.deferReply({ flags: MessageFlags.Ephemeral });
   void ctx.runner.start(job, characterFiles(character));
 }
 

@@ -102,7 +102,7 @@ describe("faults at Discord", () => {
     stack.fal.script({ hold: true });
     const handle = imagine();
     const requestId = await submittedFor(handle);
-    const jobId = jobIdOf(requestId);
+    const jobId = await jobIdOf(requestId);
     stack.discord.advanceClock(16 * 60 * 1000);
     stack.fal.release(requestId);
     const message = await stack.discord.waitFor(
@@ -121,7 +121,7 @@ describe("faults at Discord", () => {
     const requestId = await submittedFor(handle);
     stack.discord.advanceClock(16 * 60 * 1000);
     stack.discord.denyPost(stack.discord.channelId);
-    const jobId = jobIdOf(requestId);
+    const jobId = await jobIdOf(requestId);
     stack.fal.release(requestId);
     const dm = await stack.discord.waitFor(
       () => stack.discord.messages(stack.discord.dmChannel(stack.discord.users.alice.id)).find((m) => m.content.includes(`job ${jobId}`)),
@@ -134,8 +134,9 @@ describe("faults at Discord", () => {
   });
 });
 
-function jobIdOf(requestId: string): string {
-  const job = stack.app.context.store.unfinished().find((j) => "requestId" in j.state && j.state.requestId === requestId);
-  if (!job) throw new Error(`no unfinished job for ${requestId}`);
+/** The bot's job id for a fal request, once the bot has stored the request id (a moment after fal accepted it). */
+async function jobIdOf(requestId: string): Promise<string> {
+  const find = () => stack.app.context.store.unfinished().find((j) => "requestId" in j.state && j.state.requestId === requestId);
+  const job = await stack.discord.waitFor(find, 5000, `the job of ${requestId}`);
   return job.id;
 }

@@ -17,7 +17,8 @@ export const imagine = {
   definition: {
     name: "imagine",
     description: "Put your character into a new scene",
-    contexts: [InteractionContextType.Guild],
+    // Servers, and the bot's DMs (where a member's own saved characters live).
+    contexts: [InteractionContextType.Guild, InteractionContextType.BotDM],
     options: [
       { type: ApplicationCommandOptionType.String, name: "prompt", description: "The scene to put your character in", required: true, max_length: MAX_PROMPT_LENGTH },
       { type: ApplicationCommandOptionType.Attachment, name: "reference", description: "An image of your character (JPEG, PNG or WebP, up to 10 MB), or use `character`" },

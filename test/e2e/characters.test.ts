@@ -132,4 +132,20 @@ describe("saved characters", () => {
     await waitForReply(discord, use, /posted in the channel/);
     expect((fal.submits.at(-1)!.input as { reference_image_urls: string[] }).reference_image_urls[0]).toBe(second);
   });
+
+  it("when a member saves a character in DMs, then it is theirs alone and /imagine there can use it", async () => {
+    const { discord, fal } = stack;
+    const aliceDm = discord.dmChannel(discord.users.alice.id);
+    const bobDm = discord.dmChannel(discord.users.bob.id);
+    const save = discord.command("character save", { name: "Pocket Fox", reference: discord.attachment(png(7), "fox.png", { contentType: "image/png" }) } as never, { user: discord.users.alice, channelId: aliceDm });
+    expect(await replyText(stack.discord, save)).toMatch(/Saved \*\*Pocket Fox\*\*/);
+    const scene = discord.command("imagine", { prompt: "the fox naps", character: "pocket fox" }, { user: discord.users.alice, channelId: aliceDm });
+    await waitForReply(discord, scene, /posted in the channel/);
+    expect(scene.followups().find((m) => m.attachments.length > 0)?.channelId).toBe(aliceDm);
+    expect((fal.submits.at(-1)!.input as { prompt: string }).prompt).toBe("the fox naps");
+    const bob = discord.command("imagine", { prompt: "x", character: "Pocket Fox" }, { user: discord.users.bob, channelId: bobDm });
+    expect(await replyText(stack.discord, bob)).toMatch(/no saved character called `Pocket Fox`/);
+    const inServer = discord.command("imagine", { prompt: "x", character: "Pocket Fox" }, { user: discord.users.alice });
+    expect(await replyText(stack.discord, inServer)).toMatch(/no saved character called `Pocket Fox`/);
+  });
 });

@@ -1,0 +1,49 @@
+// What each mode measures: the full run (`npm run bench`, a few minutes) and the smoke run
+// (`npm run bench -- --smoke`, and test/bench-smoke.test.ts: tiny sizes, seconds).
+import type { AckOptions } from "./scenarios/ack-latency.js";
+import type { SubjectKind } from "./subjects.js";
+import type { DeliveryOptions } from "./scenarios/delivery.js";
+import type { MemoryOptions } from "./scenarios/memory.js";
+import type { RequestsOptions } from "./scenarios/requests-per-job.js";
+import type { StartupOptions } from "./scenarios/startup.js";
+
+export interface Profile {
+  mode: "full" | "smoke";
+  /** Each scenario with `subjects` runs once per subject (see subjects.ts). */
+  ack: AckOptions & { subjects: SubjectKind[] };
+  delivery: DeliveryOptions;
+  requests: RequestsOptions;
+  memory: MemoryOptions & { subjects: SubjectKind[] };
+  startup: StartupOptions;
+}
+
+const MB = 1_000_000;
+
+export const FULL: Profile = {
+  mode: "full",
+  ack: { subjects: ["in-process", "bot-process"], rates: [1, 50, 200], isolatedRounds: 10, isolatedGapMs: 300, referenceBytes: 200_000, falRunMs: 500, drainTimeoutMs: 120_000 },
+  delivery: {
+    cases: [
+      { images: 1, bytesPerImage: 1 * MB },
+      { images: 4, bytesPerImage: 1 * MB },
+      { images: 8, bytesPerImage: 1 * MB },
+      { images: 1, bytesPerImage: 4 * MB },
+      { images: 4, bytesPerImage: 4 * MB },
+      { images: 8, bytesPerImage: 4 * MB },
+    ],
+    samples: 10,
+    floorRuns: 10,
+  },
+  requests: { queueMs: 30_000, runMs: 10_000 },
+  memory: { subjects: ["bot-process", "in-process"], jobs: 1000, dispatchSpanMs: 5000, holdMs: 5000, referenceBytes: 20_000, submitTimeoutMs: 120_000, drainTimeoutMs: 180_000, settleMs: 2000 },
+  startup: { runs: 5, timeoutMs: 20_000 },
+};
+
+export const SMOKE: Profile = {
+  mode: "smoke",
+  ack: { subjects: ["in-process", "bot-process"], rates: [1, 10], isolatedRounds: 2, isolatedGapMs: 100, referenceBytes: 20_000, falRunMs: 0, drainTimeoutMs: 15_000 },
+  delivery: { cases: [{ images: 1, bytesPerImage: 1 * MB }], samples: 1, floorRuns: 3 },
+  requests: { queueMs: 1000, runMs: 500 },
+  memory: { subjects: ["bot-process", "in-process"], jobs: 20, dispatchSpanMs: 500, holdMs: 500, referenceBytes: 20_000, submitTimeoutMs: 15_000, drainTimeoutMs: 20_000, settleMs: 300 },
+  startup: { runs: 1, timeoutMs: 15_000 },
+};

@@ -9,7 +9,7 @@ import type { Logger } from "../logger.js";
 import type { JobStore } from "../store/job-store.js";
 import { backoffDelay, sleep } from "../util/backoff.js";
 import type { JobReporter, ResultImage } from "./job-reporter.js";
-import type { JobSlots } from "./job-slots.js";
+import { createJobSlots, type JobSlots } from "./job-slots.js";
 
 /** An input image already downloaded from Discord and checked. */
 export interface InputFile {
@@ -37,6 +37,9 @@ export interface JobRunnerDeps {
   logger: Logger;
   pollIntervalMs: number;
   jobTimeoutMs: number;
+  /** How many jobs may upload their inputs at once, and download-and-post their results at once. */
+  concurrentUploads?: number;
+  concurrentDeliveries?: number;
   /** Delivery attempts before a finished job is left for the next start to deliver. */
   deliveryAttempts?: number;
   now?: () => number;
@@ -54,6 +57,8 @@ export function createJobRunner(deps: JobRunnerDeps) {
   const { store, fal, reporter, slots } = deps;
   const now = deps.now ?? Date.now;
   const running = new Map<string, AbortController>();
+  const uploads = createJobSlots(deps.concurrentUploads ?? 4);
+  const deliveries = createJobSlots(deps.concurrentDeliveries ?? 8);
   const logFor = (job: Job, requestId?: string) =>
     deps.logger.child({ jobId: job.id, guildId: job.origin.guildId, userId: job.origin.userId, ...(requestId ? { requestId } : {}) });
 
@@ -166,6 +171,12 @@ export function createJobRunner(deps: JobRunnerDeps) {
    * the messages, so a Discord outage or a restart delays delivery but loses nothing.
    */
   async function deliver(job: Job, result: FalResult): Promise<void> {
+    // Images are downloaded just before they are posted, a few jobs at a time: when many
+    // jobs finish together, their bytes would otherwise all wait in memory for Discord.
+    await deliveries.withSlot(() => downloadAndPost(job, result));
+  }
+
+  async function downloadAndPost(job: Job, result: FalResult): Promise<void> {
     const requestId = requestIdOf(job.state) ?? "";
     const log = logFor(job, requestId);
     void reporter.progress(job, { phase: "downloading", elapsedMs: now() - job.createdAt });
@@ -193,6 +204,11 @@ export function createJobRunner(deps: JobRunnerDeps) {
     store.transition(job.id, { kind: "failed", reason: message, ...(requestId ? { requestId } : {}) });
     logFor(job, requestId)[level]({ err: error }, `job failed: ${message}`);
     await reporter.fail(current, message);
+  }
+
+  /** Hosts a job's inputs, a few jobs at a time, so a burst of requests does not upload everything at once. */
+  async function hostWithinLimit(job: Job, files: InputFiles): Promise<{ input: IdeogramCharacterInput } | { error: unknown }> {
+    return uploads.withSlot(() => hostInputs(job, files).then((input) => ({ input }), (error: unknown) => ({ error })));
   }
 
   /** Waits for a slot, submits, follows and delivers; the slot is freed as soon as fal is done. */
@@ -228,16 +244,17 @@ export function createJobRunner(deps: JobRunnerDeps) {
   return {
     /** Runs a new job (row already written in state pending) from its input files to delivery. */
     start(job: Job, files: InputFiles): Promise<void> {
+      void reporter.progress(job, { phase: "uploading" });
+      // The tracked run below only sees the hosting's outcome, never `files`: the input bytes
+      // can be freed as soon as they are on fal storage instead of living as long as the job.
+      const hosting = hostWithinLimit(job, files);
       return track(job, async (controller) => {
-        void reporter.progress(job, { phase: "uploading" });
-        let input: IdeogramCharacterInput;
-        try {
-          input = await hostInputs(job, files);
-        } catch (error) {
-          await failJob(job, `Your images could not be uploaded to fal. ${classifyFalError(error).userMessage}`, error);
+        const hosted = await hosting;
+        if ("error" in hosted) {
+          await failJob(job, `Your images could not be uploaded to fal. ${classifyFalError(hosted.error).userMessage}`, hosted.error);
           return;
         }
-        await runHosted(store.get(job.id) ?? job, input, controller);
+        await runHosted(store.get(job.id) ?? job, hosted.input, controller);
       });
     },
 

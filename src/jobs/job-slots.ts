@@ -5,6 +5,8 @@
 export interface JobSlots {
   /** Waits for a free slot; resolves false if the signal aborts first (the job was cancelled). */
   acquire(jobId: string, signal: AbortSignal, onPosition: (position: number) => void): Promise<boolean>;
+  /** Runs `task` in a slot (waiting for one first, without position updates). */
+  withSlot<T>(task: () => Promise<T>): Promise<T>;
   /** Takes a slot without waiting: for jobs already at fal (resumed after a restart). */
   take(): void;
   release(): void;
@@ -53,6 +55,14 @@ export function createJobSlots(max: number): JobSlots {
         queue.push(waiter);
         onPosition(queue.length);
       });
+    },
+    async withSlot(task) {
+      await this.acquire("", new AbortController().signal, () => undefined);
+      try {
+        return await task();
+      } finally {
+        this.release();
+      }
     },
     take() {
       running += 1;

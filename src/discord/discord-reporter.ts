@@ -76,6 +76,14 @@ export function createDiscordReporter(deps: DiscordReporterDeps): JobReporter {
           ...tooLarge.map(({ image }) => `Image ${image.index + 1} is too large to attach here: ${image.url}`),
           ...images.filter((image) => image.bytes === undefined).map((image) => `Image ${image.index + 1} could not be downloaded from fal: ${image.url}`),
         ];
+        const count = images.length;
+        const shared = !job.origin.private && target.tokenValid();
+        if (shared) {
+          // Edit the reply before posting: Discord turns the first follow-up after a deferral that
+          // was never edited (e.g. a job resumed after a restart) into the reply itself, and the
+          // "done" edit below would then overwrite the images.
+          await target.editProgress({ content: `📤 Posting ${count} image${count === 1 ? "" : "s"}…`, components: [] });
+        }
         const total = Math.max(1, batches.length);
         const messageIds: string[] = [];
         for (let index = 0; index < total; index++) {
@@ -93,8 +101,7 @@ export function createDiscordReporter(deps: DiscordReporterDeps): JobReporter {
           const sent = job.origin.private && index === 0 ? await target.editReply(message) : await target.followUp(message);
           messageIds.push(sent.id);
         }
-        if (!job.origin.private && target.tokenValid()) {
-          const count = images.length;
+        if (shared && target.tokenValid()) {
           await target.editReply({ content: `✅ Done: ${count} image${count === 1 ? "" : "s"} posted in the channel.`, components: [] });
         }
         return messageIds;

@@ -6,7 +6,7 @@ import { startFakeDiscord, type FakeDiscord } from "../fakes/discord/index.js";
 import { makePng, startFakeFal, type FakeFal } from "../fakes/fal/index.js";
 import { runBot, type BotProcess } from "../support/bot-process.js";
 import { resultMessages, waitForReply } from "../support/imagine.js";
-import { assertNoSecrets } from "../support/stack.js";
+import { assertNoSecrets, botEnv } from "../support/stack.js";
 
 let discord: FakeDiscord;
 let fal: FakeFal;
@@ -37,17 +37,7 @@ async function startBot(): Promise<BotProcess> {
   if (bot) allLogs.push(...bot.stdout().split("\n"));
   bot = runBot(
     "dist/src/index.js",
-    {
-      PATH: process.env.PATH,
-      DISCORD_TOKEN: discord.token,
-      FAL_KEY: fal.key,
-      DISCORD_API_URL: discord.apiUrl,
-      FAL_PROXY_URL: fal.url,
-      DISCORD_GUILD_ID: discord.guildId,
-      DATA_DIR: dataDir,
-      FAL_POLL_INTERVAL_MS: "50",
-      PROGRESS_EDIT_INTERVAL_MS: "150",
-    },
+    { PATH: process.env.PATH, ...botEnv(discord, fal, dataDir) },
     dataDir,
   );
   await bot.waitForLog("commands ");

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { commands } from "../../commands/index.js";
 import { startFakeDiscord, type FakeDiscord } from "../fakes/discord/index.js";
 import { startFakeFal, type FakeFal } from "../fakes/fal/index.js";
+import { botEnv } from "../support/stack.js";
 
 /** These run the compiled entry points as `npm start` / `npm run deploy` do (npm test builds dist first). */
 const root = new URL("../../", import.meta.url).pathname;
@@ -24,7 +25,9 @@ afterAll(async () => {
 
 function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   // Only what the bot needs: no .env from the developer's checkout leaks in (cwd is a temp dir).
-  return { PATH: process.env.PATH, DISCORD_TOKEN: discord.token, FAL_KEY: fal.key, DISCORD_API_URL: discord.apiUrl, FAL_PROXY_URL: fal.url, DATA_DIR: dataDir, ...extra };
+  // Global registration unless a test asks for a guild.
+  const { DISCORD_GUILD_ID: _guild, ...fakes } = botEnv(discord, fal, dataDir);
+  return { PATH: process.env.PATH, ...fakes, ...extra };
 }
 
 function run(script: string, environment: NodeJS.ProcessEnv) {

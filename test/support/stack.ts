@@ -24,6 +24,23 @@ export interface StackOptions {
 }
 
 /**
+ * The environment that points the bot at the fakes (guild commands, short intervals so
+ * jobs run in milliseconds). Only what the bot needs: no developer .env leaks in.
+ */
+export function botEnv(discord: FakeDiscord, fal: FakeFal, dataDir: string): Record<string, string> {
+  return {
+    DISCORD_TOKEN: discord.token,
+    FAL_KEY: fal.key,
+    DISCORD_API_URL: discord.apiUrl,
+    FAL_PROXY_URL: fal.url,
+    DISCORD_GUILD_ID: discord.guildId,
+    DATA_DIR: dataDir,
+    FAL_POLL_INTERVAL_MS: "40",
+    PROGRESS_EDIT_INTERVAL_MS: "150",
+  };
+}
+
+/**
  * Starts the fake Discord, the fake fal and the real bot (real discord.js Client, real
  * @fal-ai/client) pointed at them through DISCORD_API_URL and FAL_PROXY_URL.
  * Intervals are shortened so jobs run in milliseconds; everything else is as in production.
@@ -32,19 +49,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const discord = await startFakeDiscord(options.attachmentSizeLimit ? { attachmentSizeLimit: options.attachmentSizeLimit } : {});
   const fal = await startFakeFal();
   const dataDir = mkdtempSync(join(tmpdir(), "storycast-e2e-"));
-  const parsed = parseConfig({
-    DISCORD_TOKEN: discord.token,
-    FAL_KEY: fal.key,
-    DISCORD_API_URL: discord.apiUrl,
-    FAL_PROXY_URL: fal.url,
-    DISCORD_GUILD_ID: discord.guildId,
-    DATA_DIR: dataDir,
-    LOG_LEVEL: "debug",
-    FAL_POLL_INTERVAL_MS: "40",
-    PROGRESS_EDIT_INTERVAL_MS: "150",
-    FAL_REQUEST_TIMEOUT_MS: "5000",
-    ...options.env,
-  });
+  const parsed = parseConfig({ ...botEnv(discord, fal, dataDir), LOG_LEVEL: "debug", FAL_REQUEST_TIMEOUT_MS: "5000", ...options.env });
   if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
   const logs: string[] = [];
   const sink = new Writable({

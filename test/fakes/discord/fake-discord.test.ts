@@ -369,7 +369,7 @@ describe("fake discord with a real discord.js client", () => {
 
   it("supports withResponse, fetchReply, deleteReply, deferUpdate and member permissions", async () => {
     const seen: { withResponse?: string; fetched?: string; modPerms?: boolean; alicePerms?: boolean } = {};
-    const done = new Promise<void>((resolve, reject) => {
+    const done = new Promise<void>((resolve) => {
       handler = async (i) => {
         if (i.isChatInputCommand()) {
           const res = await i.reply({ content: "hello", withResponse: true });

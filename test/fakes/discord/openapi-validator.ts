@@ -76,7 +76,6 @@ export class OpenApiValidator {
   }
 
   private readonly ajv: Ajv2020;
-  private readonly defs: Record<string, JsonObject>;
   private readonly pathEntries: PathEntry[];
   private readonly requestValidators = new Map<string, ValidateFunction | null>();
   private readonly responseValidators = new Map<string, ValidateFunction | null>();
@@ -90,7 +89,7 @@ export class OpenApiValidator {
     const rawDefs = doc.components.schemas;
     const defs: Record<string, JsonObject> = {};
     for (const [name, schema] of Object.entries(rawDefs)) defs[name] = this.transform(schema, rawDefs) as JsonObject;
-    this.defs = defs;
+
     this.ajv.addSchema({ $id: SCHEMA_ID, $defs: defs });
 
     this.pathEntries = Object.keys(doc.paths)

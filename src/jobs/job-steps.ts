@@ -1,0 +1,215 @@
+import type { IdeogramCharacterInput } from "@fal-ai/client/endpoints";
+import type { Job } from "../domain/job.js";
+import { isFinal, requestIdOf, type FalResult } from "../domain/job-state.js";
+import { toFalInput, type HostedImages } from "../domain/imagine-request.js";
+import { classifyFalError, isNetworkError, wasRefusedConnection } from "../fal/fal-errors.js";
+import type { FalStatus } from "../fal/fal-service.js";
+import { backoffDelay, sleep } from "../util/backoff.js";
+import type { ResultImage } from "./job-reporter.js";
+import type { HostedFile, InputFile, InputFiles, JobRunnerDeps } from "./job-runner.js";
+import { createJobSlots } from "./job-slots.js";
+
+/** Consecutive failures to follow a job after which it is given up (each request is itself retried by fal's client). */
+const MAX_STATUS_FAILURES = 3;
+
+/**
+ * The steps a job goes through (see domain/job-state.ts), each writing its state before
+ * the action it guards: host inputs, wait for a slot, submit once, follow, fetch, deliver.
+ * job-runner.ts composes them into start / reroll / resume / cancel.
+ */
+export function createJobSteps(deps: JobRunnerDeps) {
+  const { store, fal, reporter, slots } = deps;
+  const now = deps.now ?? Date.now;
+  const running = new Map<string, AbortController>();
+  const uploads = createJobSlots(deps.concurrentUploads ?? 4);
+  const deliveries = createJobSlots(deps.concurrentDeliveries ?? 8);
+  const logFor = (job: Job, requestId?: string) =>
+    deps.logger.child({ jobId: job.id, guildId: job.origin.guildId, userId: job.origin.userId, ...(requestId ? { requestId } : {}) });
+
+  async function hostInputs(job: Job, files: InputFiles): Promise<IdeogramCharacterInput> {
+    const upload = async (file: InputFile | HostedFile) => ("url" in file ? file.url : fal.upload(file.bytes, file.contentType, file.fileName));
+    const [reference, mask, styleReference] = await Promise.all([
+      upload(files.reference),
+      files.mask ? upload(files.mask) : undefined,
+      files.styleReference ? upload(files.styleReference) : undefined,
+    ]);
+    const hosted: HostedImages = { reference };
+    if (mask) hosted.mask = mask;
+    if (styleReference) hosted.styleReference = styleReference;
+    const input = toFalInput(job.settings, hosted);
+    store.setFalInput(job.id, input);
+    return input;
+  }
+
+  async function submit(job: Job, input: IdeogramCharacterInput): Promise<string | undefined> {
+    store.transition(job.id, { kind: "submitting" });
+    try {
+      const requestId = await fal.submit(input);
+      store.transition(job.id, { kind: "queued", requestId });
+      logFor(job, requestId).info("submitted to fal");
+      return requestId;
+    } catch (error) {
+      const failure = classifyFalError(error);
+      // An HTTP answer or a refused connection means fal did not take the job. A timeout
+      // or a dropped connection leaves it unknown; resubmitting could charge twice.
+      if (isNetworkError(error) && !wasRefusedConnection(error)) {
+        store.transition(job.id, { kind: "submit_unknown" });
+        logFor(job).error({ err: error }, "submit outcome unknown; not resubmitting");
+        await reporter.fail(
+          store.get(job.id) ?? job,
+          "fal did not confirm that it accepted this job, so StoryCast did not send it again (that could charge twice). " +
+            "If images do not appear, try again.",
+        );
+        return undefined;
+      }
+      await failJob(job, failure.userMessage, error, failure.kind === "unauthorized" ? "error" : "warn");
+      return undefined;
+    }
+  }
+
+  /**
+   * Follows a submitted job until fal finishes it, then fetches the result. Holds a slot
+   * throughout. Updates come over fal's status stream (one request for the whole wait);
+   * when a stream closes early it is confirmed with one status read and reopened.
+   */
+  async function follow(job: Job, requestId: string, signal: AbortSignal): Promise<FalResult | undefined> {
+    const log = logFor(job, requestId);
+    let failures = 0;
+    const showStatus = (status: FalStatus) => {
+      failures = 0;
+      const elapsedMs = now() - job.createdAt;
+      void reporter.progress(job, status.kind === "queued" ? { phase: "queued", position: status.position, elapsedMs } : { phase: "generating", elapsedMs });
+    };
+    while (!signal.aborted) {
+      const remainingMs = job.createdAt + deps.jobTimeoutMs - now();
+      if (remainingMs <= 0) {
+        await fal.cancel(requestId).catch((error: unknown) => log.warn({ err: error }, "cancel after timeout failed"));
+        await failJob(job, `The job took longer than ${describeDuration(deps.jobTimeoutMs)}, so it was cancelled on fal. Please try again.`);
+        return undefined;
+      }
+      try {
+        if (await fal.watch(requestId, showStatus, AbortSignal.any([signal, AbortSignal.timeout(remainingMs)]))) break;
+        if (signal.aborted) return undefined;
+        // The stream closed before the end (its time limit, a proxy, the job deadline): ask once, then reopen.
+        const status = await fal.status(requestId, signal);
+        if (status.kind === "done") break;
+        showStatus(status);
+        await sleep(deps.pollIntervalMs, signal);
+      } catch (error) {
+        if (signal.aborted) return undefined;
+        const failure = classifyFalError(error);
+        failures += 1;
+        if (failure.kind !== "transient" || failures >= MAX_STATUS_FAILURES) {
+          await failJob(job, failure.userMessage, error);
+          return undefined;
+        }
+        log.warn({ err: error, failures }, "following the job failed; will retry");
+        await sleep(backoffDelay(failures, deps.pollIntervalMs, 30_000), signal);
+      }
+    }
+    if (signal.aborted) return undefined;
+    try {
+      const result = await fal.result(requestId);
+      store.transition(job.id, { kind: "completed", requestId, result });
+      return result;
+    } catch (error) {
+      await failJob(job, classifyFalError(error).userMessage, error);
+      return undefined;
+    }
+  }
+
+  async function downloadImages(job: Job, result: FalResult): Promise<ResultImage[]> {
+    return Promise.all(
+      result.images.map(async (image, index) => {
+        const bytes = await fal.download(image.url).catch((error: unknown) => {
+          logFor(job).warn({ err: error, url: image.url }, "result image download failed");
+          return undefined;
+        });
+        return { index, url: image.url, bytes, contentType: image.contentType ?? "image/png" };
+      }),
+    );
+  }
+
+  /**
+   * Posts a finished job. The job stays `completed` in the store until Discord took
+   * the messages, so a Discord outage or a restart delays delivery but loses nothing.
+   */
+  async function deliver(job: Job, result: FalResult): Promise<void> {
+    // Images are downloaded just before they are posted, a few jobs at a time: when many
+    // jobs finish together, their bytes would otherwise all wait in memory for Discord.
+    await deliveries.withSlot(() => downloadAndPost(job, result));
+  }
+
+  async function downloadAndPost(job: Job, result: FalResult): Promise<void> {
+    const requestId = requestIdOf(job.state) ?? "";
+    const log = logFor(job, requestId);
+    void reporter.progress(job, { phase: "downloading", elapsedMs: now() - job.createdAt });
+    const images = await downloadImages(job, result);
+    const attempts = deps.deliveryAttempts ?? 5;
+    for (let attempt = 0; attempt < attempts; attempt++) {
+      try {
+        const messageIds = await reporter.deliver(job, result, images);
+        store.addMessageIds(job.id, messageIds);
+        store.transition(job.id, { kind: "delivered", requestId, result });
+        log.info({ images: images.length, missing: images.filter((i) => !i.bytes).length }, "job delivered");
+        return;
+      } catch (error) {
+        log.warn({ err: error, attempt: attempt + 1 }, "delivery to Discord failed; will retry");
+        if (attempt + 1 < attempts) await sleep(backoffDelay(attempt, 1000, 30_000));
+      }
+    }
+    log.error("delivery kept failing; the job stays completed and is delivered on the next start");
+  }
+
+  async function failJob(job: Job, message: string, error?: unknown, level: "warn" | "error" = "warn"): Promise<void> {
+    const current = store.get(job.id) ?? job;
+    if (isFinal(current.state.kind)) return;
+    const requestId = requestIdOf(current.state);
+    store.transition(job.id, { kind: "failed", reason: message, ...(requestId ? { requestId } : {}) });
+    logFor(job, requestId)[level]({ err: error }, `job failed: ${message}`);
+    await reporter.fail(current, message);
+  }
+
+  /** Hosts a job's inputs, a few jobs at a time, so a burst of requests does not upload everything at once. */
+  async function hostWithinLimit(job: Job, files: InputFiles): Promise<{ input: IdeogramCharacterInput } | { error: unknown }> {
+    return uploads.withSlot(() => hostInputs(job, files).then((input) => ({ input }), (error: unknown) => ({ error })));
+  }
+
+  /** Waits for a slot, submits, follows and delivers; the slot is freed as soon as fal is done. */
+  async function runHosted(job: Job, input: IdeogramCharacterInput, controller: AbortController): Promise<void> {
+    const granted = await slots.acquire(job.id, controller.signal, (position) => void reporter.progress(job, { phase: "waiting", position }));
+    if (!granted) return;
+    let result: FalResult | undefined;
+    try {
+      if (controller.signal.aborted || store.get(job.id)?.state.kind !== "pending") return;
+      const requestId = await submit(job, input);
+      if (requestId) result = await follow(store.get(job.id) ?? job, requestId, controller.signal);
+    } finally {
+      slots.release();
+    }
+    if (result) await deliver(store.get(job.id) ?? job, result);
+  }
+
+  /** Runs `task` as the job's one tracked run; any unexpected error ends the job with an apology. */
+  async function track(job: Job, task: (controller: AbortController) => Promise<void>): Promise<void> {
+    const controller = new AbortController();
+    running.set(job.id, controller);
+    try {
+      await task(controller);
+    } catch (error) {
+      await failJob(job, "Something went wrong on StoryCast's side.", error, "error").catch((failError: unknown) =>
+        logFor(job).error({ err: failError }, "could not record a failed job"),
+      );
+    } finally {
+      running.delete(job.id);
+    }
+  }
+
+  return { logFor, failJob, follow, deliver, hostWithinLimit, runHosted, track, running };
+}
+
+function describeDuration(ms: number): string {
+  const minutes = ms / 60_000;
+  return minutes >= 1 && Number.isInteger(minutes) ? `${minutes} minute${minutes === 1 ? "" : "s"}` : `${Math.round(ms / 1000)} seconds`;
+}
+

@@ -12,7 +12,7 @@ import { pathToFileURL } from "node:url";
 import { parseConfig } from "../src/config.js";
 import { startFakeDiscord, type FakeDiscord } from "../test/fakes/discord/index.js";
 import { startFakeFal, type FakeFal } from "../test/fakes/fal/index.js";
-import { startStack } from "../test/support/stack.js";
+import { fakeAddresses, startStack } from "../test/support/stack.js";
 import { capOf, collectGarbage, HealthMonitor, PRODUCTION_INTERVALS, repoRoot, waitUntil, type PhaseHealth } from "./support.js";
 
 export type SubjectKind = "in-process" | "bot-process";
@@ -81,16 +81,7 @@ async function botProcess(extraEnv: Record<string, string>): Promise<Subject> {
   const [discord, fal] = await Promise.all([startFakeDiscord(), startFakeFal()]);
   const dataDir = mkdtempSync(join(tmpdir(), "storycast-bench-bot-"));
   // Production defaults except the fakes' addresses (as the stack, commands registered to the fake guild).
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    DISCORD_TOKEN: discord.token,
-    FAL_KEY: fal.key,
-    DISCORD_API_URL: discord.apiUrl,
-    FAL_PROXY_URL: fal.url,
-    DISCORD_GUILD_ID: discord.guildId,
-    DATA_DIR: dataDir,
-    ...extraEnv,
-  };
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, ...fakeAddresses(discord, fal, dataDir), ...extraEnv };
   const parsed = parseConfig(env);
   if (!parsed.ok) throw new Error(`bench: bad bot environment: ${parsed.problems.join("; ")}`);
   const config = parsed.config;

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { startFakeDiscord } from "../../test/fakes/discord/index.js";
 import { startFakeFal } from "../../test/fakes/fal/index.js";
 import { round, roundSummary, summarize, type Summary } from "../stats.js";
+import { fakeAddresses } from "../../test/support/stack.js";
 import { repoRoot } from "../support.js";
 
 export interface StartupOptions {
@@ -38,14 +39,8 @@ export async function benchStartup(options: StartupOptions, log: (line: string) 
     for (let i = 0; i < options.runs; i++) {
       log(`start-up: run ${i + 1} of ${options.runs}`);
       // Only what the bot needs, as in test/e2e/startup.test.ts; cwd is a temp dir so no .env leaks in.
-      const env: NodeJS.ProcessEnv = {
-        PATH: process.env.PATH,
-        DISCORD_TOKEN: discord.token,
-        FAL_KEY: fal.key,
-        DISCORD_API_URL: discord.apiUrl,
-        FAL_PROXY_URL: fal.url,
-        DATA_DIR: dataDir,
-      };
+      const { DISCORD_GUILD_ID: _global, ...addresses } = fakeAddresses(discord, fal, dataDir);
+      const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, ...addresses };
       const started = performance.now();
       const child = spawn(process.execPath, [entry], { cwd: dataDir, env, stdio: ["ignore", "pipe", "pipe"] });
       const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));

@@ -23,11 +23,8 @@ export interface StackOptions {
   attachmentSizeLimit?: number;
 }
 
-/**
- * The environment that points the bot at the fakes (guild commands, short intervals so
- * jobs run in milliseconds). Only what the bot needs: no developer .env leaks in.
- */
-export function botEnv(discord: FakeDiscord, fal: FakeFal, dataDir: string): Record<string, string> {
+/** The secrets and addresses that point the bot at the fakes (commands registered to the fake guild). */
+export function fakeAddresses(discord: FakeDiscord, fal: FakeFal, dataDir: string): Record<string, string> {
   return {
     DISCORD_TOKEN: discord.token,
     FAL_KEY: fal.key,
@@ -35,9 +32,15 @@ export function botEnv(discord: FakeDiscord, fal: FakeFal, dataDir: string): Rec
     FAL_PROXY_URL: fal.url,
     DISCORD_GUILD_ID: discord.guildId,
     DATA_DIR: dataDir,
-    FAL_POLL_INTERVAL_MS: "40",
-    PROGRESS_EDIT_INTERVAL_MS: "150",
   };
+}
+
+/**
+ * The environment for tests: the fakes' addresses, and short intervals so jobs run in
+ * milliseconds. Only what the bot needs: no developer .env leaks in.
+ */
+export function botEnv(discord: FakeDiscord, fal: FakeFal, dataDir: string): Record<string, string> {
+  return { ...fakeAddresses(discord, fal, dataDir), FAL_POLL_INTERVAL_MS: "40", PROGRESS_EDIT_INTERVAL_MS: "150" };
 }
 
 /**

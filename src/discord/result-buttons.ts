@@ -38,12 +38,17 @@ async function deleteResult(interaction: ButtonInteraction, jobId: string, ctx: 
   await interaction.deferUpdate();
   // All parts of a split result go together; the pressed message at least, if the job is unknown.
   const messageIds = new Set([...(job?.messageIds ?? []), interaction.message.id]);
+  let failed = 0;
   for (const messageId of messageIds) {
-    await interaction.client.rest.delete(Routes.channelMessage(interaction.channelId, messageId)).catch((error: unknown) =>
-      ctx.logger.warn({ jobId, messageId, err: error }, "could not delete a result message"),
-    );
+    await interaction.client.rest.delete(Routes.channelMessage(interaction.channelId, messageId)).catch((error: unknown) => {
+      failed += 1;
+      ctx.logger.warn({ jobId, messageId, err: error }, "could not delete a result message");
+    });
   }
-  ctx.logger.info({ jobId, userId: interaction.user.id }, "result deleted");
+  if (failed > 0) {
+    await interaction.followUp({ content: `${failed} of the result's messages could not be deleted. Please try again in a moment.`, flags: MessageFlags.Ephemeral });
+  }
+  ctx.logger.info({ jobId, userId: interaction.user.id, failed }, "result deleted");
 }
 
 async function cancelJob(interaction: ButtonInteraction, jobId: string, ctx: AppContext): Promise<void> {

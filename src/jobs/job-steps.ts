@@ -9,6 +9,9 @@ import type { ResultImage } from "./job-reporter.js";
 import type { HostedFile, InputFile, InputFiles, JobRunnerDeps } from "./job-runner.js";
 import { createJobSlots } from "./job-slots.js";
 
+/** How long to wait before trying again a delivery that failed all its attempts. */
+const REDELIVERY_DELAY_MS = 5 * 60_000;
+
 /** Consecutive failures to follow a job after which it is given up (each request is itself retried by fal's client). */
 const MAX_STATUS_FAILURES = 3;
 
@@ -158,7 +161,17 @@ export function createJobSteps(deps: JobRunnerDeps) {
         if (attempt + 1 < attempts) await sleep(backoffDelay(attempt, 1000, 30_000));
       }
     }
-    log.error("delivery kept failing; the job stays completed and is delivered on the next start");
+    // Discord is down for longer than the retries: try again later (and on the next start),
+    // so a paid image is never left undelivered just because nobody restarted the bot.
+    log.error({ retryInMs: REDELIVERY_DELAY_MS }, "delivery kept failing; the job stays completed and will be tried again");
+    setTimeout(() => {
+      try {
+        const later = store.get(job.id);
+        if (later?.state.kind === "completed") void deliver(later, later.state.result);
+      } catch (error) {
+        log.warn({ err: error }, "could not retry the delivery (the bot is stopping?); the next start will");
+      }
+    }, REDELIVERY_DELAY_MS).unref();
   }
 
   async function failJob(job: Job, message: string, error?: unknown, level: "warn" | "error" = "warn"): Promise<void> {

@@ -1,4 +1,4 @@
-import { ChannelType, MessageFlags, PermissionFlagsBits, Routes, type ChatInputCommandInteraction } from "discord.js";
+import { ChannelType, DiscordAPIError, MessageFlags, PermissionFlagsBits, Routes, type ChatInputCommandInteraction } from "discord.js";
 import type { AppContext } from "../app-context.js";
 import { plainText, promptWithDescription } from "../domain/character-name.js";
 import { UserFacingError } from "../domain/errors.js";
@@ -42,9 +42,15 @@ export async function startStory(
   if (!title) throw new UserFacingError("Give the story a title.");
   const lead = input.character != null ? findCharacter(ctx, interaction.guildId, interaction.user.id, input.character) : undefined;
   await interaction.deferReply();
-  const thread = (await interaction.client.rest.post(Routes.threads(interaction.channelId), {
-    body: { name: title, type: ChannelType.PublicThread, auto_archive_duration: ONE_WEEK_MINUTES },
-  })) as { id: string };
+  const thread = (await interaction.client.rest
+    .post(Routes.threads(interaction.channelId), { body: { name: title, type: ChannelType.PublicThread, auto_archive_duration: ONE_WEEK_MINUTES } })
+    .catch((error: unknown) => {
+      // Missing Access / Missing Permissions: say which permissions, rather than a generic apology.
+      if (error instanceof DiscordAPIError && (error.code === 50001 || error.code === 50013)) {
+        throw new UserFacingError("StoryCast can't open a thread here: it needs the Create Public Threads and Send Messages in Threads permissions in this channel.");
+      }
+      throw error;
+    })) as { id: string };
   const defaults = { ...(input.style ? { style: input.style } : {}), ...(input.size ? { size: input.size } : {}), ...(input.speed ? { speed: input.speed } : {}) };
   const story = ctx.stories.create({
     id: ctx.newJobId(),

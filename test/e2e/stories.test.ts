@@ -88,4 +88,11 @@ describe("story sessions", () => {
     expect(await replyText(stack.discord, discord.command("story scene", { prompt: "one more" } as never, { user: discord.users.bob, channelId: threadId }))).toMatch(/has ended/);
     expect(await replyText(stack.discord, discord.command("story scene", { prompt: "one more" } as never, { user: discord.users.bob }))).toMatch(/isn't a story thread/);
   });
+
+  it("when the bot may not open threads in the channel, then the member is told which permissions it needs", async () => {
+    const { discord } = stack;
+    discord.denyBot(discord.otherChannelId, 1n << 35n); // CREATE_PUBLIC_THREADS
+    const start = discord.command("story start", { title: "Nowhere" } as never, { user: discord.users.alice, channelId: discord.otherChannelId });
+    expect(await replyText(stack.discord, start)).toMatch(/needs the Create Public Threads and Send Messages in Threads permissions/);
+  });
 });

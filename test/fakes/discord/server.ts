@@ -118,6 +118,8 @@ export interface FakeDiscord {
   now(): number;
   failNext(f: FailSpec): void;
   denyPost(channelId: string): void;
+  /** Denies the bot other permission bits in a channel (e.g. 1n << 35n, CREATE_PUBLIC_THREADS), with a member overwrite. */
+  denyBot(channelId: string, permissions: bigint): void;
   allowPost(channelId: string): void;
   /** Makes DMs to this user fail with 403 50007 (user has DMs closed / blocked the bot). */
   denyDm(userId: string): void;
@@ -453,11 +455,14 @@ export async function startFakeDiscord(opts: StartOptions = {}): Promise<FakeDis
     now: () => world.clock.now(),
     failNext: (f) => faults.add(f),
     denyPost(channelId) {
+      fake.denyBot(channelId, P.SEND_MESSAGES);
+    },
+    denyBot(channelId, permissions) {
       const ch = world.channels.get(channelId);
-      if (!ch || ch.guildId === undefined) throw new Error(`fake.denyPost: ${channelId} is not a guild channel`);
+      if (!ch || ch.guildId === undefined) throw new Error(`fake.denyBot: ${channelId} is not a guild channel`);
       const ow = ch.permissionOverwrites.find((o) => o.type === 1 && o.id === world.botUser.id);
-      if (ow) ow.deny = (BigInt(ow.deny) | P.SEND_MESSAGES).toString();
-      else ch.permissionOverwrites.push({ id: world.botUser.id, type: 1, allow: "0", deny: P.SEND_MESSAGES.toString() });
+      if (ow) ow.deny = (BigInt(ow.deny) | permissions).toString();
+      else ch.permissionOverwrites.push({ id: world.botUser.id, type: 1, allow: "0", deny: permissions.toString() });
       gateway.dispatch("CHANNEL_UPDATE", apiChannel(world, ch)); // docs "Gateway Events" → Channel Update
     },
     allowPost(channelId) {

@@ -40,8 +40,10 @@ export interface JobRunnerDeps {
   /** How many jobs may upload their inputs at once, and download-and-post their results at once. */
   concurrentUploads?: number;
   concurrentDeliveries?: number;
-  /** Delivery attempts before a finished job is left for the next start to deliver. */
+  /** Delivery attempts (backing off from deliveryBackoffMs) before waiting redeliveryDelayMs to try again. */
   deliveryAttempts?: number;
+  deliveryBackoffMs?: number;
+  redeliveryDelayMs?: number;
   now?: () => number;
 }
 

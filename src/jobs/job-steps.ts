@@ -158,12 +158,13 @@ export function createJobSteps(deps: JobRunnerDeps) {
         return;
       } catch (error) {
         log.warn({ err: error, attempt: attempt + 1 }, "delivery to Discord failed; will retry");
-        if (attempt + 1 < attempts) await sleep(backoffDelay(attempt, 1000, 30_000));
+        if (attempt + 1 < attempts) await sleep(backoffDelay(attempt, deps.deliveryBackoffMs ?? 1000, 30_000));
       }
     }
     // Discord is down for longer than the retries: try again later (and on the next start),
     // so a paid image is never left undelivered just because nobody restarted the bot.
-    log.error({ retryInMs: REDELIVERY_DELAY_MS }, "delivery kept failing; the job stays completed and will be tried again");
+    const retryInMs = deps.redeliveryDelayMs ?? REDELIVERY_DELAY_MS;
+    log.error({ retryInMs }, "delivery kept failing; the job stays completed and will be tried again");
     setTimeout(() => {
       try {
         const later = store.get(job.id);
@@ -171,7 +172,7 @@ export function createJobSteps(deps: JobRunnerDeps) {
       } catch (error) {
         log.warn({ err: error }, "could not retry the delivery (the bot is stopping?); the next start will");
       }
-    }, REDELIVERY_DELAY_MS).unref();
+    }, retryInMs).unref();
   }
 
   async function failJob(job: Job, message: string, error?: unknown, level: "warn" | "error" = "warn"): Promise<void> {

@@ -61,6 +61,13 @@ describe("starting the bot", () => {
     expect(await bot.exited).toBe(0);
   });
 
+  it("when Discord rejects the token, then the bot says so in one line and exits 1", async () => {
+    const bot = run("dist/src/index.js", env({ DISCORD_TOKEN: "not-the-right-token" }));
+    expect(await bot.exited).toBe(1);
+    expect(bot.output().stderr).toMatch(/^StoryCast could not start: .*token/im);
+    expect(bot.output().stderr).not.toMatch(/\n\s+at /);
+  });
+
   it("when the registered commands already match, then starting again does not overwrite them", async () => {
     const putsBefore = discord.commands.puts;
     const bot = run("dist/src/index.js", env());

@@ -1,4 +1,5 @@
 import { randomInt } from "node:crypto";
+import type { IdeogramCharacterInput } from "@fal-ai/client/endpoints";
 import { MessageFlags, type ButtonInteraction, type ChatInputCommandInteraction } from "discord.js";
 import type { AppContext } from "../app-context.js";
 import type { Job, JobOrigin } from "../domain/job.js";
@@ -49,15 +50,31 @@ export async function startImagine(interaction: ChatInputCommandInteraction, opt
  * Start it with ctx.runner once the interaction is acknowledged.
  */
 export function recordJob(
-  interaction: ChatInputCommandInteraction,
+  interaction: ChatInputCommandInteraction | ButtonInteraction,
   ctx: AppContext,
-  launch: { settings: GenerationSettings; character: Character | undefined; private: boolean; caption?: string; id?: string },
+  launch: {
+    settings: GenerationSettings;
+    character: Character | undefined;
+    private: boolean;
+    caption?: string;
+    id?: string;
+    /** A reroll's fal input (its images are already hosted) and the job it rerolls. */
+    falInput?: IdeogramCharacterInput;
+    rerollOf?: string;
+  },
 ): Job {
   const origin = originOf(interaction, launch.private, ctx);
   if (launch.caption) origin.caption = launch.caption;
-  const job = ctx.store.create({ id: launch.id ?? ctx.newJobId(), origin, settings: launch.settings, characterId: launch.character?.id ?? null });
+  const job = ctx.store.create({
+    id: launch.id ?? ctx.newJobId(),
+    origin,
+    settings: launch.settings,
+    characterId: launch.character?.id ?? null,
+    falInput: launch.falInput ?? null,
+    rerollOf: launch.rerollOf ?? null,
+  });
   if (launch.character) ctx.characters.recordUse(launch.character.id);
-  ctx.logger.info({ jobId: job.id, guildId: job.origin.guildId, userId: job.origin.userId, characterId: launch.character?.id }, "job created");
+  ctx.logger.info({ jobId: job.id, guildId: job.origin.guildId, userId: job.origin.userId, characterId: launch.character?.id, rerollOf: launch.rerollOf }, "job created");
   return job;
 }
 
@@ -82,18 +99,13 @@ export async function startReroll(interaction: ButtonInteraction, sourceJobId: s
     await interaction.reply({ content: "That result can't be rerolled: its job is no longer known.", flags: MessageFlags.Ephemeral });
     return;
   }
-  enforcePolicy(interaction, ctx, serverSettingsFor(interaction, ctx), { speed: source.settings.speed, numImages: source.settings.numImages });
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+  // As in startImagine: limits checked and the job written in one tick, after the acknowledgement.
+  enforcePolicy(interaction, ctx, serverSettingsFor(interaction, ctx), { speed: source.settings.speed, numImages: source.settings.numImages });
   const seed = randomInt(0, MAX_SEED);
-  const job = ctx.store.create({
-    id: ctx.newJobId(),
-    origin: originOf(interaction, source.origin.private, ctx),
-    settings: { ...source.settings, seed },
-    falInput: { ...source.falInput, seed },
-    rerollOf: source.id,
-  });
-  ctx.logger.info({ jobId: job.id, rerollOf: source.id, userId: job.origin.userId }, "reroll created");
-  void ctx.runner.startHosted(job, { ...source.falInput, seed });
+  const falInput = { ...source.falInput, seed };
+  const job = recordJob(interaction, ctx, { settings: { ...source.settings, seed }, character: undefined, private: source.origin.private, falInput, rerollOf: source.id });
+  void ctx.runner.startHosted(job, falInput);
 }
 
 function originOf(interaction: ChatInputCommandInteraction | ButtonInteraction, isPrivate: boolean, ctx: AppContext): JobOrigin {

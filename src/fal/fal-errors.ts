@@ -1,5 +1,4 @@
 import { ApiError, ValidationError } from "@fal-ai/client";
-import { UserFacingError } from "../domain/errors.js";
 
 /** What went wrong talking to fal, in terms the bot acts on. */
 export type FalFailure =
@@ -70,8 +69,4 @@ export function wasRefusedConnection(error: unknown): boolean {
 /** Retry reads on fal's transient failures only. */
 export function isRetryableFalError(error: unknown): boolean {
   return classifyFalError(error).kind === "transient";
-}
-
-export function toUserFacing(error: unknown): UserFacingError {
-  return new UserFacingError(classifyFalError(error).userMessage);
 }

@@ -12,7 +12,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DiscordAttachment, InteractionHandle, OptionValue } from "../fakes/discord/index.js";
-import { makePng, sampleJpeg } from "../fakes/fal/index.js";
+import { makePng, mulberry32, sampleJpeg } from "../fakes/fal/index.js";
 import { resultMessages, waitForReply } from "../support/imagine.js";
 import { startStack, type Stack } from "../support/stack.js";
 
@@ -31,22 +31,16 @@ afterAll(async () => {
 
 // ------------------------------------------------------------------------------ generator
 
-/** mulberry32: a tiny seeded PRNG, so every run builds the same cases. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+/** A seeded PRNG in [0, 1), so every run builds the same cases (the fake fal's mulberry32). */
+function seededRandom(seed: number): () => number {
+  const next = mulberry32(seed);
+  return () => next() / 4294967296;
 }
 
 class Rng {
   private readonly next: () => number;
   constructor(seed: number) {
-    this.next = mulberry32(seed);
+    this.next = seededRandom(seed);
   }
   float(): number {
     return this.next();

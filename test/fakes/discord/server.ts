@@ -15,7 +15,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { Gateway } from "./gateway.js";
+import { Gateway, type GatewayStats } from "./gateway.js";
 import { Cdn, imageSize, mimeFromFilename } from "./cdn.js";
 import { DiscordHttpError, errors } from "./discord-errors.js";
 import { InteractionService, type OptionValue } from "./interactions.js";
@@ -69,15 +69,7 @@ export interface FakeDiscord {
   readonly commands: { global: unknown[]; guild: Map<string, unknown[]>; puts: number };
   /** Interactions dispatched that Discord's client would not send (missing required option, value outside choices). */
   readonly warnings: string[];
-  readonly gateway: {
-    identifies: number;
-    resumes: number;
-    connected: boolean;
-    heartbeats: number;
-    connections: number;
-    closeCodes: number[];
-    clientCloseCodes: number[];
-  };
+  readonly gateway: GatewayStats;
   waitForReady(timeoutMs?: number): Promise<void>;
   attachment(bytes: Buffer, filename: string, opts?: { contentType?: string; size?: number; width?: number; height?: number }): DiscordAttachment;
   command(name: string, options?: Record<string, OptionValue>, opts?: { user?: FakeUser; channelId?: string }): InteractionHandle;

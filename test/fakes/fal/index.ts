@@ -6,7 +6,7 @@
 // status/result bodies), storage.ts (upload initiate + signed PUT + CDN), validate.ts
 // (input model), script.ts (JobScript FIFO/defaults), png.ts (PNG/JPEG/WebP bytes), types.ts.
 export { startFakeFal } from "./server.js";
-export { makePng, sampleJpeg, sampleWebp, pngSize, checkPng, sniffImage, crc32 } from "./png.js";
+export { makePng, sampleJpeg, sampleWebp, pngSize, checkPng, sniffImage, crc32, mulberry32 } from "./png.js";
 export type { MakePngOptions, ImageKind } from "./png.js";
 export { CHARACTER_ENDPOINT, IMAGE_SIZE_PRESETS, MAX_REFERENCE_BYTES } from "./validate.js";
 export type { FieldError } from "./validate.js";

@@ -7,6 +7,7 @@ import type { CharacterStore } from "./store/character-store.js";
 import type { JobStore } from "./store/job-store.js";
 import type { ServerStore } from "./store/server-store.js";
 import type { StoryStore } from "./store/story-store.js";
+import type { Clock } from "./util/clock.js";
 
 /** What handlers need, passed in explicitly (no globals, no container). */
 export interface AppContext {
@@ -19,6 +20,8 @@ export interface AppContext {
   fal: FalService;
   runner: JobRunner;
   slots: JobSlots;
+  clock: Clock;
+  /** clock.now, for brevity. */
   now: () => number;
   newJobId: () => string;
 }

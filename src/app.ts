@@ -17,6 +17,7 @@ import { createSqliteCharacterStore } from "./store/sqlite-character-store.js";
 import { createSqliteJobStore } from "./store/sqlite-job-store.js";
 import { createSqliteServerStore } from "./store/sqlite-server-store.js";
 import { createSqliteStoryStore } from "./store/sqlite-story-store.js";
+import { systemClock, type Clock } from "./util/clock.js";
 
 export interface RunningApp {
   client: Client<true>;
@@ -30,19 +31,26 @@ export interface RunningApp {
 const newJobId = () => randomBytes(6).toString("base64url");
 
 /** Wires the bot together (config → store → fal → Discord client → router), logs in and syncs commands. */
-export async function startApp(config: Config, logger: Logger): Promise<RunningApp> {
+export interface StartOptions {
+  /** The bot's one clock; tests pass one they can move. */
+  clock?: Clock;
+}
+
+export async function startApp(config: Config, logger: Logger, options: StartOptions = {}): Promise<RunningApp> {
+  const clock = options.clock ?? systemClock;
+  const now = () => clock.now();
   const db = openDatabase(config.dataDir);
-  const store = createSqliteJobStore(db); // owns the database: closing it closes db
-  const characters = createSqliteCharacterStore(db);
+  const store = createSqliteJobStore(db, now); // owns the database: closing it closes db
+  const characters = createSqliteCharacterStore(db, now);
   const servers = createSqliteServerStore(db);
-  const stories = createSqliteStoryStore(db);
+  const stories = createSqliteStoryStore(db, now);
   const fal = createFalService({ credentials: config.falKey, proxyUrl: config.falProxyUrl, requestTimeoutMs: config.falRequestTimeoutMs, streamMaxMs: config.falStatusStreamMaxMs });
   // Only the Guilds intent: no privileged intents are needed for slash commands.
   const client = new Client({ intents: [GatewayIntentBits.Guilds], ...(config.discordApiUrl ? { rest: { api: config.discordApiUrl } } : {}) });
-  const reporter = createDiscordReporter({ rest: client.rest, logger, progressEditIntervalMs: config.progressEditIntervalMs });
+  const reporter = createDiscordReporter({ rest: client.rest, logger, progressEditIntervalMs: config.progressEditIntervalMs, now });
   const slots = createJobSlots(config.maxConcurrentJobs);
-  const runner = createJobRunner({ store, fal, reporter, slots, logger, pollIntervalMs: config.pollIntervalMs, jobTimeoutMs: config.jobTimeoutMs });
-  const context: AppContext = { config, logger, store, characters, servers, stories, fal, runner, slots, now: Date.now, newJobId };
+  const runner = createJobRunner({ store, fal, reporter, slots, logger, pollIntervalMs: config.pollIntervalMs, jobTimeoutMs: config.jobTimeoutMs, clock });
+  const context: AppContext = { config, logger, store, characters, servers, stories, fal, runner, slots, clock, now, newJobId };
   const route = createRouter(commands, context);
 
   client.on(Events.InteractionCreate, (interaction) => void route(interaction));

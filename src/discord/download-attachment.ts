@@ -2,7 +2,7 @@ import { UserFacingError } from "../domain/errors.js";
 import { FAL_INPUT_LIMIT_BYTES } from "../domain/fal-enums.js";
 import { formatMegabytes, type AttachmentInfo } from "../domain/imagine-request.js";
 import { sniffImageType } from "../domain/image-type.js";
-import type { InputFile } from "../jobs/job-runner.js";
+import type { InputFile } from "../jobs/job-types.js";
 
 /**
  * Downloads an attachment from Discord's CDN and checks it really is a JPEG, PNG or

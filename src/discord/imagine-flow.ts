@@ -4,7 +4,7 @@ import { MessageFlags, type ButtonInteraction, type ChatInputCommandInteraction 
 import type { AppContext } from "../app-context.js";
 import type { Job, JobOrigin } from "../domain/job.js";
 import { checkDeclaredSizes, checkImagineOptions, MAX_SEED, type GenerationSettings, type ImagineOptions, type InputImages } from "../domain/imagine-request.js";
-import type { InputFile, InputFiles } from "../jobs/job-runner.js";
+import type { InputFile, InputFiles } from "../jobs/job-types.js";
 import { characterScope, promptWithDescription } from "../domain/character-name.js";
 import { UserFacingError } from "../domain/errors.js";
 import type { Character } from "../store/character-store.js";

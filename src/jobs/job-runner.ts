@@ -1,51 +1,11 @@
 import type { IdeogramCharacterInput } from "@fal-ai/client/endpoints";
 import type { Job } from "../domain/job.js";
 import { isFinal, requestIdOf, type FalResult } from "../domain/job-state.js";
-import type { ImageMime } from "../domain/image-type.js";
 import { classifyFalError } from "../fal/fal-errors.js";
-import type { FalService } from "../fal/fal-service.js";
-import type { Logger } from "../logger.js";
-import type { JobStore } from "../store/job-store.js";
-import { sleep } from "../util/backoff.js";
-import type { JobReporter } from "./job-reporter.js";
-import type { JobSlots } from "./job-slots.js";
+import { systemClock } from "../util/clock.js";
 import { createJobSteps } from "./job-steps.js";
+import type { InputFiles, JobRunnerDeps } from "./job-types.js";
 
-/** An input image already downloaded from Discord and checked. */
-export interface InputFile {
-  bytes: Uint8Array;
-  contentType: ImageMime;
-  fileName: string;
-}
-
-/** An input already on fal storage (a saved character's reference or mask). */
-export interface HostedFile {
-  url: string;
-}
-
-export interface InputFiles {
-  reference: InputFile | HostedFile;
-  mask?: InputFile | HostedFile;
-  styleReference?: InputFile;
-}
-
-export interface JobRunnerDeps {
-  store: JobStore;
-  fal: FalService;
-  reporter: JobReporter;
-  slots: JobSlots;
-  logger: Logger;
-  pollIntervalMs: number;
-  jobTimeoutMs: number;
-  /** How many jobs may upload their inputs at once, and download-and-post their results at once. */
-  concurrentUploads?: number;
-  concurrentDeliveries?: number;
-  /** Delivery attempts (backing off from deliveryBackoffMs) before waiting redeliveryDelayMs to try again. */
-  deliveryAttempts?: number;
-  deliveryBackoffMs?: number;
-  redeliveryDelayMs?: number;
-  now?: () => number;
-}
 
 /**
  * Drives jobs through their states (see domain/job-state.ts): host inputs, wait for a
@@ -55,7 +15,7 @@ export interface JobRunnerDeps {
 export function createJobRunner(deps: JobRunnerDeps) {
   const { store, fal, reporter, slots } = deps;
   const { logFor, failJob, follow, deliver, hostWithinLimit, runHosted, track, running } = createJobSteps(deps);
-  const now = deps.now ?? Date.now;
+  const clock = deps.clock ?? systemClock;
 
   return {
     /** Runs a new job (row already written in state pending) from its input files to delivery. */
@@ -149,8 +109,8 @@ export function createJobRunner(deps: JobRunnerDeps) {
      */
     async drain(timeoutMs: number): Promise<void> {
       for (const controller of running.values()) controller.abort();
-      const deadline = now() + timeoutMs;
-      while (running.size > 0 && now() < deadline) await sleep(50);
+      const deadline = clock.now() + timeoutMs;
+      while (running.size > 0 && clock.now() < deadline) await clock.sleep(50);
     },
 
     /** Jobs this process is working on (waiting for a slot, at fal, or being delivered). */

@@ -4,9 +4,10 @@ import { isFinal, requestIdOf, type FalResult } from "../domain/job-state.js";
 import { toFalInput, type HostedImages } from "../domain/imagine-request.js";
 import { classifyFalError, isNetworkError, wasRefusedConnection } from "../fal/fal-errors.js";
 import type { FalStatus } from "../fal/fal-service.js";
-import { backoffDelay, sleep } from "../util/backoff.js";
+import { backoffDelay } from "../util/backoff.js";
 import type { ResultImage } from "./job-reporter.js";
-import type { HostedFile, InputFile, InputFiles, JobRunnerDeps } from "./job-runner.js";
+import type { HostedFile, InputFile, InputFiles, JobRunnerDeps } from "./job-types.js";
+import { systemClock } from "../util/clock.js";
 import { createJobSlots } from "./job-slots.js";
 
 /** How long to wait before trying again a delivery that failed all its attempts. */
@@ -22,7 +23,8 @@ const MAX_STATUS_FAILURES = 3;
  */
 export function createJobSteps(deps: JobRunnerDeps) {
   const { store, fal, reporter, slots } = deps;
-  const now = deps.now ?? Date.now;
+  const clock = deps.clock ?? systemClock;
+  const now = () => clock.now();
   const running = new Map<string, AbortController>();
   const uploads = createJobSlots(deps.concurrentUploads ?? 4);
   const deliveries = createJobSlots(deps.concurrentDeliveries ?? 8);
@@ -91,13 +93,13 @@ export function createJobSteps(deps: JobRunnerDeps) {
         return undefined;
       }
       try {
-        if (await fal.watch(requestId, showStatus, AbortSignal.any([signal, AbortSignal.timeout(remainingMs)]))) break;
+        if (await fal.watch(requestId, showStatus, AbortSignal.any([signal, clock.timeout(remainingMs)]))) break;
         if (signal.aborted) return undefined;
         // The stream closed before the end (its time limit, a proxy, the job deadline): ask once, then reopen.
         const status = await fal.status(requestId, signal);
         if (status.kind === "done") break;
         showStatus(status);
-        await sleep(deps.pollIntervalMs, signal);
+        await clock.sleep(deps.pollIntervalMs, signal);
       } catch (error) {
         if (signal.aborted) return undefined;
         const failure = classifyFalError(error);
@@ -107,7 +109,7 @@ export function createJobSteps(deps: JobRunnerDeps) {
           return undefined;
         }
         log.warn({ err: error, failures }, "following the job failed; will retry");
-        await sleep(backoffDelay(failures, deps.pollIntervalMs, 30_000), signal);
+        await clock.sleep(backoffDelay(failures, deps.pollIntervalMs, 30_000), signal);
       }
     }
     if (signal.aborted) return undefined;
@@ -158,21 +160,21 @@ export function createJobSteps(deps: JobRunnerDeps) {
         return;
       } catch (error) {
         log.warn({ err: error, attempt: attempt + 1 }, "delivery to Discord failed; will retry");
-        if (attempt + 1 < attempts) await sleep(backoffDelay(attempt, deps.deliveryBackoffMs ?? 1000, 30_000));
+        if (attempt + 1 < attempts) await clock.sleep(backoffDelay(attempt, deps.deliveryBackoffMs ?? 1000, 30_000));
       }
     }
     // Discord is down for longer than the retries: try again later (and on the next start),
     // so a paid image is never left undelivered just because nobody restarted the bot.
     const retryInMs = deps.redeliveryDelayMs ?? REDELIVERY_DELAY_MS;
     log.error({ retryInMs }, "delivery kept failing; the job stays completed and will be tried again");
-    setTimeout(() => {
+    clock.schedule(() => {
       try {
         const later = store.get(job.id);
         if (later?.state.kind === "completed") void deliver(later, later.state.result);
       } catch (error) {
         log.warn({ err: error }, "could not retry the delivery (the bot is stopping?); the next start will");
       }
-    }, retryInMs).unref();
+    }, retryInMs);
   }
 
   async function failJob(job: Job, message: string, error?: unknown, level: "warn" | "error" = "warn"): Promise<void> {

@@ -7,12 +7,15 @@ import { parseConfig, type Config } from "../../src/config.js";
 import { createLogger } from "../../src/logger.js";
 import { startFakeDiscord, type FakeDiscord, type InteractionHandle } from "../fakes/discord/index.js";
 import { startFakeFal, type FakeFal } from "../fakes/fal/index.js";
+import { createTestClock, type TestClock } from "./test-clock.js";
 
 export interface Stack {
   discord: FakeDiscord;
   fal: FakeFal;
   app: RunningApp;
   config: Config;
+  /** The bot's clock: move it with clock.advance(ms) instead of sleeping. */
+  clock: TestClock;
   /** Every log line the bot wrote, as JSON text. */
   logs: string[];
   stop(): Promise<void>;
@@ -62,13 +65,15 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
   });
   const logger = createLogger("debug", [discord.token, fal.key], sink);
-  const app = await startApp(parsed.config, logger);
+  const clock = createTestClock();
+  const app = await startApp(parsed.config, logger, { clock });
   const handles = recordHandles(discord);
   return {
     discord,
     fal,
     app,
     config: parsed.config,
+    clock,
     logs,
     async stop() {
       // E2E_DEBUG=1 prints what the bot logged and what reached the fakes, to see why a test failed.

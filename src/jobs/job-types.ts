@@ -1,0 +1,45 @@
+import type { ImageMime } from "../domain/image-type.js";
+import type { FalService } from "../fal/fal-service.js";
+import type { Logger } from "../logger.js";
+import type { JobStore } from "../store/job-store.js";
+import type { Clock } from "../util/clock.js";
+import type { JobReporter } from "./job-reporter.js";
+import type { JobSlots } from "./job-slots.js";
+
+/** An input image already downloaded from Discord and checked. */
+export interface InputFile {
+  bytes: Uint8Array;
+  contentType: ImageMime;
+  fileName: string;
+}
+
+/** An input already on fal storage (a saved character's reference or mask). */
+export interface HostedFile {
+  url: string;
+}
+
+export interface InputFiles {
+  reference: InputFile | HostedFile;
+  mask?: InputFile | HostedFile;
+  styleReference?: InputFile;
+}
+
+export interface JobRunnerDeps {
+  store: JobStore;
+  fal: FalService;
+  reporter: JobReporter;
+  slots: JobSlots;
+  logger: Logger;
+  pollIntervalMs: number;
+  jobTimeoutMs: number;
+  /** How many jobs may upload their inputs at once, and download-and-post their results at once. */
+  concurrentUploads?: number;
+  concurrentDeliveries?: number;
+  /** Delivery attempts (backing off from deliveryBackoffMs) before waiting redeliveryDelayMs to try again. */
+  deliveryAttempts?: number;
+  deliveryBackoffMs?: number;
+  redeliveryDelayMs?: number;
+  /** The bot's clock (time limits, backoff, redelivery); the system clock by default. */
+  clock?: Clock;
+}
+

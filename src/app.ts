@@ -24,7 +24,8 @@ export interface RunningApp {
   context: AppContext;
   /** Where GET /health answers, when HEALTH_PORT is set. */
   healthUrl: string | undefined;
-  stop(): Promise<void>;
+  /** Stops within `shutdownTimeoutMs`; resolves with the jobs still under way when the time ran out. */
+  stop(): Promise<{ pending: { jobId: string; state: string }[] }>;
 }
 
 /** Job ids go into button custom_ids and messages: short, URL-safe, unguessable enough. */
@@ -52,6 +53,9 @@ export async function startApp(config: Config, logger: Logger, options: StartOpt
   const runner = createJobRunner({ store, fal, reporter, slots, logger, pollIntervalMs: config.pollIntervalMs, jobTimeoutMs: config.jobTimeoutMs, clock });
   const context: AppContext = { config, logger, store, characters, servers, stories, fal, runner, slots, clock, now, newJobId };
   const route = createRouter(commands, context);
+  // The jobs a previous run left unfinished, read before any interaction can create one:
+  // a job started while commands sync is never mistaken for an interrupted one.
+  const interrupted = store.unfinished();
 
   client.on(Events.InteractionCreate, (interaction) => void route(interaction));
   client.on(Events.Error, (error) => logger.error({ err: error }, "discord client error"));
@@ -67,14 +71,16 @@ export async function startApp(config: Config, logger: Logger, options: StartOpt
   }
   const readyClient = await ready;
   logger.info({ user: readyClient.user.tag, applicationId: readyClient.application.id }, "logged in");
+  // Resume first: Discord's REST works now, and command sync can take a while.
+  if (interrupted.length > 0) logger.info({ jobs: interrupted.length }, "resuming unfinished jobs");
+  for (const job of interrupted) void runner.resume(job);
   await syncCommands(client.rest, readyClient.application.id, config.guildId, commands.map((command) => command.definition), logger);
-  for (const job of store.unfinished()) void runner.resume(job);
   const health = config.health
     ? await startHealthServer(config.health.port, config.health.host, () => healthReport(readyClient, context))
     : undefined;
   if (health) logger.info({ address: health.address() }, "health endpoint listening");
 
-  let stopping: Promise<void> | undefined;
+  let stopping: ReturnType<RunningApp["stop"]> | undefined;
   return {
     client: readyClient,
     context,
@@ -83,9 +89,13 @@ export async function startApp(config: Config, logger: Logger, options: StartOpt
       stopping ??= (async () => {
         route.close();
         health?.close();
-        await runner.drain(5000);
+        // Leave a little of the deadline for closing the gateway and the store.
+        const stillRunning = await runner.drain(Math.max(0, config.shutdownTimeoutMs - 1000));
+        const pending = stillRunning.map((jobId) => ({ jobId, state: store.get(jobId)?.state.kind ?? "unknown" }));
         await client.destroy();
+        // A job still running keeps its row as it is; closing under it only ends this process's attempt.
         store.close();
+        return { pending };
       })();
       return stopping;
     },

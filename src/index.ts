@@ -9,10 +9,18 @@ try {
   const app = await startApp(config, logger);
   const shutdown = (signal: string) => {
     logger.info({ signal }, "shutting down; unfinished jobs stay in the store and resume on the next start");
-    // Never hang a deploy: whatever is left after 9 s is resumed from the store next time.
-    setTimeout(() => process.exit(0), 9000).unref();
+    // Never hang a deploy, and never call a stuck stop clean: past the deadline, exit 1. What was
+    // left is resumed from the store on the next start.
+    setTimeout(() => {
+      logger.error({ deadlineMs: config.shutdownTimeoutMs }, "shutdown did not finish before its deadline; exiting with work pending");
+      process.exit(1);
+    }, config.shutdownTimeoutMs + 2000).unref();
     app.stop().then(
-      () => process.exit(0),
+      ({ pending }) => {
+        if (pending.length === 0) process.exit(0);
+        logger.error({ pending, deadlineMs: config.shutdownTimeoutMs }, "shutdown deadline passed with jobs still under way; they resume on the next start");
+        process.exit(1);
+      },
       (error: unknown) => {
         logger.error({ err: error }, "error while stopping");
         process.exit(1);

@@ -1,12 +1,11 @@
 import type { REST, RawFile } from "discord.js";
-import { splitIntoMessages } from "../domain/split-files.js";
 import type { Job } from "../domain/job.js";
 import type { FalResult } from "../domain/job-state.js";
-import type { JobReporter, Progress, ResultImage } from "../jobs/job-reporter.js";
+import { UndeliverableError, type JobReporter, type Progress, type ResultImage, type ResultPart } from "../jobs/job-reporter.js";
 import type { Logger } from "../logger.js";
 import { cancelRow, progressText, resultHeader, resultRow } from "./job-messages.js";
 import { createLatestWinsThrottle } from "./latest-wins-throttle.js";
-import { createReplyTarget } from "./reply-target.js";
+import { createReplyTarget, permanentFailure } from "./reply-target.js";
 
 export interface DiscordReporterDeps {
   rest: REST;
@@ -64,48 +63,48 @@ export function createDiscordReporter(deps: DiscordReporterDeps): JobReporter {
       progressEdits.push(job.id, { job, text });
     },
 
-    deliver(job: Job, result: FalResult, images: ResultImage[]) {
+    postPart(job: Job, result: FalResult, part: ResultPart) {
       markFinished(job.id);
       return enqueue(job.id, async () => {
         const target = createReplyTarget(deps.rest, job.origin, now);
-        const files = images
-          .filter((image): image is ResultImage & { bytes: Buffer } => image.bytes !== undefined)
-          .map((image) => ({ image, size: image.bytes.length }));
-        const { batches, tooLarge } = splitIntoMessages(files, job.origin.attachmentSizeLimit);
-        const notes = [
-          ...tooLarge.map(({ image }) => `Image ${image.index + 1} is too large to attach here: ${image.url}`),
-          ...images.filter((image) => image.bytes === undefined).map((image) => `Image ${image.index + 1} could not be downloaded from fal: ${image.url}`),
-        ];
-        const count = images.length;
-        const shared = !job.origin.private && target.tokenValid();
-        if (shared) {
+        const last = part.index === part.total - 1;
+        const notes = part.links.map(({ image, reason }) =>
+          reason === "too_large" ? `Image ${image.index + 1} is too large to attach here: ${image.url}` : `Image ${image.index + 1} could not be downloaded from fal: ${image.url}`,
+        );
+        const content = [resultHeader(job, result, { index: part.index, total: part.total }), ...notes].join("\n");
+        const message = {
+          content: content.slice(0, 2000),
+          files: part.files.map((image) => toRawFile(job, image)),
+          // The buttons go on the last part, where the reader ends up.
+          components: last ? [resultRow(job)] : [],
+        };
+        if (!job.origin.private && part.index === 0 && target.tokenValid()) {
           // Edit the reply before posting: Discord turns the first follow-up after a deferral that
           // was never edited (e.g. a job resumed after a restart) into the reply itself, and the
-          // "done" edit below would then overwrite the images.
-          await target.editProgress({ content: `📤 Posting ${count} image${count === 1 ? "" : "s"}…`, components: [] });
+          // "done" edit would then overwrite the images.
+          await target.editProgress({ content: "📤 Posting your images…", components: [] });
         }
-        const total = Math.max(1, batches.length);
-        const messageIds: string[] = [];
-        for (let index = 0; index < total; index++) {
-          const batch = batches[index] ?? [];
-          const last = index === total - 1;
-          const content = [resultHeader(job, result, { index, total }), ...(last ? notes : [])].join("\n");
-          const message = {
-            content: content.slice(0, 2000),
-            files: batch.map(({ image }) => toRawFile(job, image)),
-            // The buttons go on the last part, where the reader ends up.
-            components: last ? [resultRow(job)] : [],
-          };
+        try {
           // The reply is ephemeral (progress is the requester's business); results go to the
           // channel as follow-ups, except a private request's, which replace the reply.
-          const sent = job.origin.private && index === 0 ? await target.editReply(message) : await target.followUp(message);
-          messageIds.push(sent.id);
+          const sent = job.origin.private && part.index === 0 ? await target.editReply(message) : await target.followUp(message);
+          return { messageId: sent.id, channelId: sent.channel_id };
+        } catch (error) {
+          const permanent = permanentFailure(error);
+          if (permanent) throw new UndeliverableError(permanent, { cause: error });
+          throw error;
         }
-        if (shared && target.tokenValid()) {
-          await target.editReply({ content: `✅ Done: ${count} image${count === 1 ? "" : "s"} posted in the channel.`, components: [] });
-        }
-        return messageIds;
       });
+    },
+
+    async finishDelivery(job: Job, imageCount: number) {
+      if (job.origin.private) return;
+      await enqueue(job.id, async () => {
+        const target = createReplyTarget(deps.rest, job.origin, now);
+        if (target.tokenValid()) {
+          await target.editProgress({ content: `✅ Done: ${imageCount} image${imageCount === 1 ? "" : "s"} posted in the channel.`, components: [] });
+        }
+      }).catch((error: unknown) => deps.logger.warn({ jobId: job.id, err: error }, "could not close the reply after delivering"));
     },
 
     async fail(job: Job, message: string) {

@@ -16,8 +16,24 @@ const TOKEN_MARGIN_MS = 60 * 1000;
 
 /** Discord error codes meaning the interaction's webhook can no longer be used. */
 const WEBHOOK_GONE = new Set([10015 /* Unknown Webhook */, 50027 /* Invalid Webhook Token */]);
-/** Discord error codes meaning the bot may not post in a channel. */
-const NO_ACCESS = new Set([50001 /* Missing Access */, 50013 /* Missing Permissions */]);
+/** Discord error codes meaning the bot may not post in a channel (or it is gone): the member gets a DM instead. */
+const NO_ACCESS = new Set([50001 /* Missing Access */, 50013 /* Missing Permissions */, 10003 /* Unknown Channel */, 50083 /* Thread archived */]);
+/** Discord error codes that no retry will change, once the fallbacks above were tried. */
+const PERMANENT: Record<number, string> = {
+  50007: "the member does not accept direct messages from StoryCast",
+  50001: "StoryCast has no access to the channel",
+  50013: "StoryCast lacks the permissions to post there",
+  10003: "the channel no longer exists",
+  10013: "the member's account no longer exists",
+  50083: "the thread is archived",
+  40005: "the images are larger than Discord accepts",
+};
+
+/** Why Discord will never accept this message, or undefined when a retry may work. */
+export function permanentFailure(error: unknown): string | undefined {
+  if (!(error instanceof DiscordAPIError) || typeof error.code !== "number") return undefined;
+  return PERMANENT[error.code] ?? (error.status >= 400 && error.status < 500 && error.status !== 429 ? `Discord refused it (${error.code}: ${error.message})` : undefined);
+}
 
 export interface OutgoingMessage {
   content: string;

@@ -4,27 +4,31 @@
  *
  *   pending ──► submitting ──► queued ──► completed ──► delivered
  *      │            │            │            │
- *      │            └──► submit_unknown       │      (crash mid-submit: never resubmitted)
- *      └──────────────┴──► failed / cancelled ┘
+ *      │            └──► submit_unknown       ├──► undeliverable (Discord will never take it)
+ *      └──────────────┴──► failed / cancelled ┘      (crash mid-submit: never resubmitted)
  *
  * - pending: the row exists; input images are being re-hosted. Nothing paid yet.
  * - submitting: the submit is about to be sent. A crash here leaves it unknown whether
  *   fal accepted (and charged) it, so a restart marks it submit_unknown and tells the
  *   user instead of submitting again.
- * - queued: fal accepted it; its request id is stored; status and result can be
- *   fetched by that id at any time, also after a restart.
+ * - queued: fal accepted it at `acceptedAt`; its request id is stored; status and result
+ *   can be fetched by that id at any time, also after a restart. The job time limit
+ *   counts from `acceptedAt`: time spent waiting in StoryCast's own queue is not fal's.
  * - completed: fal's result is stored; delivery to Discord is pending.
- * - delivered / failed / cancelled / submit_unknown: final.
+ * - undeliverable: fal's result is stored but Discord refused every way to post it for
+ *   good (the channel is gone, the bot may not post there, the member does not take DMs).
+ * - delivered / failed / cancelled / submit_unknown / undeliverable: final.
  */
 export type JobState =
   | { kind: "pending" }
   | { kind: "submitting" }
-  | { kind: "queued"; requestId: string }
+  | { kind: "queued"; requestId: string; /** When fal accepted the submit (absent in rows written before it was kept). */ acceptedAt?: number }
   | { kind: "completed"; requestId: string; result: FalResult }
   | { kind: "delivered"; requestId: string; result: FalResult }
   | { kind: "failed"; reason: string; requestId?: string }
   | { kind: "cancelled"; requestId?: string }
-  | { kind: "submit_unknown" };
+  | { kind: "submit_unknown" }
+  | { kind: "undeliverable"; requestId: string; result: FalResult; reason: string };
 
 export type JobStateKind = JobState["kind"];
 
@@ -38,12 +42,15 @@ const NEXT: Record<JobStateKind, readonly JobStateKind[]> = {
   pending: ["submitting", "failed", "cancelled"],
   submitting: ["queued", "failed", "submit_unknown"],
   queued: ["completed", "failed", "cancelled"],
-  completed: ["delivered", "failed"],
+  completed: ["delivered", "failed", "undeliverable"],
   delivered: [],
   failed: [],
   cancelled: [],
   submit_unknown: [],
+  undeliverable: [],
 };
+
+export const ALL_STATE_KINDS = Object.keys(NEXT) as JobStateKind[];
 
 export function canTransition(from: JobStateKind, to: JobStateKind): boolean {
   return NEXT[from].includes(to);

@@ -30,6 +30,25 @@ export interface Job {
   state: JobState;
   /** The job this one rerolls, if any. */
   rerollOf: string | null;
-  /** Discord messages holding the result, for the delete button. */
+  /** Discord messages holding the result (every part posted so far), for the delete button. */
   messageIds: string[];
+  /** How the result is split into messages and which parts are already posted; null until delivery starts. */
+  delivery: DeliveryPlan | null;
+}
+
+/** One message of a result: the images it carries and, once posted, where it went. */
+export interface DeliveryPart {
+  images: number[];
+  messageId?: string;
+  channelId?: string;
+}
+
+/**
+ * A result's delivery, fixed before the first part is posted and stored after each part,
+ * so a retry (or a restart) posts only the parts still missing: no part appears twice.
+ */
+export interface DeliveryPlan {
+  parts: DeliveryPart[];
+  /** Images not attached to any part (too large, or not downloadable): linked in the last part. */
+  links: { index: number; reason: "too_large" | "download_failed" }[];
 }

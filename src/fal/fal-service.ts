@@ -1,4 +1,4 @@
-import { createFalClient, type QueueStatus } from "@fal-ai/client";
+import { ApiError, createFalClient, type QueueStatus } from "@fal-ai/client";
 import type { IdeogramCharacterInput } from "@fal-ai/client/endpoints";
 import type { FalResult } from "../domain/job-state.js";
 import { withRetry } from "../util/backoff.js";
@@ -26,7 +26,8 @@ export interface FalService {
    */
   watch(requestId: string, onStatus: (status: FalStatus) => void, signal: AbortSignal): Promise<boolean>;
   result(requestId: string): Promise<FalResult>;
-  cancel(requestId: string): Promise<void>;
+  /** Asks fal to cancel; "already_completed" means fal finished (and charged for) the job first. */
+  cancel(requestId: string): Promise<"cancelled" | "already_completed">;
   /** Downloads a result image from fal's CDN, retrying transient failures. */
   download(url: string): Promise<Buffer>;
   /** Asks fal's queue about a request that does not exist: any clean answer means fal is reachable. */
@@ -94,7 +95,14 @@ export function createFalService(options: FalServiceOptions): FalService {
       };
     },
     async cancel(requestId) {
-      await fal.queue.cancel(ENDPOINT, { requestId });
+      try {
+        await fal.queue.cancel(ENDPOINT, { requestId });
+        return "cancelled";
+      } catch (error) {
+        // fal queue docs, "Cancel a request": 400 with status ALREADY_COMPLETED when the job finished first.
+        if (error instanceof ApiError && (error.body as { status?: unknown } | undefined)?.status === "ALREADY_COMPLETED") return "already_completed";
+        throw error;
+      }
     },
     async probe(timeoutMs) {
       try {

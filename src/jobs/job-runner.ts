@@ -14,7 +14,7 @@ import type { InputFiles, JobRunnerDeps } from "./job-types.js";
  */
 export function createJobRunner(deps: JobRunnerDeps) {
   const { store, fal, reporter, slots } = deps;
-  const { logFor, failJob, follow, deliver, hostWithinLimit, runHosted, track, running } = createJobSteps(deps);
+  const { logFor, failJob, follow, deliver, hostWithinLimit, runHosted, track, running, stop } = createJobSteps(deps);
   const clock = deps.clock ?? systemClock;
 
   return {
@@ -86,18 +86,23 @@ export function createJobRunner(deps: JobRunnerDeps) {
     },
 
     /**
-     * Cancels a job: stops following it, cancels it on fal if submitted, and ends the
-     * reply. Returns false if the job had already finished or is mid-submit.
+     * Cancels a job: cancels it on fal if submitted, stops following it, and ends the
+     * reply. Returns false if it is too late: the job already finished (on fal too: then
+     * it was paid for and is delivered as usual) or is mid-submit.
      */
     async cancel(jobId: string): Promise<boolean> {
       const job = store.get(jobId);
       if (!job || isFinal(job.state.kind) || job.state.kind === "completed" || job.state.kind === "submitting") return false;
       const requestId = requestIdOf(job.state);
+      if (requestId) {
+        const outcome = await fal.cancel(requestId).catch((error: unknown) => logFor(job, requestId).warn({ err: error }, "fal cancel failed"));
+        if (outcome === "already_completed") return false;
+      }
+      const current = store.get(jobId);
+      // The job may have moved on while fal was asked (its follower fetched the result, or it was submitted).
+      if (!current || (current.state.kind !== "pending" && current.state.kind !== "queued") || requestIdOf(current.state) !== requestId) return false;
       store.transition(jobId, { kind: "cancelled", ...(requestId ? { requestId } : {}) });
       running.get(jobId)?.abort();
-      if (requestId) {
-        await fal.cancel(requestId).catch((error: unknown) => logFor(job, requestId).warn({ err: error }, "fal cancel failed"));
-      }
       logFor(job, requestId).info("job cancelled by its requester");
       await reporter.fail(job, "Cancelled. Nothing more will be generated for this request.");
       return true;
@@ -105,12 +110,14 @@ export function createJobRunner(deps: JobRunnerDeps) {
 
     /**
      * Stops following jobs (they stay in the store, to be resumed on the next start) and
-     * waits up to `timeoutMs` for deliveries already under way to finish.
+     * waits up to `timeoutMs` for deliveries already under way to finish. Returns the ids
+     * of the jobs still working when the time ran out (none after a clean stop).
      */
-    async drain(timeoutMs: number): Promise<void> {
-      for (const controller of running.values()) controller.abort();
+    async drain(timeoutMs: number): Promise<string[]> {
+      stop();
       const deadline = clock.now() + timeoutMs;
       while (running.size > 0 && clock.now() < deadline) await clock.sleep(50);
+      return [...running.keys()];
     },
 
     /** Jobs this process is working on (waiting for a slot, at fal, or being delivered). */

@@ -5,7 +5,8 @@ import { toFalInput, type HostedImages } from "../domain/imagine-request.js";
 import { classifyFalError, isNetworkError, wasRefusedConnection } from "../fal/fal-errors.js";
 import type { FalStatus } from "../fal/fal-service.js";
 import { backoffDelay } from "../util/backoff.js";
-import type { ResultImage } from "./job-reporter.js";
+import { UndeliverableError, type ResultImage } from "./job-reporter.js";
+import { planDelivery } from "./delivery-plan.js";
 import type { HostedFile, InputFile, InputFiles, JobRunnerDeps } from "./job-types.js";
 import { systemClock } from "../util/clock.js";
 import { createJobSlots } from "./job-slots.js";
@@ -50,7 +51,7 @@ export function createJobSteps(deps: JobRunnerDeps) {
     store.transition(job.id, { kind: "submitting" });
     try {
       const requestId = await fal.submit(input);
-      store.transition(job.id, { kind: "queued", requestId });
+      store.transition(job.id, { kind: "queued", requestId, acceptedAt: now() });
       logFor(job, requestId).info("submitted to fal");
       return requestId;
     } catch (error) {
@@ -74,32 +75,32 @@ export function createJobSteps(deps: JobRunnerDeps) {
 
   /**
    * Follows a submitted job until fal finishes it, then fetches the result. Holds a slot
-   * throughout. Updates come over fal's status stream (one request for the whole wait);
-   * when a stream closes early it is confirmed with one status read and reopened.
+   * throughout. fal is always asked first, so a job fal finished while StoryCast was away
+   * (or waiting) is delivered however old it is; the time limit counts fal's time only,
+   * from the accepted submit, and cancels only a job still queued or running past it.
+   * Updates come over fal's status stream (one request for the whole wait); when a stream
+   * closes early it is confirmed with one status read and reopened.
    */
   async function follow(job: Job, requestId: string, signal: AbortSignal): Promise<FalResult | undefined> {
     const log = logFor(job, requestId);
+    const acceptedAt = acceptedAtOf(store.get(job.id) ?? job);
     let failures = 0;
     const showStatus = (status: FalStatus) => {
       failures = 0;
-      const elapsedMs = now() - job.createdAt;
+      const elapsedMs = now() - acceptedAt;
       void reporter.progress(job, status.kind === "queued" ? { phase: "queued", position: status.position, elapsedMs } : { phase: "generating", elapsedMs });
     };
+    const deadline = acceptedAt + deps.jobTimeoutMs;
     while (!signal.aborted) {
-      const remainingMs = job.createdAt + deps.jobTimeoutMs - now();
-      if (remainingMs <= 0) {
-        await fal.cancel(requestId).catch((error: unknown) => log.warn({ err: error }, "cancel after timeout failed"));
-        await failJob(job, `The job took longer than ${describeDuration(deps.jobTimeoutMs)}, so it was cancelled on fal. Please try again.`);
-        return undefined;
-      }
       try {
-        if (await fal.watch(requestId, showStatus, AbortSignal.any([signal, clock.timeout(remainingMs)]))) break;
-        if (signal.aborted) return undefined;
-        // The stream closed before the end (its time limit, a proxy, the job deadline): ask once, then reopen.
         const status = await fal.status(requestId, signal);
         if (status.kind === "done") break;
+        failures = 0;
+        if (now() >= deadline) return await cancelOverdue(job, requestId);
         showStatus(status);
-        await clock.sleep(deps.pollIntervalMs, signal);
+        if (await fal.watch(requestId, showStatus, AbortSignal.any([signal, clock.timeout(deadline - now())]))) break;
+        // The stream closed before the end (its time limit, a proxy, the job deadline): ask again, then reopen.
+        if (!signal.aborted && now() < deadline) await clock.sleep(deps.pollIntervalMs, signal);
       } catch (error) {
         if (signal.aborted) return undefined;
         const failure = classifyFalError(error);
@@ -113,6 +114,10 @@ export function createJobSteps(deps: JobRunnerDeps) {
       }
     }
     if (signal.aborted) return undefined;
+    return fetchResult(job, requestId);
+  }
+
+  async function fetchResult(job: Job, requestId: string): Promise<FalResult | undefined> {
     try {
       const result = await fal.result(requestId);
       store.transition(job.id, { kind: "completed", requestId, result });
@@ -121,6 +126,21 @@ export function createJobSteps(deps: JobRunnerDeps) {
       await failJob(job, classifyFalError(error).userMessage, error);
       return undefined;
     }
+  }
+
+  /**
+   * The job is still at fal past its limit: cancel it. If fal finished it in the meantime
+   * (the cancel came too late), the member paid for it, so it is delivered after all.
+   */
+  async function cancelOverdue(job: Job, requestId: string): Promise<FalResult | undefined> {
+    const log = logFor(job, requestId);
+    const outcome = await fal.cancel(requestId).catch((error: unknown) => log.warn({ err: error }, "cancel after timeout failed"));
+    if (outcome === "already_completed") {
+      log.info("the job finished while it was being cancelled; delivering it");
+      return fetchResult(job, requestId);
+    }
+    await failJob(job, `The job took longer than ${describeDuration(deps.jobTimeoutMs)} at fal, so it was cancelled there. Please try again.`);
+    return undefined;
   }
 
   async function downloadImages(job: Job, result: FalResult): Promise<ResultImage[]> {
@@ -136,8 +156,9 @@ export function createJobSteps(deps: JobRunnerDeps) {
   }
 
   /**
-   * Posts a finished job. The job stays `completed` in the store until Discord took
-   * the messages, so a Discord outage or a restart delays delivery but loses nothing.
+   * Posts a finished job. The job stays `completed` in the store until Discord took every
+   * part, so a Discord outage or a restart delays delivery but loses nothing; each part's
+   * message is stored as soon as it is posted, so a retry never posts a part twice.
    */
   async function deliver(job: Job, result: FalResult): Promise<void> {
     // Images are downloaded just before they are posted, a few jobs at a time: when many
@@ -148,17 +169,22 @@ export function createJobSteps(deps: JobRunnerDeps) {
   async function downloadAndPost(job: Job, result: FalResult): Promise<void> {
     const requestId = requestIdOf(job.state) ?? "";
     const log = logFor(job, requestId);
-    void reporter.progress(job, { phase: "downloading", elapsedMs: now() - job.createdAt });
+    void reporter.progress(job, { phase: "downloading", elapsedMs: now() - acceptedAtOf(job) });
     const images = await downloadImages(job, result);
     const attempts = deps.deliveryAttempts ?? 5;
     for (let attempt = 0; attempt < attempts; attempt++) {
       try {
-        const messageIds = await reporter.deliver(job, result, images);
-        store.addMessageIds(job.id, messageIds);
+        await postMissingParts(store.get(job.id) ?? job, result, images);
         store.transition(job.id, { kind: "delivered", requestId, result });
+        await reporter.finishDelivery(job, result.images.length);
         log.info({ images: images.length, missing: images.filter((i) => !i.bytes).length }, "job delivered");
         return;
       } catch (error) {
+        if (error instanceof UndeliverableError) {
+          store.transition(job.id, { kind: "undeliverable", requestId, result, reason: error.reason });
+          log.error({ err: error.cause ?? error, reason: error.reason }, "job undeliverable: Discord refused every way to post it; not retrying");
+          return;
+        }
         log.warn({ err: error, attempt: attempt + 1 }, "delivery to Discord failed; will retry");
         if (attempt + 1 < attempts) await clock.sleep(backoffDelay(attempt, deps.deliveryBackoffMs ?? 1000, 30_000));
       }
@@ -168,13 +194,34 @@ export function createJobSteps(deps: JobRunnerDeps) {
     const retryInMs = deps.redeliveryDelayMs ?? REDELIVERY_DELAY_MS;
     log.error({ retryInMs }, "delivery kept failing; the job stays completed and will be tried again");
     clock.schedule(() => {
+      if (stopped) return; // the next start resumes it from the store
       try {
         const later = store.get(job.id);
-        if (later?.state.kind === "completed") void deliver(later, later.state.result);
+        if (later?.state.kind === "completed") void track(later, () => deliver(later, result));
       } catch (error) {
         log.warn({ err: error }, "could not retry the delivery (the bot is stopping?); the next start will");
       }
     }, retryInMs);
+  }
+
+  /** Posts the parts of the stored plan not yet posted (planning them on the first attempt), storing each as it goes. */
+  async function postMissingParts(job: Job, result: FalResult, images: ResultImage[]): Promise<void> {
+    let plan = job.delivery ?? planDelivery(images, job.origin.attachmentSizeLimit);
+    if (!job.delivery) store.setDelivery(job.id, plan);
+    const total = plan.parts.length;
+    for (const [index, part] of plan.parts.entries()) {
+      if (part.messageId) continue;
+      const attached = part.images.map((i) => images[i]).filter((image): image is ResultImage => image !== undefined);
+      const files = attached.filter((image): image is ResultImage & { bytes: Buffer } => image.bytes !== undefined);
+      const links = [
+        // A planned image whose download failed this time (e.g. after a restart) is linked rather than lost.
+        ...attached.filter((image) => image.bytes === undefined).map((image) => ({ image, reason: "download_failed" as const })),
+        ...(index === total - 1 ? plan.links.flatMap(({ index: i, reason }) => (images[i] ? [{ image: images[i], reason }] : [])) : []),
+      ];
+      const posted = await reporter.postPart(job, result, { index, total, files, links });
+      plan = { ...plan, parts: plan.parts.map((p, i) => (i === index ? { ...p, ...posted } : p)) };
+      store.setDelivery(job.id, plan);
+    }
   }
 
   async function failJob(job: Job, message: string, error?: unknown, level: "warn" | "error" = "warn"): Promise<void> {
@@ -206,8 +253,19 @@ export function createJobSteps(deps: JobRunnerDeps) {
     if (result) await deliver(store.get(job.id) ?? job, result);
   }
 
-  /** Runs `task` as the job's one tracked run; any unexpected error ends the job with an apology. */
+  /** Set once the runner drains: nothing new starts (a scheduled redelivery waits for the next start). */
+  let stopped = false;
+  function stop(): void {
+    stopped = true;
+    for (const controller of running.values()) controller.abort();
+  }
+
+  /**
+   * Runs `task` as the job's one tracked run; any unexpected error ends the job with an
+   * apology. A job already being worked on is not started twice.
+   */
   async function track(job: Job, task: (controller: AbortController) => Promise<void>): Promise<void> {
+    if (stopped || running.has(job.id)) return;
     const controller = new AbortController();
     running.set(job.id, controller);
     try {
@@ -221,7 +279,12 @@ export function createJobSteps(deps: JobRunnerDeps) {
     }
   }
 
-  return { logFor, failJob, follow, deliver, hostWithinLimit, runHosted, track, running };
+  return { logFor, failJob, follow, deliver, hostWithinLimit, runHosted, track, running, stop };
+}
+
+/** When fal accepted the job: the start of its time limit (rows from before acceptedAt was kept: their last update). */
+function acceptedAtOf(job: Job): number {
+  return job.state.kind === "queued" && job.state.acceptedAt !== undefined ? job.state.acceptedAt : job.updatedAt;
 }
 
 function describeDuration(ms: number): string {

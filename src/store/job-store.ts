@@ -1,5 +1,5 @@
 import type { IdeogramCharacterInput } from "@fal-ai/client/endpoints";
-import type { Job, JobOrigin } from "../domain/job.js";
+import type { DeliveryPlan, Job, JobOrigin } from "../domain/job.js";
 import type { JobState } from "../domain/job-state.js";
 import type { GenerationSettings } from "../domain/imagine-request.js";
 
@@ -23,7 +23,8 @@ export interface JobStore {
   setFalInput(id: string, input: IdeogramCharacterInput): void;
   /** Moves a job to a new state; throws if the state machine forbids the move. */
   transition(id: string, state: JobState): Job;
-  addMessageIds(id: string, messageIds: string[]): void;
+  /** Records how a result is split and which parts are posted (written after every part). */
+  setDelivery(id: string, plan: DeliveryPlan): void;
   /** Jobs not yet in a final state, oldest first. */
   unfinished(): Job[];
   /** True when the store answers a trivial query (for health checks). */

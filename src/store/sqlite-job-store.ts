@@ -1,6 +1,6 @@
 import { addMissingColumns, openDatabase, type Db } from "./database.js";
-import type { Job } from "../domain/job.js";
-import { canTransition, type JobState, type JobStateKind } from "../domain/job-state.js";
+import type { DeliveryPlan, Job } from "../domain/job.js";
+import { ALL_STATE_KINDS, canTransition, isFinal, type JobState } from "../domain/job-state.js";
 import type { JobStore, NewJob } from "./job-store.js";
 
 interface JobRow {
@@ -15,6 +15,7 @@ interface JobRow {
   fal_request_id: string | null;
   reroll_of: string | null;
   message_ids: string;
+  delivery: string | null;
 }
 
 const SCHEMA = `
@@ -41,9 +42,10 @@ const LATER_COLUMNS = {
   num_images: "INTEGER NOT NULL DEFAULT 0",
   speed: "TEXT",
   character_id: "TEXT",
+  delivery: "TEXT",
 };
 
-const FINAL_KINDS: readonly JobStateKind[] = ["delivered", "failed", "cancelled", "submit_unknown"];
+const FINAL_KINDS = ALL_STATE_KINDS.filter(isFinal);
 
 /** Job store in a SQLite file under DATA_DIR (WAL mode, synchronous writes). Owns and closes the database. */
 export function openSqliteJobStore(dataDir: string, now: () => number = Date.now): JobStore {
@@ -65,7 +67,7 @@ export function createSqliteJobStore(db: Db, now: () => number = Date.now): JobS
   const updateState = db.prepare(
     "UPDATE jobs SET state_kind = ?, state = ?, fal_request_id = COALESCE(?, fal_request_id), updated_at = ? WHERE id = ?",
   );
-  const updateMessages = db.prepare("UPDATE jobs SET message_ids = ?, updated_at = ? WHERE id = ?");
+  const updateDelivery = db.prepare("UPDATE jobs SET delivery = ?, message_ids = ?, updated_at = ? WHERE id = ?");
   const selectUnfinished = db.prepare<[], JobRow>(
     `SELECT * FROM jobs WHERE state_kind NOT IN (${FINAL_KINDS.map((kind) => `'${kind}'`).join(",")}) ORDER BY created_at`,
   );
@@ -113,9 +115,9 @@ export function createSqliteJobStore(db: Db, now: () => number = Date.now): JobS
         return mustGet(id);
       })();
     },
-    addMessageIds(id, messageIds) {
-      const job = mustGet(id);
-      updateMessages.run(JSON.stringify([...job.messageIds, ...messageIds]), now(), id);
+    setDelivery(id, plan: DeliveryPlan) {
+      const messageIds = plan.parts.flatMap((part) => (part.messageId ? [part.messageId] : []));
+      updateDelivery.run(JSON.stringify(plan), JSON.stringify(messageIds), now(), id);
     },
     unfinished() {
       return selectUnfinished.all().map(fromRow);
@@ -144,5 +146,6 @@ function fromRow(row: JobRow): Job {
     state: JSON.parse(row.state) as JobState,
     rerollOf: row.reroll_of,
     messageIds: JSON.parse(row.message_ids) as string[],
+    delivery: row.delivery ? (JSON.parse(row.delivery) as DeliveryPlan) : null,
   };
 }

@@ -101,8 +101,9 @@ describe("/imagine, end to end", () => {
     const handle = discord.command("imagine", { prompt: "a long wait", reference }, { user: discord.users.bob });
     await waitForReply(discord, handle, /posted in the channel/);
     const kinds = fal.requests.slice(before).map((r) => r.kind);
-    // upload (initiate + PUT), submit, one status stream, result, one CDN download — polling every 40 ms would be ~60.
-    expect(kinds.sort()).toEqual(["cdn", "result", "status-stream", "submit", "upload-initiate", "upload-put"]);
+    // upload (initiate + PUT), submit, one status read (fal is asked first), one status stream, result,
+    // one CDN download — polling every 40 ms would be ~60.
+    expect(kinds.sort()).toEqual(["cdn", "result", "status", "status-stream", "submit", "upload-initiate", "upload-put"]);
     expect(replyEdits(discord, handle).some((text) => /queue/.test(text))).toBe(true);
   });
 });

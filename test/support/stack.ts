@@ -16,6 +16,13 @@ export interface Stack {
   config: Config;
   /** The bot's clock: move it with clock.advance(ms) instead of sleeping. */
   clock: TestClock;
+  /** Moves time for the bot and the fake Discord together (token lifetimes are judged by both). */
+  advance(ms: number): void;
+  /**
+   * Stops the bot (as a deploy or crash recovery would: jobs stay in the store), runs
+   * `whileDown` (e.g. move time: an outage), then starts a new bot on the same data directory.
+   */
+  restart(whileDown?: () => void | Promise<void>): Promise<RunningApp>;
   /** Every log line the bot wrote, as JSON text. */
   logs: string[];
   stop(): Promise<void>;
@@ -66,14 +73,23 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   });
   const logger = createLogger("debug", [discord.token, fal.key], sink);
   const clock = createTestClock();
-  const app = await startApp(parsed.config, logger, { clock });
   const handles = recordHandles(discord);
-  return {
+  const stack: Stack = {
     discord,
     fal,
-    app,
+    app: await startApp(parsed.config, logger, { clock }),
     config: parsed.config,
     clock,
+    advance(ms) {
+      clock.advance(ms);
+      discord.advanceClock(ms);
+    },
+    async restart(whileDown) {
+      await stack.app.stop();
+      await whileDown?.();
+      stack.app = await startApp(parsed.config, logger, { clock });
+      return stack.app;
+    },
     logs,
     async stop() {
       // E2E_DEBUG=1 prints what the bot logged and what reached the fakes, to see why a test failed.
@@ -82,13 +98,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         console.log(discord.requests.map((r) => `${r.status} ${r.method} ${r.path} ${JSON.stringify(r.body)?.slice(0, 300)}`).join("\n"));
         console.log(fal.requests.map((r) => `${r.status} ${r.kind} ${r.method} ${r.target}`).join("\n"));
       }
-      await app.stop();
+      await stack.app.stop();
       await recordAckLatencies(handles);
       assertNoSecrets([discord.token, fal.key], logs, discord, fal);
       await Promise.all([discord.close(), fal.close()]);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+  return stack;
 }
 
 /** Keeps every interaction the tests dispatch, to measure acknowledgement latency over the run. */

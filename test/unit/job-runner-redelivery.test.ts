@@ -19,7 +19,7 @@ const instantFal: FalService = {
   status: async () => ({ kind: "done" }),
   watch: async () => true,
   result: async () => ({ seed: 7, images: [{ url: "https://fal/out.png" }] }),
-  cancel: async () => undefined,
+  cancel: async () => "cancelled" as const,
   download: async () => Buffer.from("png"),
   probe: async () => "ok",
 };
@@ -33,10 +33,11 @@ describe("delivery when Discord stays down", () => {
     const reporter: JobReporter = {
       progress: async () => undefined,
       fail: async () => undefined,
-      deliver: async () => {
+      finishDelivery: async () => undefined,
+      postPart: async () => {
         calls += 1;
         if (calls <= 2) throw new Error("Discord is down");
-        return ["message-1"];
+        return { messageId: "message-1", channelId: "c" };
       },
     };
     const runner = createJobRunner({

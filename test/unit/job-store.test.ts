@@ -50,8 +50,12 @@ describe("SQLite job store", () => {
     expect(reopened.unfinished().map((j) => j.id)).toEqual(["j1"]);
     reopened.transition("j1", { kind: "completed", requestId: "req-1", result: { seed: 5, images: [{ url: "x" }] } });
     reopened.transition("j1", { kind: "delivered", requestId: "req-1", result: { seed: 5, images: [{ url: "x" }] } });
-    reopened.addMessageIds("j1", ["m1", "m2"]);
+    const plan = { parts: [{ images: [0], messageId: "m1", channelId: "c" }, { images: [1] }], links: [] };
+    reopened.setDelivery("j1", plan);
+    expect(reopened.get("j1")?.messageIds).toEqual(["m1"]);
+    reopened.setDelivery("j1", { ...plan, parts: [plan.parts[0]!, { images: [1], messageId: "m2", channelId: "c" }] });
     expect(reopened.get("j1")?.messageIds).toEqual(["m1", "m2"]);
+    expect(reopened.get("j1")?.delivery?.parts.map((p) => p.messageId)).toEqual(["m1", "m2"]);
     expect(reopened.unfinished()).toEqual([]);
     expect(reopened.healthy()).toBe(true);
     reopened.close();

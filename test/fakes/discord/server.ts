@@ -23,6 +23,7 @@ import { MessageService } from "./messages.js";
 import { multipartBoundary, parseMultipart, MultipartError } from "./multipart.js";
 import { OpenApiValidator } from "./openapi-validator.js";
 import { FaultInjector, faultResponse, RateLimiter } from "./ratelimit.js";
+import { StallInjector, type Stall, type StallSpec } from "./stalls.js";
 import { buildRoutes, majorParameter, matchRoute, type RouteDef } from "./rest-routes.js";
 import { apiChannel, apiMessage, guildCreatePayload, apiUser } from "./serialize.js";
 import { CT, P, World } from "./state.js";
@@ -109,6 +110,8 @@ export interface FakeDiscord {
   advanceClock(ms: number): void;
   now(): number;
   failNext(f: FailSpec): void;
+  /** Holds matching requests open until the returned stall is released (a hanging Discord). */
+  stallNext(spec: StallSpec): Stall;
   denyPost(channelId: string): void;
   /** Denies the bot other permission bits in a channel (e.g. 1n << 35n, CREATE_PUBLIC_THREADS), with a member overwrite. */
   denyBot(channelId: string, permissions: bigint): void;
@@ -192,6 +195,7 @@ export async function startFakeDiscord(opts: StartOptions = {}): Promise<FakeDis
   const routes = buildRoutes({ world, messages, interactions, threads, gateway, wsUrl, sessionStartLimit });
   const limiter = new RateLimiter(opts.rateLimit?.limit ?? 50, opts.rateLimit?.windowMs ?? 1000);
   const faults = new FaultInjector();
+  const stalls = new StallInjector();
 
   const requests: RestRecord[] = [];
   const unknownRoutes: RestRecord[] = [];
@@ -319,6 +323,7 @@ export async function startFakeDiscord(opts: StartOptions = {}): Promise<FakeDis
       if (route.auth && !record.authorized) throw errors.unauthorized();
 
       const bucket = RateLimiter.bucketHash(method, route.template);
+      await stalls.wait(method, record.path);
       const fault = faults.take(method, record.path);
       if (fault) {
         const f = faultResponse(fault, bucket);
@@ -446,6 +451,7 @@ export async function startFakeDiscord(opts: StartOptions = {}): Promise<FakeDis
     advanceClock: (ms) => world.clock.advance(ms),
     now: () => world.clock.now(),
     failNext: (f) => faults.add(f),
+    stallNext: (spec) => stalls.add(spec),
     denyPost(channelId) {
       fake.denyBot(channelId, P.SEND_MESSAGES);
     },
@@ -496,6 +502,7 @@ export async function startFakeDiscord(opts: StartOptions = {}): Promise<FakeDis
       responseValidationFailures.length = 0;
     },
     async close() {
+      stalls.releaseAll();
       await gateway.close();
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));

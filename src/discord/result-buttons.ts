@@ -36,11 +36,13 @@ async function deleteResult(interaction: ButtonInteraction, jobId: string, ctx: 
     return;
   }
   await interaction.deferUpdate();
-  // All parts of a split result go together; the pressed message at least, if the job is unknown.
-  const messageIds = new Set([...(job?.messageIds ?? []), interaction.message.id]);
+  // All parts of a split result go together, each in the channel it was posted to (a part may
+  // have gone by DM or to the channel after the token expired); the pressed message at least.
+  const parts = new Map<string, string>([[interaction.message.id, interaction.channelId]]);
+  for (const part of job?.delivery?.parts ?? []) if (part.messageId) parts.set(part.messageId, part.channelId ?? interaction.channelId);
   let failed = 0;
-  for (const messageId of messageIds) {
-    await interaction.client.rest.delete(Routes.channelMessage(interaction.channelId, messageId)).catch((error: unknown) => {
+  for (const [messageId, channelId] of parts) {
+    await interaction.client.rest.delete(Routes.channelMessage(channelId, messageId)).catch((error: unknown) => {
       failed += 1;
       ctx.logger.warn({ jobId, messageId, err: error }, "could not delete a result message");
     });

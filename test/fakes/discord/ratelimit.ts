@@ -61,6 +61,7 @@ export class RateLimiter {
 
 interface ActiveFault extends FailSpec {
   remaining: number;
+  skipped?: number;
 }
 
 export class FaultInjector {
@@ -78,6 +79,10 @@ export class FaultInjector {
       if (f.method && f.method.toUpperCase() !== method.toUpperCase()) continue;
       f.path.lastIndex = 0;
       if (!f.path.test(path)) continue;
+      if ((f.skipped ?? 0) < (f.skip ?? 0)) {
+        f.skipped = (f.skipped ?? 0) + 1;
+        return undefined;
+      }
       f.remaining--;
       return f;
     }

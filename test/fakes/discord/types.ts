@@ -181,6 +181,8 @@ export interface FailSpec {
   retryAfter?: number;
   /** How many matching requests fail. Default 1. */
   count?: number;
+  /** How many matching requests go through untouched before the failures start. Default 0. */
+  skip?: number;
 }
 
 export interface StartOptions {

@@ -1,4 +1,4 @@
-import type { REST, RawFile } from "discord.js";
+import { Routes, type APIMessage, type REST, type RawFile } from "discord.js";
 import type { Job } from "../domain/job.js";
 import type { FalResult } from "../domain/job-state.js";
 import { UndeliverableError, type JobReporter, type Progress, type ResultImage, type ResultPart } from "../jobs/job-reporter.js";
@@ -95,6 +95,19 @@ export function createDiscordReporter(deps: DiscordReporterDeps): JobReporter {
           throw error;
         }
       });
+    },
+
+    async findPostedPart(job: Job, part: { index: number; total: number }) {
+      // Ephemeral follow-ups cannot be listed; a private result's first part replaces the reply (safe to redo).
+      if (job.origin.private) return undefined;
+      const recent = (await deps.rest.get(Routes.channelMessages(job.origin.channelId), { query: new URLSearchParams({ limit: "50" }) })) as APIMessage[];
+      const label = part.total > 1 ? `(part ${part.index + 1} of ${part.total})` : "";
+      const found = recent.find((message) => {
+        if (message.author.id !== job.origin.applicationId) return false;
+        const text = message.content.replace(/\\/g, ""); // captions are markdown-escaped
+        return text.includes(`job ${job.id}`) && text.includes(label);
+      });
+      return found ? { messageId: found.id, channelId: found.channel_id } : undefined;
     },
 
     async finishDelivery(job: Job, imageCount: number) {

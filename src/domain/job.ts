@@ -41,6 +41,8 @@ export interface DeliveryPart {
   images: number[];
   messageId?: string;
   channelId?: string;
+  /** Set just before the part is sent: if no messageId follows, Discord may have it anyway (a crash mid-request). */
+  sentAt?: number;
 }
 
 /**

@@ -58,6 +58,11 @@ export interface JobReporter {
    * any other error is worth a retry.
    */
   postPart(job: Job, result: FalResult, part: ResultPart): Promise<PostedPart>;
+  /**
+   * Looks for a part that was sent but whose answer never came back (the process died or the
+   * connection dropped mid-request): Discord may have posted it. Undefined when not found.
+   */
+  findPostedPart(job: Job, part: { index: number; total: number }): Promise<PostedPart | undefined>;
   /** Every part is posted: closes the reply (e.g. "Done: 4 images posted"). Best effort. */
   finishDelivery(job: Job, imageCount: number): Promise<void>;
   /** Ends the reply with a message for the user. */

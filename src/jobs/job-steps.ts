@@ -1,5 +1,5 @@
 import type { IdeogramCharacterInput } from "@fal-ai/client/endpoints";
-import type { Job } from "../domain/job.js";
+import type { DeliveryPart, Job } from "../domain/job.js";
 import { isFinal, requestIdOf, type FalResult } from "../domain/job-state.js";
 import { toFalInput, type HostedImages } from "../domain/imagine-request.js";
 import { classifyFalError, isNetworkError, wasRefusedConnection } from "../fal/fal-errors.js";
@@ -218,9 +218,19 @@ export function createJobSteps(deps: JobRunnerDeps) {
         ...attached.filter((image) => image.bytes === undefined).map((image) => ({ image, reason: "download_failed" as const })),
         ...(index === total - 1 ? plan.links.flatMap(({ index: i, reason }) => (images[i] ? [{ image: images[i], reason }] : [])) : []),
       ];
-      const posted = await reporter.postPart(job, result, { index, total, files, links });
-      plan = { ...plan, parts: plan.parts.map((p, i) => (i === index ? { ...p, ...posted } : p)) };
-      store.setDelivery(job.id, plan);
+      const record = (change: Partial<DeliveryPart>) => {
+        plan = { ...plan, parts: plan.parts.map((p, i) => (i === index ? { ...p, ...change } : p)) };
+        store.setDelivery(job.id, plan);
+      };
+      // Sent before without an answer: Discord may have posted it; look before posting again.
+      const found = part.sentAt !== undefined ? await reporter.findPostedPart(job, { index, total }).catch(() => undefined) : undefined;
+      if (found) {
+        logFor(job).info({ part: index + 1, messageId: found.messageId }, "a part sent before the interruption was posted after all; not posting it again");
+        record(found);
+        continue;
+      }
+      record({ sentAt: now() });
+      record(await reporter.postPart(job, result, { index, total, files, links }));
     }
   }
 

@@ -33,11 +33,11 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function startBot(): Promise<BotProcess> {
+async function startBot(env: Record<string, string> = {}): Promise<BotProcess> {
   if (bot) allLogs.push(...bot.stdout().split("\n"));
   bot = runBot(
     "dist/src/index.js",
-    { PATH: process.env.PATH, ...botEnv(discord, fal, dataDir) },
+    { PATH: process.env.PATH, ...botEnv(discord, fal, dataDir), ...env },
     dataDir,
   );
   await bot.waitForLog("commands ");
@@ -146,6 +146,23 @@ describe("restarts", () => {
     fal.release(requestId);
     await startBot();
     await waitForReply(discord, handle, /posted in the channel/, 15_000);
+  });
+
+  it("when SIGTERM arrives while a delivery hangs on Discord, then after the shutdown deadline the bot exits 1 naming the job still pending, and the next start delivers it once", async () => {
+    await startBot({ SHUTDOWN_TIMEOUT_SECONDS: "2" });
+    const { handle, submitted } = imagine();
+    const post = discord.stallNext({ method: "POST", path: new RegExp(`/webhooks/\\d+/${handle.token}$`) });
+    await submitted();
+    await discord.waitFor(() => post.held === 1, 10_000, "result post hanging");
+    const jobId = JSON.parse(bot!.stdout().split("\n").find((l) => l.includes('"msg":"job created"'))!).jobId as string;
+    expect(await kill("SIGTERM")).toBe(1);
+    const line = bot!.stdout().split("\n").find((l) => l.includes("jobs still under way"));
+    expect(line).toBeDefined();
+    expect(JSON.parse(line!).pending).toEqual([{ jobId, state: "completed" }]);
+    post.release();
+    await startBot();
+    await waitForReply(discord, handle, /posted in the channel/, 15_000);
+    expect(resultMessages(handle)).toHaveLength(1);
   });
 
   it("when the bot restarts, then saved characters and story sessions survive, and a scene started before it is delivered after it", async () => {

@@ -34,6 +34,7 @@ describe("delivery when Discord stays down", () => {
       progress: async () => undefined,
       fail: async () => undefined,
       finishDelivery: async () => undefined,
+      findPostedPart: async () => undefined,
       postPart: async () => {
         calls += 1;
         if (calls <= 2) throw new Error("Discord is down");

@@ -1,6 +1,7 @@
 import { startApp } from "./app.js";
 import { loadConfigOrExit } from "./load-config.js";
 import { createLogger } from "./logger.js";
+import { createRedactor } from "./util/redact.js";
 
 const config = loadConfigOrExit();
 const logger = createLogger(config.logLevel, [config.discordToken, config.falKey]);
@@ -32,6 +33,7 @@ try {
 } catch (error) {
   const message = error instanceof Error ? error.message : String(error);
   logger.fatal({ err: error }, "could not start");
-  console.error(`StoryCast could not start: ${message}`);
+  // Not through the logger, so redacted here: a start-up error may quote a URL or a header.
+  console.error(createRedactor([config.discordToken, config.falKey])(`StoryCast could not start: ${message}`));
   process.exit(1);
 }

@@ -1,15 +1,16 @@
 import pino, { type Logger } from "pino";
+import { createRedactor } from "./util/redact.js";
 
 export type { Logger };
 
 /**
- * Structured JSON logs on stdout. The secrets are redacted wherever they could appear
- * as a field, and also censored from any string, since an error message from a
- * library may quote a header or URL.
+ * Structured JSON logs on stdout. Every line is passed through the redactor as it is
+ * written, whatever field (or nested field, or message, or stack) a secret hides in:
+ * DISCORD_TOKEN and FAL_KEY by value, interaction tokens by shape (see util/redact.ts).
+ * Errors from discord.js carry the webhook URL, and a library's message may quote a header.
  */
 export function createLogger(level: string, secrets: readonly string[], destination?: pino.DestinationStream): Logger {
-  const hidden = secrets.filter((secret) => secret.length >= 6);
-  const scrub = (text: string) => hidden.reduce((out, secret) => out.split(secret).join("[redacted]"), text);
+  const redact = createRedactor(secrets);
   return pino(
     {
       level,
@@ -27,10 +28,11 @@ export function createLogger(level: string, secrets: readonly string[], destinat
         },
       },
       hooks: {
-        // Scrub secrets from the formatted line as a last line of defence.
-        streamWrite: (line) => scrub(line),
+        // The formatted line is the last place every string passes through: redact there.
+        streamWrite: (line) => redact(line),
       },
     },
     destination,
   );
 }
+

@@ -1,4 +1,8 @@
 import { ApiError, ValidationError } from "@fal-ai/client";
+import { createRedactor } from "../util/redact.js";
+
+/** Credentials recognisable by their shape (no configured secret is known here). */
+const quotedReasons = createRedactor([]);
 
 /** What went wrong talking to fal, in terms the bot acts on. */
 export type FalFailure =
@@ -22,7 +26,9 @@ export function classifyFalError(error: unknown): FalFailure {
           "Try a different prompt or image.",
       };
     }
-    const reasons = details.map((d) => d.msg).filter(Boolean).slice(0, 3).join("; ");
+    // fal's own words go to the member: a proxy that echoes the request (Authorization header,
+    // webhook URLs) must not put a credential in a Discord message.
+    const reasons = quotedReasons(details.map((d) => d.msg).filter(Boolean).slice(0, 3).join("; "));
     return { kind: "refused", userMessage: `fal refused the request: ${reasons || "it did not accept the input"}.` };
   }
   if (error instanceof ApiError) {

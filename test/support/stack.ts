@@ -135,20 +135,50 @@ async function recordAckLatencies(handles: InteractionHandle[]): Promise<void> {
 }
 
 /**
- * Everything the bot wrote during a test file — its logs, every request body it sent to
- * Discord and to fal, every message — must be free of DISCORD_TOKEN and FAL_KEY. (The
- * Authorization headers are where the secrets belong, and are not part of these records.)
+ * Nothing secret in what the bot wrote during a test file. The secrets: DISCORD_TOKEN and
+ * FAL_KEY (`secrets`), and every interaction token the fake Discord issued — those can post
+ * as the bot for 15 minutes. Where they belong (Authorization headers; the token slot of a
+ * webhook or interaction callback path) is not searched. Searched:
+ * - the log lines, for interaction tokens. (The logger is configured with DISCORD_TOKEN and
+ *   FAL_KEY and removes them by value, so searching its output for them proves nothing; the
+ *   tokens it must catch by shape, which can fail. test/e2e/secrets.test.ts injects errors that
+ *   carry every secret into a bot process and checks its raw stdout and stderr.)
+ * - Discord request bodies, queries, file names and every other request path: all secrets;
+ * - every message's content, embeds, components, attachment names, and thread names: all secrets;
+ * - every fal request URL and submitted input: all secrets.
+ * One joined text per destination and one `includes` per secret keeps it cheap for load tests.
  */
 export function assertNoSecrets(secrets: string[], logs: string[], discord: FakeDiscord, fal: FakeFal): void {
-  const written = [
-    ...logs,
-    ...discord.requests.map((r) => `${r.path} ${r.query ?? ""} ${JSON.stringify(r.body) ?? ""} ${r.files.map((f) => f.filename).join(" ")}`),
-    ...discord.messages().map((m) => `${m.content} ${JSON.stringify(m.components)}`),
-    ...fal.requests.map((r) => r.target),
-    ...fal.submits.map((s) => JSON.stringify(s.input)),
+  const tokens = discord.interactionTokens();
+  // A token's place in a path: the token slot of a webhook or interaction callback route.
+  const outsideTokenSlot = (path: string) => path.replace(/^\/(webhooks|interactions)\/(\d+)\/[^/?]+/, "/$1/$2/:token");
+  const outputs: { where: string; text: string; secrets: string[] }[] = [
+    { where: "the logs", text: logs.join("\n"), secrets: tokens },
+    {
+      where: "a Discord request",
+      text: discord.requests.map((r) => `${JSON.stringify(r.query)} ${JSON.stringify(r.body) ?? ""} ${r.files.map((f) => f.filename).join(" ")}`).join("\n"),
+      secrets: [...secrets, ...tokens],
+    },
+    // The configured secrets never belong in a path; a token only in the token slot of its route.
+    { where: "a Discord request path", text: discord.requests.map((r) => outsideTokenSlot(r.path)).join("\n"), secrets: [...secrets, ...tokens] },
+    {
+      where: "a Discord message",
+      text: [
+        ...discord.messages().map((m) => `${m.content} ${JSON.stringify(m.embeds)} ${JSON.stringify(m.components)} ${m.attachments.map((a) => a.filename).join(" ")}`),
+        ...discord.threads().map((t) => t.name),
+      ].join("\n"),
+      secrets: [...secrets, ...tokens],
+    },
+    {
+      where: "a fal request",
+      text: [...fal.requests.map((r) => r.target), ...fal.submits.map((s) => JSON.stringify(s.input))].join("\n"),
+      secrets: [...secrets, ...tokens],
+    },
   ];
-  for (const secret of secrets) {
-    const leak = written.find((text) => text.includes(secret));
-    if (leak) throw new Error(`a secret appeared in what the bot wrote: ${leak.slice(0, 200)}`);
+  for (const { where, text, secrets: forbidden } of outputs) {
+    for (const secret of forbidden) {
+      const at = text.indexOf(secret);
+      if (at >= 0) throw new Error(`a secret appeared in ${where}: …${text.slice(Math.max(0, at - 120), at + 80)}…`);
+    }
   }
 }

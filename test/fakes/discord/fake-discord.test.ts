@@ -18,7 +18,7 @@ import {
   type TextChannel,
 } from "discord.js";
 import WebSocket from "ws";
-import { startFakeDiscord, type FakeDiscord } from "./index.js";
+import { discordErrors as errors, startFakeDiscord, type FakeDiscord } from "./index.js";
 
 // A real 1×1 PNG.
 const PNG = Buffer.from(
@@ -275,6 +275,27 @@ describe("fake discord with a real discord.js client", () => {
     expect(h.original()?.ephemeral).toBe(true);
     expect(h.followups().map((m) => [m.content, m.ephemeral])).toEqual([["secret", true]]);
     expect(fake.requests.filter((r) => r.method === "POST" && r.path === `/webhooks/${fake.applicationId}/${h.token}`).map((r) => r.status)).toEqual([502, 502, 200]);
+  });
+
+  it("answers an injected Discord JSON error (404 Unknown Webhook) as Discord would, once, and lists the tokens it issued", async () => {
+    fake.failNext({ method: "PATCH", path: /\/messages\/@original$/, error: errors.unknownWebhook() });
+    const outcome = new Promise<unknown[]>((resolve) => {
+      handler = async (i) => {
+        if (!i.isChatInputCommand()) return;
+        await i.deferReply();
+        const first = await i.editReply("gone?").then(() => "ok", (e: unknown) => e);
+        const second = await i.editReply("back").then(() => "ok", (e: unknown) => e);
+        resolve([first, second]);
+      };
+    });
+    const h = fake.command("cast", { prompt: "webhook gone" });
+    const [first, second] = await outcome;
+    expect(first).toBeInstanceOf(DiscordAPIError);
+    expect([(first as DiscordAPIError).status, (first as DiscordAPIError).code, (first as DiscordAPIError).message]).toEqual([404, 10015, "Unknown Webhook"]);
+    expect(second).toBe("ok");
+    expect(h.original()?.content).toBe("back");
+    expect(fake.interactionTokens()).toContain(h.token);
+    expect(() => fake.failNext({ path: /x/ })).toThrow(/either status or error/);
   });
 
   it("resumes after dropGateway and replays an interaction dispatched while disconnected", async () => {

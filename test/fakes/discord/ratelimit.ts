@@ -7,7 +7,7 @@
  * time (discord.js waits in real time), not on the fake clock. Exceeding a bucket answers
  * 429 with `retry-after` and `X-RateLimit-Scope: user`, like Discord.
  *
- * `failNext` injects 429/5xx answers. Deviation: the injected `retry-after` header carries
+ * `failNext` injects 429/5xx answers, or any Discord JSON error (`error: errors.unknownWebhook()`). Deviation: the injected `retry-after` header carries
  * the exact (possibly fractional) seconds so tests stay fast; Discord sends whole seconds
  * in the header and the precise float in the body's `retry_after`.
  */
@@ -68,7 +68,8 @@ export class FaultInjector {
   private readonly faults: ActiveFault[] = [];
 
   add(f: FailSpec): void {
-    if (![429, 500, 502, 503, 504].includes(f.status)) throw new Error(`failNext: unsupported status ${f.status}`);
+    if ((f.status === undefined) === (f.error === undefined)) throw new Error("failNext: give either status or error");
+    if (f.status !== undefined && ![429, 500, 502, 503, 504].includes(f.status)) throw new Error(`failNext: unsupported status ${f.status}`);
     this.faults.push({ ...f, remaining: f.count ?? 1 });
   }
 
@@ -95,6 +96,8 @@ export class FaultInjector {
 }
 
 export function faultResponse(f: FailSpec, bucket: string): { status: number; headers: Record<string, string>; body: unknown } {
+  // A Discord JSON error (e.g. 404 10015 Unknown Webhook) is answered with its own status and body.
+  if (f.error) return { status: f.error.status, headers: { ...f.error.headers }, body: f.error.body };
   if (f.status === 429) {
     const retryAfter = f.retryAfter ?? 1;
     return {
@@ -113,5 +116,6 @@ export function faultResponse(f: FailSpec, bucket: string): { status: number; he
     };
   }
   const text: Record<number, string> = { 500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout" };
-  return { status: f.status, headers: {}, body: { message: `${f.status}: ${text[f.status] ?? "Error"}`, code: 0 } };
+  const status = f.status ?? 500; // add() guarantees a status when there is no error
+  return { status, headers: {}, body: { message: `${status}: ${text[status] ?? "Error"}`, code: 0 } };
 }

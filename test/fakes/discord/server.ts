@@ -109,9 +109,12 @@ export interface FakeDiscord {
   updateThread(id: string, change: { archived?: boolean; locked?: boolean; name?: string; autoArchiveDuration?: 60 | 1440 | 4320 | 10080 }): StoredThread;
   advanceClock(ms: number): void;
   now(): number;
+  /** Injects faults: 429/5xx by `status`, or a Discord JSON error by `error` (e.g. `errors.unknownWebhook()`). */
   failNext(f: FailSpec): void;
   /** Holds matching requests open until the returned stall is released (a hanging Discord). */
   stallNext(spec: StallSpec): Stall;
+  /** Every interaction token issued so far (secrets the bot must never write anywhere but Discord's request paths). */
+  interactionTokens(): string[];
   denyPost(channelId: string): void;
   /** Denies the bot other permission bits in a channel (e.g. 1n << 35n, CREATE_PUBLIC_THREADS), with a member overwrite. */
   denyBot(channelId: string, permissions: bigint): void;
@@ -452,6 +455,7 @@ export async function startFakeDiscord(opts: StartOptions = {}): Promise<FakeDis
     now: () => world.clock.now(),
     failNext: (f) => faults.add(f),
     stallNext: (spec) => stalls.add(spec),
+    interactionTokens: () => [...interactions.byToken.keys()],
     denyPost(channelId) {
       fake.denyBot(channelId, P.SEND_MESSAGES);
     },

@@ -7,6 +7,7 @@
  */
 
 /** A guild member the fake can impersonate when dispatching interactions. */
+import type { DiscordHttpError } from "./discord-errors.js";
 export interface FakeUser {
   readonly id: string;
   readonly username: string;
@@ -176,7 +177,13 @@ export interface FailSpec {
   method?: string;
   /** Tested against the path below `/api/v10`, e.g. `/webhooks/1/tok/messages/@original`. */
   path: RegExp;
-  status: number;
+  /** 429 or 5xx (Discord's generic answers). Give either this or `error`. */
+  status?: number;
+  /**
+   * A Discord JSON error answered as is, e.g. `errors.unknownWebhook()` (404 10015, what Discord
+   * answers when an interaction's webhook is gone). Give either this or `status`.
+   */
+  error?: DiscordHttpError;
   /** Seconds (429 only). Default 1. */
   retryAfter?: number;
   /** How many matching requests fail. Default 1. */

@@ -9,8 +9,8 @@ import { singleLine } from "../domain/single-line.js";
 import { renderStorybook, type StorybookScene } from "../domain/storybook.js";
 import type { Character } from "../store/character-store.js";
 import type { Story } from "../store/story-store.js";
-import { characterFiles, findCharacter, recordJob } from "./imagine-flow.js";
 import { escapeLine, MAX_MESSAGE_LENGTH } from "./escape.js";
+import { characterFiles, findCharacter, recordJob } from "./imagine-flow.js";
 import { enforcePolicy, serverSettingsFor } from "./policy-gate.js";
 
 const MAX_TITLE_LENGTH = 100; // Discord's limit for a thread name

@@ -4,6 +4,7 @@ import type { Job } from "../domain/job.js";
 import type { FalResult } from "../domain/job-state.js";
 import type { Progress } from "../jobs/job-reporter.js";
 import { resultButtonId } from "./custom-ids.js";
+import { escapeLine, escapeLines, fitEscaped, MAX_MESSAGE_LENGTH } from "./escape.js";
 
 type ButtonRow = APIActionRowComponent<APIButtonComponent>;
 
@@ -50,14 +51,29 @@ export function resultRow(job: Job): ButtonRow {
 }
 
 const MAX_PROMPT_IN_MESSAGE = 600;
+/** The settings line's share of the message: a 1000-character negative prompt must leave room for the prompt. */
+const MAX_SETTINGS_LINE = 400;
+/** Room a channel post needs for the "<@id> " put in front when the interaction's token is gone (ids are at most 20 digits). */
+export const MENTION_ROOM = 24;
 
-/** The text above the images: who asked, the prompt, the seed and the settings that made them. */
-export function resultHeader(job: Job, result: FalResult, part: { index: number; total: number }): string {
-  const prompt = job.settings.prompt.length > MAX_PROMPT_IN_MESSAGE ? `${job.settings.prompt.slice(0, MAX_PROMPT_IN_MESSAGE)}…` : job.settings.prompt;
+/**
+ * The text above the images: who asked, the prompt, the seed and the settings that made them.
+ * The prompt and the settings are user text: escaped, every prompt line inside the block quote,
+ * the settings on one line, and the whole at most `maxLength` characters (by default what
+ * leaves room for a mention in front, within Discord's 2000).
+ */
+export function resultHeader(job: Job, result: FalResult, part: { index: number; total: number }, maxLength = MAX_MESSAGE_LENGTH - MENTION_ROOM): string {
   const partLabel = part.total > 1 ? ` (part ${part.index + 1} of ${part.total})` : "";
-  return [
-    `${job.origin.caption ?? `🎬 Scene for <@${job.origin.userId}>`}${partLabel}`,
-    `> ${prompt.replace(/\n/g, "\n> ")}`,
-    `-# ${describeSettings(job.settings, result.seed)} · job ${job.id}`,
-  ].join("\n");
+  // A story's caption is escaped where it is made (addScene).
+  const caption = `${job.origin.caption ?? `🎬 Scene for <@${job.origin.userId}>`}${partLabel}`;
+  const jobLabel = ` · job ${job.id}`;
+  const settings = `-# ${fitEscaped(describeSettings(job.settings, result.seed), MAX_SETTINGS_LINE, escapeLine)}${jobLabel}`;
+  const promptRoom = maxLength - caption.length - settings.length - 2;
+  const points = Array.from(job.settings.prompt);
+  const prompt = points.length > MAX_PROMPT_IN_MESSAGE ? `${points.slice(0, MAX_PROMPT_IN_MESSAGE).join("")}…` : job.settings.prompt;
+  const quote = fitEscaped(prompt, promptRoom, (text) => {
+    const lines = escapeLines(text);
+    return (lines.length ? lines : ["…"]).map((line) => `> ${line}`).join("\n");
+  });
+  return [caption, quote, settings].join("\n");
 }

@@ -9,6 +9,7 @@ import {
   type REST,
 } from "discord.js";
 import type { JobOrigin } from "../domain/job.js";
+import { capContent, MAX_MESSAGE_LENGTH } from "./escape.js";
 
 /** Discord's interaction tokens allow edits and follow-ups for 15 minutes; keep a minute in hand. */
 export const TOKEN_LIFETIME_MS = 15 * 60 * 1000;
@@ -46,9 +47,9 @@ const hasCode = (error: unknown, codes: Set<number>) => error instanceof Discord
 /**
  * Sends a job's messages where its requester will see them: through the interaction's
  * webhook while its token is valid; after that (or if Discord says the token is gone)
- * as a channel message that mentions them; if the bot may not post there, or the
- * request was private, by DM. Works from the stored origin alone, so it also serves
- * jobs resumed after a restart.
+ * as a channel message that starts by mentioning them (and only them); if the bot may
+ * not post there, or the request was private, by DM. Works from the stored origin
+ * alone, so it also serves jobs resumed after a restart.
  */
 export function createReplyTarget(rest: REST, origin: JobOrigin, now: () => number) {
   let tokenGone = false;
@@ -73,13 +74,23 @@ export function createReplyTarget(rest: REST, origin: JobOrigin, now: () => numb
     return post(dm.id, message);
   }
 
+  /**
+   * In the channel, a message meant for the interaction's reply is read by everyone: it
+   * starts by naming whom it is for (`post` lets it mention only them).
+   */
+  function addressed(message: OutgoingMessage): OutgoingMessage {
+    const mention = `<@${origin.userId}>`;
+    return message.content.startsWith(mention) ? message : { ...message, content: capContent(`${mention} ${message.content}`) };
+  }
+
   async function channelMessage(message: OutgoingMessage): Promise<APIMessage> {
     if (origin.private) return directMessage(message);
     try {
-      return await post(origin.channelId, message);
+      return await post(origin.channelId, addressed(message));
     } catch (error) {
       if (!hasCode(error, NO_ACCESS)) throw error;
-      return directMessage({ ...message, content: `${message.content}\n-# (StoryCast may not post in <#${origin.channelId}>, so this came by DM.)` });
+      const note = `-# (StoryCast may not post in <#${origin.channelId}>, so this came by DM.)`;
+      return directMessage({ ...message, content: `${capContent(message.content, MAX_MESSAGE_LENGTH - note.length - 1)}\n${note}` });
     }
   }
 

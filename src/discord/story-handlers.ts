@@ -5,9 +5,11 @@ import { UserFacingError } from "../domain/errors.js";
 import { humanName, IMAGE_SIZES, SPEEDS, STYLES, type ImageSize, type Speed, type Style } from "../domain/fal-enums.js";
 import { checkImagineOptions } from "../domain/imagine-request.js";
 import { withServerDefaults } from "../domain/server-policy.js";
+import { singleLine } from "../domain/single-line.js";
 import { renderStorybook, type StorybookScene } from "../domain/storybook.js";
 import type { Character } from "../store/character-store.js";
 import type { Story } from "../store/story-store.js";
+import { escapeLine, MAX_MESSAGE_LENGTH } from "./escape.js";
 import { characterFiles, findCharacter, recordJob } from "./imagine-flow.js";
 import { enforcePolicy, serverSettingsFor } from "./policy-gate.js";
 
@@ -118,7 +120,7 @@ export async function addScene(interaction: ChatInputCommandInteraction, ctx: Ap
     settings,
     character,
     private: false,
-    caption: `📖 **${story.title}** — scene ${scene.number}, by <@${interaction.user.id}>`,
+    caption: `📖 **${escapeLine(story.title)}** — scene ${scene.number}, by <@${interaction.user.id}>`,
   });
   void ctx.runner.start(job, characterFiles(character));
 }
@@ -133,19 +135,35 @@ export async function changeCast(interaction: ChatInputCommandInteraction, ctx: 
   const updated = ctx.stories.setCast(story.id, cast);
   const names = castNames(ctx, updated);
   await interaction.reply({
-    content: `${action === "add" ? `➕ **${character.name}** joins` : `➖ **${character.name}** leaves`} the cast. Cast now: ${names.length ? names.join(", ") : "nobody"}.`,
+    content: `${action === "add" ? `➕ **${escapeLine(character.name)}** joins` : `➖ **${escapeLine(character.name)}** leaves`} the cast. Cast now: ${names.length ? names.map(escapeLine).join(", ") : "nobody"}.`,
     allowedMentions: { parse: [] },
   });
 }
 
-/** The story so far, one line a scene, in order. */
+/**
+ * The story so far, one line a scene, in order. A scene whose job is private is its
+ * author's alone and left out; names and prompts are escaped and kept on one line.
+ */
 function recapLines(ctx: AppContext, story: Story): string[] {
-  return ctx.stories.scenes(story.id).map((scene) => {
+  return ctx.stories.scenes(story.id).flatMap((scene) => {
     const job = ctx.store.get(scene.jobId);
+    if (job?.origin.private) return [];
     const where = job?.messageIds[0] ? ` — https://discord.com/channels/${story.guildId}/${story.threadId}/${job.messageIds[0]}` : job?.state.kind === "delivered" ? "" : " (not finished)";
-    const prompt = scene.prompt.length > 80 ? `${scene.prompt.slice(0, 80)}…` : scene.prompt;
-    return `**${scene.number}.** ${scene.authorName}: ${prompt}${where}`;
+    const points = Array.from(singleLine(scene.prompt));
+    const prompt = escapeLine(points.length > 80 ? `${points.slice(0, 80).join("")}…` : points.join(""));
+    return [`**${scene.number}.** ${escapeLine(scene.authorName)}: ${prompt}${where}`];
   });
+}
+
+/** As many whole lines as fit in one message. */
+function wholeLines(lines: string[]): string {
+  let content = "";
+  for (const line of lines) {
+    const next = content ? `${content}\n${line}` : line;
+    if (next.length > MAX_MESSAGE_LENGTH) break;
+    content = next;
+  }
+  return content;
 }
 
 /** /story recap: posts the story so far in the thread. */
@@ -153,7 +171,8 @@ export async function recapStory(interaction: ChatInputCommandInteraction, ctx: 
   const story = storyHere(interaction, ctx);
   const lines = recapLines(ctx, story);
   await interaction.reply({
-    content: [`## 📖 ${story.title} — the story so far`, ...(lines.length ? lines : ["No scenes yet. Add one with `/story scene`."])].join("\n").slice(0, 2000),
+    // Whole lines only: a cut could leave half an escape.
+    content: wholeLines([`## 📖 ${escapeLine(story.title)} — the story so far`, ...(lines.length ? lines : ["No scenes yet. Add one with `/story scene`."])]),
     allowedMentions: { parse: [] },
   });
 }

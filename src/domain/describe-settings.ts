@@ -1,11 +1,13 @@
 import { humanName, IMAGE_SIZES, SPEEDS, STYLES } from "./fal-enums.js";
 import type { GenerationSettings } from "./imagine-request.js";
 import { describePalette } from "./palette.js";
+import { singleLine } from "./single-line.js";
 
 /**
  * One line with the settings that made an image, for the result message, so anyone
  * can see how to make it again. The seed is the one fal used, which may differ from
- * the requested one when none was given.
+ * the requested one when none was given. Free-text fields are folded onto one line:
+ * a newline in a negative prompt must not break out of the settings line.
  */
 export function describeSettings(settings: GenerationSettings, seed: number | undefined): string {
   const parts = [
@@ -19,5 +21,8 @@ export function describeSettings(settings: GenerationSettings, seed: number | un
     settings.styleCodes ? `style codes ${settings.styleCodes.join(" ")}` : undefined,
     settings.negativePrompt ? `not: ${settings.negativePrompt}` : undefined,
   ];
-  return parts.filter((part) => part !== undefined).join(" · ");
+  return parts
+    .filter((part) => part !== undefined)
+    .map(singleLine)
+    .join(" · ");
 }

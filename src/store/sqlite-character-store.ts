@@ -46,8 +46,10 @@ export function createSqliteCharacterStore(db: Db, now: () => number = Date.now)
   const rename = db.prepare("UPDATE characters SET name = ?, name_key = ? WHERE id = ?");
   const remove = db.prepare("DELETE FROM characters WHERE id = ?");
   const use = db.prepare("UPDATE characters SET times_used = times_used + 1 WHERE id = ?");
+  // Private results are their requester's alone: /character show is seen by anyone, so they never count as scenes.
   const scenes = db.prepare<[string, number], { state: string }>(
-    "SELECT state FROM jobs WHERE character_id = ? AND state_kind = 'delivered' ORDER BY created_at DESC LIMIT ?",
+    `SELECT state FROM jobs WHERE character_id = ? AND state_kind = 'delivered' AND COALESCE(json_extract(origin, '$.private'), 0) = 0
+     ORDER BY created_at DESC LIMIT ?`,
   );
 
   const isUniqueViolation = (error: unknown) => (error as { code?: string }).code === "SQLITE_CONSTRAINT_UNIQUE";

@@ -75,12 +75,13 @@ export function createReplyTarget(rest: REST, origin: JobOrigin, now: () => numb
   }
 
   /**
-   * In the channel, a message meant for the interaction's reply is read by everyone: it
-   * starts by naming whom it is for (`post` lets it mention only them).
+   * In the channel, a message meant for the interaction's reply is read by everyone: its
+   * first line names whom it is for (`post` lets it mention only them).
    */
   function addressed(message: OutgoingMessage): OutgoingMessage {
     const mention = `<@${origin.userId}>`;
-    return message.content.startsWith(mention) ? message : { ...message, content: capContent(`${mention} ${message.content}`) };
+    // A result's caption already names them on its first line ("Scene for @member"): once is enough.
+    return message.content.split("\n", 1)[0]!.includes(mention) ? message : { ...message, content: capContent(`${mention} ${message.content}`) };
   }
 
   async function channelMessage(message: OutgoingMessage): Promise<APIMessage> {

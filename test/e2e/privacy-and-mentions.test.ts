@@ -120,7 +120,9 @@ describe("notices in the channel after the token expired", () => {
       10_000,
       "result in the channel",
     );
-    expect(post.content.startsWith(`<@${discord.users.alice.id}> `)).toBe(true);
+    // The first line names Alice once (the caption's "Scene for @Alice"), and only she is pinged.
+    const firstLine = post.content.split("\n")[0]!;
+    expect(firstLine.split(`<@${discord.users.alice.id}>`).length - 1).toBe(1);
     expect(pingedBy(post)).toEqual([discord.users.alice.id]);
     expect(post.content).toContain(`\\<@${discord.users.bob.id}>`);
     expect(post.content).toContain("\\[free\\](https://evil.example)");

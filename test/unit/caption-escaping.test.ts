@@ -19,6 +19,7 @@ function job(settings: Partial<GenerationSettings>, caption?: string): Job {
     state: { kind: "pending" },
     rerollOf: null,
     messageIds: [],
+    delivery: null,
   };
 }
 

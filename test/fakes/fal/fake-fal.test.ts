@@ -375,6 +375,25 @@ describe("errors", () => {
     expect((await fetch(ref)).status).toBe(200); // only the next one failed
     expect(fake.requests.filter((r) => r.kind === "cdn").map((r) => r.status)).toEqual([0, 200]);
   });
+
+  it("failNext 'reset-mid-body' answers 200 with a Content-Length, sends part of the body and drops the connection; the job exists", async () => {
+    fake.failNext("submit", 1, "reset-mid-body");
+    const response = await fetch(`${fake.url}`, {
+      method: "POST",
+      headers: { "x-fal-target-url": `https://queue.fal.run/${ENDPOINT}`, authorization: `Key ${fake.key}`, "content-type": "application/json" },
+      body: JSON.stringify(input()),
+    });
+    expect(response.status).toBe(200);
+    expect(Number(response.headers.get("content-length"))).toBeGreaterThan(0);
+    const cut = await caught(response.text());
+    expect(cut).toBeInstanceOf(TypeError); // undici: "terminated", cause "other side closed"
+    expect(fake.submits.map((s) => s.status)).toEqual([200]); // fal took (and charges for) the job
+    // The real client sees a retryable transport error and submits again: a second paid job.
+    fake.failNext("submit", 1, "reset-mid-body");
+    const again = await fal.queue.submit(ENDPOINT, { input: input() });
+    expect(fake.submits.length).toBe(3);
+    expect(fake.submits[2]!.requestId).toBe(again.request_id);
+  });
 });
 
 describe("proxy contract and request log", () => {

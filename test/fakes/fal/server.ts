@@ -198,11 +198,16 @@ class FakeFalServer implements FakeFal {
 
     const body = await readBody(req);
     const pending = this.takeFailure(route.kind, target);
-    if (pending && (!pending.afterHandling || route.kind === "status-stream")) {
+    const beforeHandling = pending !== undefined && pending.failure !== "reset-mid-body" && (!pending.afterHandling || route.kind === "status-stream");
+    if (pending && beforeHandling) {
       this.fail(req, res, record, pending.failure);
       return;
     }
     const outcome = this.dispatch(route, req, method, body, at, record);
+    if (pending?.failure === "reset-mid-body") {
+      this.resetMidBody(res, record, outcome);
+      return;
+    }
     if (pending) {
       this.fail(req, res, record, pending.failure);
       return;
@@ -228,9 +233,27 @@ class FakeFalServer implements FakeFal {
     }
   }
 
+  /** Sends the handler's status line and headers (Content-Length of the whole body), then part of the body, then drops the connection. */
+  private resetMidBody(res: ServerResponse, record: FalRequestRecord, outcome: Outcome): void {
+    if (outcome.type !== "json") throw new Error(`reset-mid-body needs a JSON answer, the handler produced "${outcome.type}"`);
+    const data = Buffer.from(JSON.stringify(outcome.body));
+    record.status = outcome.status;
+    res.writeHead(outcome.status, {
+      "content-type": "application/json",
+      "content-length": String(data.length),
+      ...(record.requestId ? { [REQUEST_ID_HEADER]: record.requestId } : {}),
+    });
+    res.flushHeaders();
+    // Let the head and the first half reach the client before the socket goes away.
+    res.write(data.subarray(0, Math.max(1, Math.floor(data.length / 2))), () => {
+      setTimeout(() => res.socket?.destroy(), 20);
+    });
+  }
+
   private fail(req: IncomingMessage, res: ServerResponse, record: FalRequestRecord, failure: FailNextFailure): void {
     if (failure === "hang") return; // never answered; close() destroys the connection
-    if (failure === "reset") {
+    if (failure === "reset" || failure === "reset-mid-body") {
+      // "reset-mid-body" is answered by resetMidBody() once the handler ran; never reaches here.
       req.socket.destroy();
       return;
     }

@@ -46,7 +46,14 @@ export interface UploadRecord {
 export type FailNextFailure =
   | { status: number; body?: unknown; headers?: Record<string, string> }
   | "hang" // never answers; the socket is destroyed by close()
-  | "reset"; // destroys the socket without answering (client sees a network error)
+  | "reset" // destroys the socket without answering (client sees a network error)
+  /**
+   * Handles the request as usual (a submit creates the job), then answers with the real
+   * status line and a Content-Length for the whole JSON body, writes only part of the body
+   * and destroys the socket: "fal said 200 but the connection dropped while the body was read".
+   * Always applied after handling, whatever `afterHandling` says.
+   */
+  | "reset-mid-body";
 
 export interface FailNextOptions {
   /**

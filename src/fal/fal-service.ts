@@ -1,8 +1,8 @@
-import { createFalClient, type QueueStatus } from "@fal-ai/client";
+import { ApiError, createFalClient, type QueueStatus } from "@fal-ai/client";
 import type { IdeogramCharacterInput } from "@fal-ai/client/endpoints";
 import type { FalResult } from "../domain/job-state.js";
 import { withRetry } from "../util/backoff.js";
-import { classifyFalError, isRetryableFalError } from "./fal-errors.js";
+import { classifyFalError, isNetworkError, isRetryableFalError } from "./fal-errors.js";
 import { createGuardedFetch } from "./guarded-fetch.js";
 
 export const ENDPOINT = "fal-ai/ideogram/character";
@@ -59,8 +59,17 @@ export function createFalService(options: FalServiceOptions): FalService {
       return withRetry(() => fal.storage.upload(file), retryRead);
     },
     async submit(input) {
-      const { request_id } = await fal.queue.submit(ENDPOINT, { input, abortSignal: guarded.singleShotSignal() });
-      return request_id;
+      let answer: { request_id?: unknown };
+      try {
+        answer = await fal.queue.submit(ENDPOINT, { input, abortSignal: guarded.singleShotSignal() });
+      } catch (error) {
+        // An HTTP error answer or a transport failure is for the caller to judge; anything else
+        // (a 2xx whose body is not JSON) came after fal received the request.
+        if (error instanceof ApiError || isNetworkError(error)) throw error;
+        throw new SubmitOutcomeUnknownError("fal's answer to the submit could not be read", { cause: error });
+      }
+      if (typeof answer.request_id !== "string") throw new SubmitOutcomeUnknownError("fal's answer to the submit has no request_id");
+      return answer.request_id;
     },
     async status(requestId, signal) {
       return toFalStatus(await fal.queue.status(ENDPOINT, { requestId, logs: false, ...(signal ? { abortSignal: signal } : {}) }));
@@ -128,6 +137,11 @@ function toFalStatus(status: QueueStatus): FalStatus {
     default:
       return { kind: "done" };
   }
+}
+
+/** fal received the submit but its answer was unusable: the job may exist (and be charged), so it must not be sent again. */
+export class SubmitOutcomeUnknownError extends Error {
+  override readonly name = "SubmitOutcomeUnknownError";
 }
 
 export class DownloadError extends Error {

@@ -3,7 +3,7 @@ import type { Job } from "../domain/job.js";
 import { isFinal, requestIdOf, type FalResult } from "../domain/job-state.js";
 import { toFalInput, type HostedImages } from "../domain/imagine-request.js";
 import { classifyFalError, isNetworkError, wasRefusedConnection } from "../fal/fal-errors.js";
-import type { FalStatus } from "../fal/fal-service.js";
+import { SubmitOutcomeUnknownError, type FalStatus } from "../fal/fal-service.js";
 import { backoffDelay } from "../util/backoff.js";
 import type { ResultImage } from "./job-reporter.js";
 import type { HostedFile, InputFile, InputFiles, JobRunnerDeps } from "./job-types.js";
@@ -57,7 +57,7 @@ export function createJobSteps(deps: JobRunnerDeps) {
       const failure = classifyFalError(error);
       // An HTTP answer or a refused connection means fal did not take the job. A timeout
       // or a dropped connection leaves it unknown; resubmitting could charge twice.
-      if (isNetworkError(error) && !wasRefusedConnection(error)) {
+      if ((isNetworkError(error) && !wasRefusedConnection(error)) || error instanceof SubmitOutcomeUnknownError) {
         store.transition(job.id, { kind: "submit_unknown" });
         logFor(job).error({ err: error }, "submit outcome unknown; not resubmitting");
         await reporter.fail(

@@ -32,7 +32,8 @@ export function createJobSteps(deps: JobRunnerDeps) {
     deps.logger.child({ jobId: job.id, guildId: job.origin.guildId, userId: job.origin.userId, ...(requestId ? { requestId } : {}) });
 
   async function hostInputs(job: Job, files: InputFiles): Promise<IdeogramCharacterInput> {
-    const upload = async (file: InputFile | HostedFile) => ("url" in file ? file.url : fal.upload(file.bytes, file.contentType, file.fileName));
+    const lifetime = job.origin.private ? "private-input" : "one-off-input";
+    const upload = async (file: InputFile | HostedFile) => ("url" in file ? file.url : fal.upload(file.bytes, file.contentType, file.fileName, lifetime));
     const [reference, mask, styleReference] = await Promise.all([
       upload(files.reference),
       files.mask ? upload(files.mask) : undefined,
@@ -49,7 +50,7 @@ export function createJobSteps(deps: JobRunnerDeps) {
   async function submit(job: Job, input: IdeogramCharacterInput): Promise<string | undefined> {
     store.transition(job.id, { kind: "submitting" });
     try {
-      const requestId = await fal.submit(input);
+      const requestId = await fal.submit(input, job.origin.private ? "private" : "public");
       store.transition(job.id, { kind: "queued", requestId });
       logFor(job, requestId).info("submitted to fal");
       return requestId;

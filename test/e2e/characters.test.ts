@@ -135,6 +135,7 @@ describe("saved characters", () => {
     expect(reference).not.toBe(second);
     const [secondBytes, referenceBytes] = await Promise.all([second!, reference].map(async (url) => Buffer.from(await (await fetch(url)).arrayBuffer())));
     expect(referenceBytes!.equals(secondBytes!)).toBe(true);
+    expect(fal.uploads.find((u) => u.fileUrl === reference)?.lifecycle?.expirationSeconds).toBe(365 * 86_400);
   });
 
   it("when a member saves a character in DMs, then it is theirs alone and /imagine there can use it", async () => {

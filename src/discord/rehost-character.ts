@@ -19,7 +19,7 @@ export async function withLiveFiles(ctx: AppContext, character: Character): Prom
 
   const stored = ctx.characters.storedImages(character.id);
   const lost = (referenceCheck === "gone" && !stored.reference) || (maskCheck === "gone" && !stored.mask);
-  const log = ctx.logger.child({ characterId: character.id, guildId: character.scope });
+  const log = ctx.logger.child({ characterId: character.id, scope: character.scope });
   if (lost) {
     log.warn({ referenceCheck, maskCheck }, "saved character's files expired on fal and no copy is kept");
     throw new UserFacingError(

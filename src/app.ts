@@ -45,7 +45,7 @@ export async function startApp(config: Config, logger: Logger, options: StartOpt
   const characters = createSqliteCharacterStore(db, now);
   const servers = createSqliteServerStore(db);
   const stories = createSqliteStoryStore(db, now);
-  const fal = createFalService({ credentials: config.falKey, proxyUrl: config.falProxyUrl, requestTimeoutMs: config.falRequestTimeoutMs, streamMaxMs: config.falStatusStreamMaxMs });
+  const fal = createFalService({ credentials: config.falKey, proxyUrl: config.falProxyUrl, requestTimeoutMs: config.falRequestTimeoutMs, streamMaxMs: config.falStatusStreamMaxMs, clock });
   // Only the Guilds intent: no privileged intents are needed for slash commands.
   const client = new Client({ intents: [GatewayIntentBits.Guilds], ...(config.discordApiUrl ? { rest: { api: config.discordApiUrl } } : {}) });
   const reporter = createDiscordReporter({ rest: client.rest, logger, progressEditIntervalMs: config.progressEditIntervalMs, now });

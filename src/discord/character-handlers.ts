@@ -31,7 +31,10 @@ function mustFind(ctx: AppContext, interaction: RepliableInteraction, name: stri
   return character;
 }
 
-/** /character save: re-host the images on fal storage (Discord's links expire) and store the character. */
+/**
+ * /character save: re-host the images on fal storage (Discord's links expire) for the longest
+ * lifetime, and keep a copy in the database to host them again once fal's copy expires.
+ */
 export async function saveCharacter(
   interaction: ChatInputCommandInteraction,
   ctx: AppContext,
@@ -49,8 +52,8 @@ export async function saveCharacter(
   ]);
   checkDeclaredSizes({ reference: { ...input.reference, size: reference.bytes.length }, ...(input.mask && mask ? { mask: { ...input.mask, size: mask.bytes.length } } : {}) });
   const [referenceUrl, maskUrl] = await Promise.all([
-    ctx.fal.upload(reference.bytes, reference.contentType, reference.fileName),
-    mask ? ctx.fal.upload(mask.bytes, mask.contentType, mask.fileName) : undefined,
+    ctx.fal.upload(reference.bytes, reference.contentType, reference.fileName, "saved-character"),
+    mask ? ctx.fal.upload(mask.bytes, mask.contentType, mask.fileName, "saved-character") : undefined,
   ]).catch((error: unknown) => {
     ctx.logger.warn({ err: error }, "character upload to fal failed");
     throw new UserFacingError("The images could not be stored on fal right now. Please try again in a few minutes.");
@@ -63,6 +66,10 @@ export async function saveCharacter(
     maskUrl,
     description,
     creatorId: interaction.user.id,
+    images: {
+      reference: { bytes: asBuffer(reference.bytes), contentType: reference.contentType },
+      ...(mask ? { mask: { bytes: asBuffer(mask.bytes), contentType: mask.contentType } } : {}),
+    },
   });
   ctx.logger.info({ characterId: character.id, guildId: interaction.guildId, userId: interaction.user.id }, "character saved");
   await interaction.editReply({
@@ -199,4 +206,9 @@ export async function handleCharacterButton(interaction: ButtonInteraction, ctx:
   ctx.logger.info({ characterId: character.id, userId: interaction.user.id }, "character deleted");
   await interaction.update({ content: `🗑️ Deleted **${character.name}**.`, components: [] });
   return true;
+}
+
+/** The same bytes as a Buffer, without copying them. */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

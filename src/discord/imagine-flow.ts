@@ -11,6 +11,7 @@ import type { Character } from "../store/character-store.js";
 import { withServerDefaults } from "../domain/server-policy.js";
 import { downloadImageAttachment } from "./download-attachment.js";
 import { enforcePolicy, serverSettingsFor } from "./policy-gate.js";
+import { withLiveFiles } from "./rehost-character.js";
 
 /** Discord's upload limit for bots without boosts, used when an interaction does not say. */
 const DEFAULT_ATTACHMENT_LIMIT = 10 * 1024 * 1024;
@@ -34,7 +35,7 @@ export async function startImagine(interaction: ChatInputCommandInteraction, opt
   let files: InputFiles;
   try {
     // Attached images win over the saved character's (e.g. a new mask for a saved reference).
-    const { reference, ...rest } = { ...(character ? characterFiles(character) : {}), ...(await downloadInputs(images)) };
+    const { reference, ...rest } = { ...(character ? await characterFiles(ctx, character) : {}), ...(await downloadInputs(images)) };
     if (!reference) throw new UserFacingError("Attach a `reference` image of your character, or pick a saved `character`.");
     files = { reference, ...rest };
   } catch (error) {
@@ -78,8 +79,13 @@ export function recordJob(
   return job;
 }
 
-/** A saved character's hosted reference and mask, as job inputs. */
-export function characterFiles(character: Character): InputFiles {
+/**
+ * A saved character's hosted reference and mask, as job inputs; expired files are hosted
+ * again first (or a UserFacingError says why they cannot be). Call after acknowledging:
+ * it may take a request or two to fal.
+ */
+export async function characterFiles(ctx: AppContext, saved: Character): Promise<InputFiles> {
+  const character = await withLiveFiles(ctx, saved);
   return { reference: { url: character.referenceUrl }, ...(character.maskUrl ? { mask: { url: character.maskUrl } } : {}) };
 }
 

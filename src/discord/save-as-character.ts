@@ -2,6 +2,7 @@ import { ComponentType, MessageFlags, TextInputStyle, type ButtonInteraction, ty
 import type { AppContext } from "../app-context.js";
 import { characterScope, cleanCharacterDescription, cleanCharacterName, MAX_CHARACTER_DESCRIPTION_LENGTH, MAX_CHARACTER_NAME_LENGTH } from "../domain/character-name.js";
 import { UserFacingError } from "../domain/errors.js";
+import { sniffImageType, type ImageMime } from "../domain/image-type.js";
 import { DuplicateCharacterError } from "../store/character-store.js";
 
 const MODAL_PREFIX = "imagine:savechar:";
@@ -32,7 +33,11 @@ export async function askToSaveAsCharacter(interaction: ButtonInteraction, jobId
   });
 }
 
-/** The modal's answer: the chosen image (already on fal's storage) becomes a saved character. Returns false for other modals. */
+/**
+ * The modal's answer: the chosen image becomes a saved character. The result's fal file lives
+ * only as long as the job's outputs (README "File lifetimes"), so the image is downloaded, hosted
+ * again for a saved character's lifetime, and a copy kept to host it again later. Returns false for other modals.
+ */
 export async function handleSaveAsCharacterModal(interaction: ModalSubmitInteraction, ctx: AppContext): Promise<boolean> {
   if (!interaction.customId.startsWith(MODAL_PREFIX)) return false;
   const jobId = interaction.customId.slice(MODAL_PREFIX.length);
@@ -49,21 +54,41 @@ export async function handleSaveAsCharacterModal(interaction: ModalSubmitInterac
   if (!image) throw new UserFacingError(images.length ? `Pick an image from 1 to ${images.length}.` : "That result is no longer known.");
   const name = cleanCharacterName(field("name"));
   const description = cleanCharacterDescription(field("description"));
+  const scope = characterScope(interaction.guildId, interaction.user.id);
+  if (ctx.characters.byName(scope, name)) throw new UserFacingError(`There is already a character called **${name}** here. Pick another name.`);
+  await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+  const reference = await keepCopy(ctx, image.url, image.fileName);
   try {
     ctx.characters.create({
       id: ctx.newJobId(),
-      scope: characterScope(interaction.guildId, interaction.user.id),
+      scope,
       name,
-      referenceUrl: image.url,
+      referenceUrl: reference.url,
       maskUrl: undefined,
       description,
       creatorId: interaction.user.id,
+      images: { reference: { bytes: reference.bytes, contentType: reference.contentType } },
     });
   } catch (error) {
     if (error instanceof DuplicateCharacterError) throw new UserFacingError(`There is already a character called **${name}** here. Pick another name.`);
     throw error;
   }
   ctx.logger.info({ jobId, userId: interaction.user.id, guildId: interaction.guildId }, "result saved as a character");
-  await interaction.reply({ content: `✅ Saved image ${index} as **${name}**. Use it with \`/imagine character:${name}\`.`, flags: MessageFlags.Ephemeral });
+  await interaction.editReply({ content: `✅ Saved image ${index} as **${name}**. Use it with \`/imagine character:${name}\`.` });
   return true;
+}
+
+/** Downloads a result image and hosts it again as a saved character's reference. */
+async function keepCopy(ctx: AppContext, url: string, fileName: string | undefined): Promise<{ url: string; bytes: Buffer; contentType: ImageMime }> {
+  const bytes = await ctx.fal.download(url).catch((error: unknown) => {
+    ctx.logger.warn({ err: error }, "downloading a result to save it as a character failed");
+    throw new UserFacingError("That image could not be fetched from fal (results are kept there for a limited time), so it can't be saved as a character.");
+  });
+  const contentType = sniffImageType(bytes);
+  if (!contentType) throw new UserFacingError("That image is not a JPEG, PNG or WebP file, so it can't be saved as a character.");
+  const hosted = await ctx.fal.upload(bytes, contentType, fileName ?? "character.png", "saved-character").catch((error: unknown) => {
+    ctx.logger.warn({ err: error }, "character upload to fal failed");
+    throw new UserFacingError("The image could not be stored on fal right now. Please try again in a few minutes.");
+  });
+  return { url: hosted, bytes, contentType };
 }

@@ -104,6 +104,7 @@ export async function addScene(interaction: ChatInputCommandInteraction, ctx: Ap
   );
   if (server.characterDescriptions !== false) settings.prompt = promptWithDescription(settings.prompt, character.name, character.description);
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+  const files = await characterFiles(ctx, character); // before the scene is written: an expired, unrestorable character costs nothing
   // Limits are checked and the scene and job written in one tick (see startImagine).
   enforcePolicy(interaction, ctx, server, { speed: settings.speed, numImages: settings.numImages });
   const jobId = ctx.newJobId();
@@ -122,7 +123,7 @@ export async function addScene(interaction: ChatInputCommandInteraction, ctx: Ap
     private: false,
     caption: `📖 **${escapeLine(story.title)}** — scene ${scene.number}, by <@${interaction.user.id}>`,
   });
-  void ctx.runner.start(job, characterFiles(character));
+  void ctx.runner.start(job, files);
 }
 
 /** /story cast add|remove. */

@@ -1,23 +1,58 @@
-import { ApiError, createFalClient, type QueueStatus } from "@fal-ai/client";
+import { ApiError, createFalClient, type QueueStatus, type StorageSettings } from "@fal-ai/client";
 import type { IdeogramCharacterInput } from "@fal-ai/client/endpoints";
 import type { FalResult } from "../domain/job-state.js";
 import { withRetry } from "../util/backoff.js";
-import { classifyFalError, isRetryableFalError } from "./fal-errors.js";
+import { systemClock, type Clock } from "../util/clock.js";
+import { classifyFalError, isNetworkError, isRetryableFalError } from "./fal-errors.js";
 import { createGuardedFetch } from "./guarded-fetch.js";
 
 export const ENDPOINT = "fal-ai/ideogram/character";
+/** A file check must not hold up a job: a CDN that does not answer this fast counts as "unknown". */
+const FILE_CHECK_TIMEOUT_MS = 5_000;
 
 export type FalStatus =
   | { kind: "queued"; position: number | undefined }
   | { kind: "running" }
   | { kind: "done" };
 
+/**
+ * How long fal keeps a file StoryCast uploads (README "File lifetimes"). Chosen per kind:
+ * - saved-character: as long as the installed client can ask for. @fal-ai/client 1.10 turns
+ *   `expiresIn: "never"` into no header at all (fal's default, at least 7 days), so "1y" is the
+ *   longest lifetime it really sends; the database keeps a copy to re-host from after that.
+ * - one-off-input: a day — fal's runner reads it within minutes, and a reroll of the result
+ *   reuses it for that long.
+ * - private-input: an hour — no longer than the job needs.
+ */
+export const UPLOAD_LIFETIMES = {
+  "saved-character": "1y",
+  "one-off-input": "1d",
+  "private-input": "1h",
+} as const satisfies Record<string, StorageSettings["expiresIn"]>;
+export type UploadLifetime = keyof typeof UPLOAD_LIFETIMES;
+
+/**
+ * How long fal keeps a job's generated images (X-Fal-Object-Lifecycle-Preference on the submit).
+ * StoryCast posts copies to Discord; fal's file is needed to deliver (again, after an outage),
+ * and public scenes may be linked from a storybook. Private results: a day, enough to deliver.
+ */
+export const OUTPUT_LIFETIMES = {
+  public: "1y",
+  private: "1d",
+} as const satisfies Record<string, StorageSettings["expiresIn"]>;
+export type OutputLifetime = keyof typeof OUTPUT_LIFETIMES;
+
+/** Whether a fal file URL still serves its file: "gone" when fal answers it is not there (expired). */
+export type FileCheck = "live" | "gone" | "unknown";
+
 /** The fal operations StoryCast uses, with its own retry policy on each. */
 export interface FalService {
-  /** Re-hosts an input image on fal storage; returns its URL. */
-  upload(bytes: Uint8Array, contentType: string, fileName: string): Promise<string>;
+  /** Re-hosts an image on fal storage for the lifetime of its kind; returns its URL. */
+  upload(bytes: Uint8Array, contentType: string, fileName: string, lifetime: UploadLifetime): Promise<string>;
+  /** One cheap request (HEAD, short timeout): does this fal file URL still serve its file? */
+  resolves(url: string): Promise<FileCheck>;
   /** Submits one job and returns fal's request id. Sent at most once: never retried. */
-  submit(input: IdeogramCharacterInput): Promise<string>;
+  submit(input: IdeogramCharacterInput, outputs: OutputLifetime): Promise<string>;
   status(requestId: string, signal?: AbortSignal): Promise<FalStatus>;
   /**
    * Follows a job over fal's status stream (one request for the whole wait instead of a
@@ -41,6 +76,8 @@ export interface FalServiceOptions {
   /** How long one status stream may stay open before it is reopened. */
   streamMaxMs?: number;
   fetch?: typeof fetch;
+  /** Times the file check (resolves); the system clock when not given. */
+  clock?: Clock;
 }
 
 export function createFalService(options: FalServiceOptions): FalService {
@@ -52,16 +89,36 @@ export function createFalService(options: FalServiceOptions): FalService {
     ...(options.proxyUrl ? { proxyUrl: { url: options.proxyUrl, when: "always" as const } } : {}),
   });
   const baseFetch = options.fetch ?? fetch;
+  const clock = options.clock ?? systemClock;
   const retryRead = { attempts: 4, baseMs: 500, maxMs: 8000, isRetryable: isRetryableFalError };
 
   return {
-    async upload(bytes, contentType, fileName) {
+    async upload(bytes, contentType, fileName, lifetime) {
       const file = new File([bytes], fileName, { type: contentType });
-      return withRetry(() => fal.storage.upload(file), retryRead);
+      return withRetry(() => fal.storage.upload(file, { lifecycle: { expiresIn: UPLOAD_LIFETIMES[lifetime] } }), retryRead);
     },
-    async submit(input) {
-      const { request_id } = await fal.queue.submit(ENDPOINT, { input, abortSignal: guarded.singleShotSignal() });
-      return request_id;
+    async resolves(url) {
+      try {
+        const response = await baseFetch(url, { method: "HEAD", signal: clock.timeout(Math.min(options.requestTimeoutMs, FILE_CHECK_TIMEOUT_MS)) });
+        if (response.ok) return "live";
+        // 404/410: deleted (fal's CDN answers 404 for an expired file); 403: no longer readable.
+        return response.status === 404 || response.status === 410 || response.status === 403 ? "gone" : "unknown";
+      } catch {
+        return "unknown";
+      }
+    },
+    async submit(input, outputs) {
+      let answer: { request_id?: unknown };
+      try {
+        answer = await fal.queue.submit(ENDPOINT, { input, abortSignal: guarded.singleShotSignal(), storageSettings: { expiresIn: OUTPUT_LIFETIMES[outputs] } });
+      } catch (error) {
+        // An HTTP error answer or a transport failure is for the caller to judge; anything else
+        // (a 2xx whose body is not JSON) came after fal received the request.
+        if (error instanceof ApiError || isNetworkError(error)) throw error;
+        throw new SubmitOutcomeUnknownError("fal's answer to the submit could not be read", { cause: error });
+      }
+      if (typeof answer.request_id !== "string") throw new SubmitOutcomeUnknownError("fal's answer to the submit has no request_id");
+      return answer.request_id;
     },
     async status(requestId, signal) {
       return toFalStatus(await fal.queue.status(ENDPOINT, { requestId, logs: false, ...(signal ? { abortSignal: signal } : {}) }));
@@ -136,6 +193,11 @@ function toFalStatus(status: QueueStatus): FalStatus {
     default:
       return { kind: "done" };
   }
+}
+
+/** fal received the submit but its answer was unusable: the job may exist (and be charged), so it must not be sent again. */
+export class SubmitOutcomeUnknownError extends Error {
+  override readonly name = "SubmitOutcomeUnknownError";
 }
 
 export class DownloadError extends Error {

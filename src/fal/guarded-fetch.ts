@@ -4,6 +4,11 @@
  * network errors, the submit included, and a retried submit is a second charge. When a
  * request's signal is registered as single-shot, a failure aborts that signal, and the
  * client's retry loop gives up on an aborted signal, surfacing the first error.
+ *
+ * "A failure" includes one while the body is read: the client reads the body after fetch
+ * returns (response.js), inside its retry loop, so a 2xx whose connection drops mid-body
+ * would be retried — fal already took that job. A single-shot answer is therefore read
+ * whole here, before it is handed back.
  */
 export interface GuardedFetch {
   fetch: typeof fetch;
@@ -20,13 +25,12 @@ export function createGuardedFetch(timeoutMs: number, baseFetch: typeof fetch = 
     const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
     try {
       const response = await baseFetch(input, { ...init, signal });
-      if (controller && !response.ok) {
-        // Read the body before aborting: aborting first would cut the error body off.
-        const body = await response.arrayBuffer();
-        controller.abort();
-        return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
-      }
-      return response;
+      if (!controller) return response;
+      // Read the body before aborting: aborting first would cut the error body off. A body
+      // that cannot be read throws to the catch below, which aborts too.
+      const body = await response.arrayBuffer();
+      if (!response.ok) controller.abort();
+      return new Response(NULL_BODY_STATUSES.has(response.status) ? null : body, { status: response.status, statusText: response.statusText, headers: response.headers });
     } catch (error) {
       controller?.abort();
       throw error;
@@ -41,6 +45,9 @@ export function createGuardedFetch(timeoutMs: number, baseFetch: typeof fetch = 
     },
   };
 }
+
+/** Statuses a Response must be built without a body for (the Response constructor throws otherwise). */
+const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
 
 function acceptsEventStream(init: RequestInit | undefined): boolean {
   const headers = new Headers(init?.headers ?? {});

@@ -3,7 +3,7 @@ import type { DeliveryPart, Job } from "../domain/job.js";
 import { isFinal, requestIdOf, type FalResult } from "../domain/job-state.js";
 import { toFalInput, type HostedImages } from "../domain/imagine-request.js";
 import { classifyFalError, isNetworkError, wasRefusedConnection } from "../fal/fal-errors.js";
-import type { FalStatus } from "../fal/fal-service.js";
+import { SubmitOutcomeUnknownError, type FalStatus } from "../fal/fal-service.js";
 import { backoffDelay } from "../util/backoff.js";
 import { UndeliverableError, type ResultImage } from "./job-reporter.js";
 import { planDelivery } from "./delivery-plan.js";
@@ -33,7 +33,8 @@ export function createJobSteps(deps: JobRunnerDeps) {
     deps.logger.child({ jobId: job.id, guildId: job.origin.guildId, userId: job.origin.userId, ...(requestId ? { requestId } : {}) });
 
   async function hostInputs(job: Job, files: InputFiles): Promise<IdeogramCharacterInput> {
-    const upload = async (file: InputFile | HostedFile) => ("url" in file ? file.url : fal.upload(file.bytes, file.contentType, file.fileName));
+    const lifetime = job.origin.private ? "private-input" : "one-off-input";
+    const upload = async (file: InputFile | HostedFile) => ("url" in file ? file.url : fal.upload(file.bytes, file.contentType, file.fileName, lifetime));
     const [reference, mask, styleReference] = await Promise.all([
       upload(files.reference),
       files.mask ? upload(files.mask) : undefined,
@@ -50,7 +51,7 @@ export function createJobSteps(deps: JobRunnerDeps) {
   async function submit(job: Job, input: IdeogramCharacterInput): Promise<string | undefined> {
     store.transition(job.id, { kind: "submitting" });
     try {
-      const requestId = await fal.submit(input);
+      const requestId = await fal.submit(input, job.origin.private ? "private" : "public");
       store.transition(job.id, { kind: "queued", requestId, acceptedAt: now() });
       logFor(job, requestId).info("submitted to fal");
       return requestId;
@@ -58,7 +59,7 @@ export function createJobSteps(deps: JobRunnerDeps) {
       const failure = classifyFalError(error);
       // An HTTP answer or a refused connection means fal did not take the job. A timeout
       // or a dropped connection leaves it unknown; resubmitting could charge twice.
-      if (isNetworkError(error) && !wasRefusedConnection(error)) {
+      if ((isNetworkError(error) && !wasRefusedConnection(error)) || error instanceof SubmitOutcomeUnknownError) {
         store.transition(job.id, { kind: "submit_unknown" });
         logFor(job).error({ err: error }, "submit outcome unknown; not resubmitting");
         await reporter.fail(

@@ -1,4 +1,8 @@
-/** A saved character: a reference (and mask) hosted on fal storage, so it never expires. */
+/**
+ * A saved character: a reference (and mask) hosted on fal storage. fal files expire (see
+ * README "File lifetimes"), so the store also keeps a copy of the image bytes to host them
+ * again; characters saved by older versions have no copy.
+ */
 export interface Character {
   id: string;
   scope: string;
@@ -11,7 +15,19 @@ export interface Character {
   timesUsed: number;
 }
 
-export type NewCharacter = Omit<Character, "createdAt" | "timesUsed">;
+/** An image kept in the database, to host it on fal again once its URL has expired. */
+export interface StoredImage {
+  bytes: Buffer;
+  contentType: string;
+}
+
+/** The copies of a character's images; absent for characters saved before copies were kept. */
+export interface StoredImages {
+  reference?: StoredImage;
+  mask?: StoredImage;
+}
+
+export type NewCharacter = Omit<Character, "createdAt" | "timesUsed"> & { images?: StoredImages };
 
 export class DuplicateCharacterError extends Error {
   constructor(readonly characterName: string) {
@@ -32,6 +48,10 @@ export interface CharacterStore {
   rename(id: string, newName: string): Character;
   delete(id: string): void;
   recordUse(id: string): void;
+  /** The kept copies of the character's images (read only when they are needed: they can be megabytes). */
+  storedImages(id: string): StoredImages;
+  /** Records new fal URLs after the images were hosted again; returns the updated character. */
+  rehosted(id: string, urls: { referenceUrl?: string; maskUrl?: string }): Character;
   /** Result image URLs of the latest delivered jobs that used the character. */
   recentScenes(id: string, limit: number): string[];
 }

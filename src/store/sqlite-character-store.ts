@@ -1,6 +1,6 @@
 import { characterNameKey } from "../domain/character-name.js";
-import type { Db } from "./database.js";
-import { DuplicateCharacterError, type Character, type CharacterStore, type NewCharacter } from "./character-store.js";
+import { addMissingColumns, type Db } from "./database.js";
+import { DuplicateCharacterError, type Character, type CharacterStore, type NewCharacter, type StoredImage } from "./character-store.js";
 
 interface CharacterRow {
   id: string;
@@ -31,17 +31,38 @@ CREATE TABLE IF NOT EXISTS characters (
 );
 `;
 
+/** Columns added after the first release: copies of the images, to host them on fal again (NULL for older rows). */
+const LATER_COLUMNS = {
+  reference_bytes: "BLOB",
+  reference_type: "TEXT",
+  mask_bytes: "BLOB",
+  mask_type: "TEXT",
+};
+
+/** Every column but the image copies: lists and lookups never load megabytes of images. */
+const COLUMNS = "id, scope, name, name_key, reference_url, mask_url, description, creator_id, created_at, times_used";
+
+interface ImagesRow {
+  reference_bytes: Buffer | null;
+  reference_type: string | null;
+  mask_bytes: Buffer | null;
+  mask_type: string | null;
+}
+
 /** Saved characters in the shared SQLite database; the unique index enforces one name per scope. */
 export function createSqliteCharacterStore(db: Db, now: () => number = Date.now): CharacterStore {
   db.exec(SCHEMA);
+  addMissingColumns(db, "characters", LATER_COLUMNS);
   const insert = db.prepare(
-    `INSERT INTO characters (id, scope, name, name_key, reference_url, mask_url, description, creator_id, created_at)
-     VALUES (@id, @scope, @name, @nameKey, @referenceUrl, @maskUrl, @description, @creatorId, @createdAt)`,
+    `INSERT INTO characters (id, scope, name, name_key, reference_url, mask_url, description, creator_id, created_at, reference_bytes, reference_type, mask_bytes, mask_type)
+     VALUES (@id, @scope, @name, @nameKey, @referenceUrl, @maskUrl, @description, @creatorId, @createdAt, @referenceBytes, @referenceType, @maskBytes, @maskType)`,
   );
-  const byKey = db.prepare<[string, string], CharacterRow>("SELECT * FROM characters WHERE scope = ? AND name_key = ?");
-  const byId = db.prepare<[string], CharacterRow>("SELECT * FROM characters WHERE id = ?");
-  const inScope = db.prepare<[string], CharacterRow>("SELECT * FROM characters WHERE scope = ? ORDER BY name_key");
-  const page = db.prepare<[string, number, number], CharacterRow>("SELECT * FROM characters WHERE scope = ? ORDER BY name_key LIMIT ? OFFSET ?");
+  const byKey = db.prepare<[string, string], CharacterRow>(`SELECT ${COLUMNS} FROM characters WHERE scope = ? AND name_key = ?`);
+  const byId = db.prepare<[string], CharacterRow>(`SELECT ${COLUMNS} FROM characters WHERE id = ?`);
+  const inScope = db.prepare<[string], CharacterRow>(`SELECT ${COLUMNS} FROM characters WHERE scope = ? ORDER BY name_key`);
+  const page = db.prepare<[string, number, number], CharacterRow>(`SELECT ${COLUMNS} FROM characters WHERE scope = ? ORDER BY name_key LIMIT ? OFFSET ?`);
+  const images = db.prepare<[string], ImagesRow>("SELECT reference_bytes, reference_type, mask_bytes, mask_type FROM characters WHERE id = ?");
+  const setUrls = db.prepare("UPDATE characters SET reference_url = COALESCE(@referenceUrl, reference_url), mask_url = COALESCE(@maskUrl, mask_url) WHERE id = @id");
   const count = db.prepare<[string], { n: number }>("SELECT COUNT(*) AS n FROM characters WHERE scope = ?");
   const rename = db.prepare("UPDATE characters SET name = ?, name_key = ? WHERE id = ?");
   const remove = db.prepare("DELETE FROM characters WHERE id = ?");
@@ -56,13 +77,18 @@ export function createSqliteCharacterStore(db: Db, now: () => number = Date.now)
 
   return {
     create(character: NewCharacter) {
+      const { images: copies, ...fields } = character;
       try {
         insert.run({
-          ...character,
+          ...fields,
           nameKey: characterNameKey(character.name),
           maskUrl: character.maskUrl ?? null,
           description: character.description ?? null,
           createdAt: now(),
+          referenceBytes: copies?.reference?.bytes ?? null,
+          referenceType: copies?.reference?.contentType ?? null,
+          maskBytes: copies?.mask?.bytes ?? null,
+          maskType: copies?.mask?.contentType ?? null,
         });
       } catch (error) {
         if (isUniqueViolation(error)) throw new DuplicateCharacterError(character.name);
@@ -102,6 +128,18 @@ export function createSqliteCharacterStore(db: Db, now: () => number = Date.now)
     },
     recordUse(id) {
       use.run(id);
+    },
+    storedImages(id) {
+      const row = images.get(id);
+      const image = (bytes: Buffer | null | undefined, contentType: string | null | undefined): StoredImage | undefined =>
+        bytes && contentType ? { bytes, contentType } : undefined;
+      const reference = image(row?.reference_bytes, row?.reference_type);
+      const mask = image(row?.mask_bytes, row?.mask_type);
+      return { ...(reference ? { reference } : {}), ...(mask ? { mask } : {}) };
+    },
+    rehosted(id, urls) {
+      setUrls.run({ id, referenceUrl: urls.referenceUrl ?? null, maskUrl: urls.maskUrl ?? null });
+      return fromRow(byId.get(id)!);
     },
     recentScenes(id, limit) {
       return scenes

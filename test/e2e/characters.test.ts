@@ -130,7 +130,12 @@ describe("saved characters", () => {
     expect(await replyText(stack.discord, submitted)).toMatch(/Saved image 2 as \*\*Stormborn\*\*/);
     const use = discord.command("imagine", { prompt: "the squall again", character: "stormborn" }, { user: discord.users.bob });
     await waitForReply(discord, use, /posted in the channel/);
-    expect((fal.submits.at(-1)!.input as { reference_image_urls: string[] }).reference_image_urls[0]).toBe(second);
+    // The result is hosted again as the character's own file (outputs have a shorter life), with the same bytes.
+    const reference = (fal.submits.at(-1)!.input as { reference_image_urls: string[] }).reference_image_urls[0]!;
+    expect(reference).not.toBe(second);
+    const [secondBytes, referenceBytes] = await Promise.all([second!, reference].map(async (url) => Buffer.from(await (await fetch(url)).arrayBuffer())));
+    expect(referenceBytes!.equals(secondBytes!)).toBe(true);
+    expect(fal.uploads.find((u) => u.fileUrl === reference)?.lifecycle?.expirationSeconds).toBe(365 * 86_400);
   });
 
   it("when a member saves a character in DMs, then it is theirs alone and /imagine there can use it", async () => {

@@ -119,6 +119,7 @@ function makeFal(world: World, generation: number): FalService {
       return "cancelled";
     },
     download: async (url) => (alive() ? Buffer.from(url) : dead()),
+    resolves: async () => "live",
     probe: async () => "ok",
   };
 }

@@ -15,6 +15,7 @@ afterEach(() => dirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, f
 /** A fal that finishes every job at once: this test is about what happens after. */
 const instantFal: FalService = {
   upload: async () => "https://fal/ref.png",
+  resolves: async () => "live",
   submit: async () => "req-1",
   status: async () => ({ kind: "done" }),
   watch: async () => true,

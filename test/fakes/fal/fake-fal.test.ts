@@ -90,6 +90,31 @@ describe("storage", () => {
     const { request_id } = await fal.queue.submit(ENDPOINT, { input: input({ reference_image_urls: [url] }) });
     expect(fake.job(request_id)?.input).toMatchObject({ reference_image_urls: [url] });
   });
+
+  it("records the lifetime each upload and each submit's outputs asked for, as the client sends them", async () => {
+    const blob = () => new Blob([new Uint8Array(sampleJpeg())], { type: "image/jpeg" });
+    await fal.storage.upload(blob(), { lifecycle: { expiresIn: "1h" } });
+    await fal.storage.upload(blob(), { lifecycle: { expiresIn: 120 } });
+    await fal.storage.upload(blob());
+    // @fal-ai/client 1.10: "never" maps to no expiration and then to no header at all (fal's default lifetime).
+    await fal.storage.upload(blob(), { lifecycle: { expiresIn: "never" } });
+    expect(fake.uploads.map((u) => u.lifecycle?.expirationSeconds)).toEqual([3600, 120, undefined, undefined]);
+    expect(fake.uploads[0]!.lifecycle?.raw).toBe('{"expiration_duration_seconds":3600}');
+    await fal.queue.submit(ENDPOINT, { input: input(), storageSettings: { expiresIn: "1d" } });
+    await fal.queue.submit(ENDPOINT, { input: input() });
+    expect(fake.submits.map((s) => s.outputLifecycle?.expirationSeconds)).toEqual([86400, undefined]);
+  });
+
+  it("expire() deletes a file: the CDN answers 404 for GET and HEAD, and fal's runner can no longer fetch it", async () => {
+    const url = await fal.storage.upload(new Blob([new Uint8Array(sampleJpeg())], { type: "image/jpeg" }));
+    expect((await fetch(url, { method: "HEAD" })).status).toBe(200);
+    fake.expire(url);
+    expect((await fetch(url)).status).toBe(404);
+    expect((await fetch(url, { method: "HEAD" })).status).toBe(404);
+    const refused = await caught(fal.queue.submit(ENDPOINT, { input: input({ reference_image_urls: [url] }) }));
+    expect(refused).toBeInstanceOf(ValidationError);
+    expect(() => fake.expire("https://example.com/files/x/y.png")).toThrow(/serves no file/);
+  });
 });
 
 describe("queue", () => {
@@ -374,6 +399,25 @@ describe("errors", () => {
     expect(reset).toBeInstanceOf(TypeError); // "fetch failed" (socket closed)
     expect((await fetch(ref)).status).toBe(200); // only the next one failed
     expect(fake.requests.filter((r) => r.kind === "cdn").map((r) => r.status)).toEqual([0, 200]);
+  });
+
+  it("failNext 'reset-mid-body' answers 200 with a Content-Length, sends part of the body and drops the connection; the job exists", async () => {
+    fake.failNext("submit", 1, "reset-mid-body");
+    const response = await fetch(`${fake.url}`, {
+      method: "POST",
+      headers: { "x-fal-target-url": `https://queue.fal.run/${ENDPOINT}`, authorization: `Key ${fake.key}`, "content-type": "application/json" },
+      body: JSON.stringify(input()),
+    });
+    expect(response.status).toBe(200);
+    expect(Number(response.headers.get("content-length"))).toBeGreaterThan(0);
+    const cut = await caught(response.text());
+    expect(cut).toBeInstanceOf(TypeError); // undici: "terminated", cause "other side closed"
+    expect(fake.submits.map((s) => s.status)).toEqual([200]); // fal took (and charges for) the job
+    // The real client sees a retryable transport error and submits again: a second paid job.
+    fake.failNext("submit", 1, "reset-mid-body");
+    const again = await fal.queue.submit(ENDPOINT, { input: input() });
+    expect(fake.submits.length).toBe(3);
+    expect(fake.submits[2]!.requestId).toBe(again.request_id);
   });
 });
 

@@ -21,5 +21,6 @@ export type {
   JobState,
   StartFakeFalOptions,
   SubmitRecord,
+  UploadLifecycle,
   UploadRecord,
 } from "./types.js";

@@ -25,12 +25,16 @@ import type {
   JobScript,
   StartFakeFalOptions,
   SubmitRecord,
+  UploadLifecycle,
   UploadRecord,
 } from "./types.js";
 import { CHARACTER_ENDPOINT, validateCharacterInput, type FieldError } from "./validate.js";
 
 const TARGET_URL_HEADER = "x-fal-target-url";
 const REQUEST_ID_HEADER = "x-fal-request-id";
+// Lifetimes (@fal-ai/client storage.js): an upload's on its initiate call, a job's outputs on its submit.
+const UPLOAD_LIFECYCLE_HEADER = "x-fal-object-lifecycle";
+const OUTPUT_LIFECYCLE_HEADER = "x-fal-object-lifecycle-preference";
 // fal's server proxy only forwards to fal hosts (same pattern as @fal-ai/server-proxy).
 const FAL_HOST = /(\.|^)fal\.(run|ai)$/;
 
@@ -126,6 +130,10 @@ class FakeFalServer implements FakeFal {
     return this.storage.host(bytes, contentType, fileName);
   }
 
+  expire(url: string): void {
+    if (!this.storage.expire(url)) throw new Error(`FakeFal.expire: the fake's CDN serves no file at ${url}`);
+  }
+
   job(requestId: string): FakeFalJob | undefined {
     const job = this.jobs.get(requestId);
     if (!job) return undefined;
@@ -198,11 +206,16 @@ class FakeFalServer implements FakeFal {
 
     const body = await readBody(req);
     const pending = this.takeFailure(route.kind, target);
-    if (pending && (!pending.afterHandling || route.kind === "status-stream")) {
+    const beforeHandling = pending !== undefined && pending.failure !== "reset-mid-body" && (!pending.afterHandling || route.kind === "status-stream");
+    if (pending && beforeHandling) {
       this.fail(req, res, record, pending.failure);
       return;
     }
     const outcome = this.dispatch(route, req, method, body, at, record);
+    if (pending?.failure === "reset-mid-body") {
+      this.resetMidBody(res, record, outcome);
+      return;
+    }
     if (pending) {
       this.fail(req, res, record, pending.failure);
       return;
@@ -228,9 +241,27 @@ class FakeFalServer implements FakeFal {
     }
   }
 
+  /** Sends the handler's status line and headers (Content-Length of the whole body), then part of the body, then drops the connection. */
+  private resetMidBody(res: ServerResponse, record: FalRequestRecord, outcome: Outcome): void {
+    if (outcome.type !== "json") throw new Error(`reset-mid-body needs a JSON answer, the handler produced "${outcome.type}"`);
+    const data = Buffer.from(JSON.stringify(outcome.body));
+    record.status = outcome.status;
+    res.writeHead(outcome.status, {
+      "content-type": "application/json",
+      "content-length": String(data.length),
+      ...(record.requestId ? { [REQUEST_ID_HEADER]: record.requestId } : {}),
+    });
+    res.flushHeaders();
+    // Let the head and the first half reach the client before the socket goes away.
+    res.write(data.subarray(0, Math.max(1, Math.floor(data.length / 2))), () => {
+      setTimeout(() => res.socket?.destroy(), 20);
+    });
+  }
+
   private fail(req: IncomingMessage, res: ServerResponse, record: FalRequestRecord, failure: FailNextFailure): void {
     if (failure === "hang") return; // never answered; close() destroys the connection
-    if (failure === "reset") {
+    if (failure === "reset" || failure === "reset-mid-body") {
+      // "reset-mid-body" is answered by resetMidBody() once the handler ran; never reaches here.
       req.socket.destroy();
       return;
     }
@@ -332,7 +363,7 @@ class FakeFalServer implements FakeFal {
       case "unknown":
         return { type: "json", status: route.reply.status, body: route.reply.body };
       case "submit":
-        return this.submit(route.endpointId, body, at, record);
+        return this.submit(route.endpointId, body, at, record, lifecycleHeader(req, OUTPUT_LIFECYCLE_HEADER));
       case "status":
         return this.status(route.appPath, route.requestId, route.target);
       case "status-stream":
@@ -342,7 +373,7 @@ class FakeFalServer implements FakeFal {
       case "cancel":
         return this.cancel(route.appPath, route.requestId);
       case "upload-initiate":
-        return this.uploadInitiate(body);
+        return this.uploadInitiate(body, lifecycleHeader(req, UPLOAD_LIFECYCLE_HEADER));
       case "upload-put": {
         // The signed-URL PUT of storage.js upload(): raw bytes, answered 200 with an empty body.
         const ct = req.headers["content-type"];
@@ -362,10 +393,11 @@ class FakeFalServer implements FakeFal {
    * status/response/cancel URLs (owner/alias only). Order: key (done) → endpoint → scripted
    * submitError → JSON body → input validation (422 FastAPI-style) → job.
    */
-  private submit(endpointId: string, body: Buffer, at: number, record: FalRequestRecord): Outcome {
+  private submit(endpointId: string, body: Buffer, at: number, record: FalRequestRecord, outputLifecycle: UploadLifecycle | undefined): Outcome {
     const parsed = parseJson(body);
+    const lifecycle = outputLifecycle ? { outputLifecycle } : {};
     const rejected = (status: number, replyBody: unknown): Outcome => {
-      this.submits.push({ endpointId, input: parsed.value, status, at });
+      this.submits.push({ endpointId, input: parsed.value, status, at, ...lifecycle });
       return { type: "json", status, body: replyBody };
     };
     if (endpointId !== CHARACTER_ENDPOINT) {
@@ -389,7 +421,7 @@ class FakeFalServer implements FakeFal {
     const job = new Job(id, endpointId, parsed.value, script, at, errors.length > 0 ? errors : undefined);
     this.jobs.set(id, job);
     record.requestId = id;
-    this.submits.push({ requestId: id, endpointId, input: parsed.value, status: 200, at });
+    this.submits.push({ requestId: id, endpointId, input: parsed.value, status: 200, at, ...lifecycle });
     const obs = job.observe(at, false);
     return {
       type: "json",
@@ -479,7 +511,7 @@ class FakeFalServer implements FakeFal {
   }
 
   /** POST rest.fal.ai/storage/upload/initiate (storage.js initiateUpload): { upload_url, file_url }. */
-  private uploadInitiate(body: Buffer): Outcome {
+  private uploadInitiate(body: Buffer, lifecycle: UploadLifecycle | undefined): Outcome {
     const parsed = parseJson(body);
     const input = parsed.value as { content_type?: unknown; file_name?: unknown } | null;
     const detail: FieldError[] = [];
@@ -491,13 +523,23 @@ class FakeFalServer implements FakeFal {
     }
     if (detail.length > 0) return { type: "json", status: 422, body: { detail } };
     const { content_type, file_name } = input as { content_type: string; file_name: string };
-    return { type: "json", status: 200, body: this.storage.initiate(content_type, file_name) };
+    return { type: "json", status: 200, body: this.storage.initiate(content_type, file_name, lifecycle) };
   }
 
   /** What fal's runner would download for an image URL: only what our CDN serves. */
   private fetchImage(url: string): Buffer | undefined {
     return this.storage.resolve(url)?.bytes;
   }
+}
+
+/** A lifecycle header as the client sends it: JSON { expiration_duration_seconds?: number | null }. */
+function lifecycleHeader(req: IncomingMessage, name: string): UploadLifecycle | undefined {
+  const header = req.headers[name];
+  const raw = Array.isArray(header) ? header[0] : header;
+  if (raw === undefined) return undefined;
+  const parsed = parseJson(Buffer.from(raw)).value as { expiration_duration_seconds?: unknown } | null;
+  const seconds = typeof parsed === "object" && parsed !== null ? parsed.expiration_duration_seconds : undefined;
+  return { expirationSeconds: typeof seconds === "number" || seconds === null ? seconds : undefined, raw };
 }
 
 function parseJson(body: Buffer): { ok: boolean; value: unknown } {

@@ -4,8 +4,12 @@
 //   2. PUT <upload_url> with the raw bytes and Content-Type — directly, no proxy header, no key
 //      (a signed URL in reality)
 //   3. GET <file_url> serves the bytes (public CDN URL, no key).
+// The initiate call may carry "X-Fal-Object-Lifecycle: {"expiration_duration_seconds": N}"
+// (storage.js buildUploadLifecycleConfig, from upload(file, { lifecycle: { expiresIn } })); the
+// fake records it per upload. Files expire only when a test says so (expire()): from then on
+// the CDN answers 404, as fal's does for a deleted file.
 import { randomBytes } from "node:crypto";
-import type { UploadRecord } from "./types.js";
+import type { UploadLifecycle, UploadRecord } from "./types.js";
 
 export interface StoredFile {
   bytes: Buffer;
@@ -17,6 +21,7 @@ interface PendingUpload {
   filePath: string;
   fileUrl: string;
   contentType: string;
+  lifecycle: UploadLifecycle | undefined;
 }
 
 function randomId(bytes = 9): string {
@@ -43,11 +48,11 @@ export class FakeStorage {
   }
 
   /** Step 1: reserve a file URL and hand out a one-off upload URL. */
-  initiate(contentType: string, fileName: string): { upload_url: string; file_url: string } {
+  initiate(contentType: string, fileName: string, lifecycle?: UploadLifecycle): { upload_url: string; file_url: string } {
     const filePath = this.newFilePath(fileName);
     const token = randomId(12);
     const fileUrl = this.origin + filePath;
-    this.pending.set(token, { filePath, fileUrl, contentType });
+    this.pending.set(token, { filePath, fileUrl, contentType, lifecycle });
     return { upload_url: `${this.origin}/upload/${token}`, file_url: fileUrl };
   }
 
@@ -58,9 +63,15 @@ export class FakeStorage {
     const contentType = contentTypeHeader || p.contentType;
     const fileName = decodeURIComponent(p.filePath.split("/").pop() ?? "file");
     this.files.set(p.filePath, { bytes, contentType, fileName });
-    const record: UploadRecord = { fileUrl: p.fileUrl, contentType, bytes };
+    const record: UploadRecord = { fileUrl: p.fileUrl, contentType, bytes, ...(p.lifecycle ? { lifecycle: p.lifecycle } : {}) };
     this.uploads.push(record);
     return record;
+  }
+
+  /** Deletes a file as fal does when its lifetime ends; false when this CDN does not serve that URL. */
+  expire(url: string): boolean {
+    const path = this.pathOf(url);
+    return path !== undefined && this.files.delete(path);
   }
 
   /** Step 3: CDN lookup by request path. */
@@ -70,13 +81,17 @@ export class FakeStorage {
 
   /** The stored file behind a full URL, if this fake's CDN serves it. */
   resolve(url: string): StoredFile | undefined {
+    const path = this.pathOf(url);
+    return path === undefined ? undefined : this.files.get(path);
+  }
+
+  private pathOf(url: string): string | undefined {
     let u: URL;
     try {
       u = new URL(url);
     } catch {
       return undefined;
     }
-    if (u.origin !== this.origin) return undefined;
-    return this.files.get(u.pathname);
+    return u.origin === this.origin ? u.pathname : undefined;
   }
 }

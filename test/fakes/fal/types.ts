@@ -35,18 +35,37 @@ export interface SubmitRecord {
   /** What the queue answered (see FalRequestRecord.status for what went on the wire). */
   status: number;
   at: number;
+  /** The X-Fal-Object-Lifecycle-Preference the submit carried for its outputs; absent when none (fal's default). */
+  outputLifecycle?: UploadLifecycle;
 }
 
 export interface UploadRecord {
   fileUrl: string;
   contentType: string;
   bytes: Buffer;
+  /** The lifetime the upload asked for (X-Fal-Object-Lifecycle on initiate); absent when it asked for none (fal's default). */
+  lifecycle?: UploadLifecycle;
+}
+
+/** A parsed lifecycle header: X-Fal-Object-Lifecycle (uploads) or X-Fal-Object-Lifecycle-Preference (a submit's outputs). */
+export interface UploadLifecycle {
+  /** expiration_duration_seconds; null means "keep" where fal accepts it, undefined when the header did not say. */
+  expirationSeconds: number | null | undefined;
+  /** The header as sent. */
+  raw: string;
 }
 
 export type FailNextFailure =
   | { status: number; body?: unknown; headers?: Record<string, string> }
   | "hang" // never answers; the socket is destroyed by close()
-  | "reset"; // destroys the socket without answering (client sees a network error)
+  | "reset" // destroys the socket without answering (client sees a network error)
+  /**
+   * Handles the request as usual (a submit creates the job), then answers with the real
+   * status line and a Content-Length for the whole JSON body, writes only part of the body
+   * and destroys the socket: "fal said 200 but the connection dropped while the body was read".
+   * Always applied after handling, whatever `afterHandling` says.
+   */
+  | "reset-mid-body";
 
 export interface FailNextOptions {
   /**
@@ -122,6 +141,8 @@ export interface FakeFal {
   clearFailures(): void;
   /** Put bytes on the CDN and get their URL. */
   host(bytes: Buffer, contentType: string, fileName?: string): string;
+  /** Deletes a CDN file as if its lifetime ended: its URL answers 404 from then on. Throws for a URL the fake does not serve. */
+  expire(url: string): void;
   job(requestId: string): FakeFalJob | undefined;
   /** Let a `hold: true` job complete (after its runMs). Throws for an unknown id. */
   release(requestId: string): void;

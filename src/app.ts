@@ -7,6 +7,7 @@ import type { Config } from "./config.js";
 import { createDiscordReporter } from "./discord/discord-reporter.js";
 import { syncCommands } from "./discord/register-commands.js";
 import { createRouter } from "./discord/router.js";
+import { resumeStorybooks } from "./discord/story-end.js";
 import { createFalService } from "./fal/fal-service.js";
 import { createJobRunner } from "./jobs/job-runner.js";
 import { createJobSlots } from "./jobs/job-slots.js";
@@ -69,6 +70,7 @@ export async function startApp(config: Config, logger: Logger, options: StartOpt
   logger.info({ user: readyClient.user.tag, applicationId: readyClient.application.id }, "logged in");
   await syncCommands(client.rest, readyClient.application.id, config.guildId, commands.map((command) => command.definition), logger);
   for (const job of store.unfinished()) void runner.resume(job);
+  resumeStorybooks(context, client.rest);
   const health = config.health
     ? await startHealthServer(config.health.port, config.health.host, () => healthReport(readyClient, context))
     : undefined;

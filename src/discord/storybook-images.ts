@@ -31,6 +31,8 @@ export async function downloadStorybookImages(ctx: AppContext, storyId: string, 
       const i = next++;
       const image = wanted[i]!;
       outcomes[i] = deadline.aborted ? { note: "did not arrive in time" } : await fetchOne(ctx, image.url, image.file, deadline);
+      const outcome = outcomes[i]!;
+      if ("bytes" in outcome) ctx.logger.debug({ storyId, scene: image.scene, image: image.index, bytes: outcome.bytes }, "storybook image downloaded");
     }
   };
   await Promise.all(Array.from({ length: Math.min(STORYBOOK_PARALLEL_DOWNLOADS, wanted.length) }, worker));

@@ -56,8 +56,7 @@ describe("storybook across a restart", () => {
     first.child.kill("SIGKILL");
     await first.exited;
 
-    const second = await startBot();
-    await second.waitForLog("resuming a storybook");
+    await startBot();
     const reply = await waitForReply(discord, end, /the end/, 15_000);
     const html = reply.attachments.find((a) => a.filename.endsWith(".html"))!.bytes.toString("utf8");
     const served = Buffer.from(await (await fetch(url!)).arrayBuffer());

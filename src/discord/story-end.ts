@@ -1,5 +1,5 @@
 import { createWriteStream } from "node:fs";
-import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { mkdir, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { finished } from "node:stream/promises";
@@ -93,7 +93,10 @@ async function buildAndPost(ctx: AppContext, rest: REST, story: Story): Promise<
   const target = createReplyTarget(rest, originOf(story, request), ctx.now);
   let dir: string | undefined;
   try {
-    dir = await mkdtemp(join(tmpdir(), "storycast-storybook-"));
+    // One folder per story, emptied first: what a build killed mid-way left behind is cleared when it is resumed.
+    dir = join(tmpdir(), `storycast-storybook-${story.id}`);
+    await rm(dir, { recursive: true, force: true });
+    await mkdir(dir, { recursive: true });
     const scenes = visibleScenes(ctx, story);
     const budget = Math.floor(request.attachmentSizeLimit * INLINE_SHARE);
     const images = await downloadStorybookImages(

@@ -1,3 +1,6 @@
+import { existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { STORYBOOK_DOWNLOAD_DEADLINE_MS } from "../../src/discord/storybook-images.js";
 import type { StoredMessage } from "../fakes/discord/index.js";
@@ -83,6 +86,8 @@ describe("storybooks", () => {
     expect(sectionOf(html, 3)).toMatch(/<img src="data:image\/png;base64,/);
     expect(reply.content).toContain("2 images are linked in it instead of included");
     const storyId = stack.app.context.stories.byThread(threadId)!.id;
+    // The file was written under the temporary folder, which is gone once the storybook is posted.
+    await discord.waitFor(() => !existsSync(join(tmpdir(), `storycast-storybook-${storyId}`)) || undefined, 5000, "temporary folder removed");
     expect(stack.logs.filter((line) => line.includes(`"storyId":"${storyId}"`) && line.includes("storybook image linked instead of included"))).toHaveLength(2);
   });
 

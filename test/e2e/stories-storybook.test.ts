@@ -67,6 +67,7 @@ describe("storybooks", () => {
     expect(posted.allowed_mentions).toEqual({ users: [discord.users.alice.id] });
     expect(sectionOf(storybookOf(posted)!, 1)).toContain("did not arrive in time");
     expect(end.original()?.attachments ?? []).toHaveLength(0);
+    await discord.waitFor(() => stack.app.context.stories.byThread(threadId)?.storybook.kind === "posted" || undefined, 5000, "storybook recorded as posted");
     expect(stack.app.context.stories.byThread(threadId)?.storybook).toEqual({ kind: "posted", messageId: posted.id });
   });
 
@@ -112,6 +113,7 @@ describe("storybooks", () => {
     const again = discord.command("story end", {}, { user: discord.users.alice, channelId: threadId });
     const posted = await waitForReply(discord, again, /the end/);
     expect(storybookOf(posted)).toContain("the door creaks");
+    await discord.waitFor(() => stack.app.context.stories.byThread(threadId)?.storybook.kind === "posted" || undefined, 5000, "storybook recorded as posted");
     expect(await replyText(discord, discord.command("story end", {}, { user: discord.users.alice, channelId: threadId }))).toMatch(new RegExp(`has ended; its storybook is here: .*/${posted.id}$`));
   });
 

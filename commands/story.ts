@@ -2,7 +2,8 @@ import { ApplicationCommandOptionType, InteractionContextType } from "discord.js
 import { suggestCharacters } from "../src/discord/character-autocomplete.js";
 import type { Command } from "../src/discord/command.js";
 import { choices, readChoice, readString } from "../src/discord/option-readers.js";
-import { addScene, changeCast, endStory, recapStory, startStory } from "../src/discord/story-handlers.js";
+import { endStory } from "../src/discord/story-end.js";
+import { addScene, changeCast, recapStory, startStory } from "../src/discord/story-handlers.js";
 import { UserFacingError } from "../src/domain/errors.js";
 import { IMAGE_SIZES, SPEEDS, STYLES } from "../src/domain/fal-enums.js";
 import { MAX_PROMPT_LENGTH } from "../src/domain/imagine-request.js";

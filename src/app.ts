@@ -7,6 +7,7 @@ import type { Config } from "./config.js";
 import { createDiscordReporter } from "./discord/discord-reporter.js";
 import { syncCommands } from "./discord/register-commands.js";
 import { createRouter } from "./discord/router.js";
+import { resumeStorybooks } from "./discord/story-end.js";
 import { createFalService } from "./fal/fal-service.js";
 import { createJobRunner } from "./jobs/job-runner.js";
 import { createJobSlots } from "./jobs/job-slots.js";
@@ -56,6 +57,7 @@ export async function startApp(config: Config, logger: Logger, options: StartOpt
   // The jobs a previous run left unfinished, read before any interaction can create one:
   // a job started while commands sync is never mistaken for an interrupted one.
   const interrupted = store.unfinished();
+  const interruptedStorybooks = stories.buildingStorybooks();
 
   client.on(Events.InteractionCreate, (interaction) => void route(interaction));
   client.on(Events.Error, (error) => logger.error({ err: error }, "discord client error"));
@@ -74,6 +76,7 @@ export async function startApp(config: Config, logger: Logger, options: StartOpt
   // Resume first: Discord's REST works now, and command sync can take a while.
   if (interrupted.length > 0) logger.info({ jobs: interrupted.length }, "resuming unfinished jobs");
   for (const job of interrupted) void runner.resume(job);
+  resumeStorybooks(context, client.rest, interruptedStorybooks);
   await syncCommands(client.rest, readyClient.application.id, config.guildId, commands.map((command) => command.definition), logger);
   const health = config.health
     ? await startHealthServer(config.health.port, config.health.host, () => healthReport(readyClient, context))

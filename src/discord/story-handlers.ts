@@ -1,17 +1,16 @@
-import { ChannelType, DiscordAPIError, MessageFlags, PermissionFlagsBits, Routes, type ChatInputCommandInteraction } from "discord.js";
+import { ChannelType, DiscordAPIError, MessageFlags, Routes, type ChatInputCommandInteraction } from "discord.js";
 import type { AppContext } from "../app-context.js";
 import { plainText, promptWithDescription } from "../domain/character-name.js";
 import { UserFacingError } from "../domain/errors.js";
 import { humanName, IMAGE_SIZES, SPEEDS, STYLES, type ImageSize, type Speed, type Style } from "../domain/fal-enums.js";
 import { checkImagineOptions } from "../domain/imagine-request.js";
 import { withServerDefaults } from "../domain/server-policy.js";
-import { singleLine } from "../domain/single-line.js";
-import { renderStorybook, type StorybookScene } from "../domain/storybook.js";
 import type { Character } from "../store/character-store.js";
 import type { Story } from "../store/story-store.js";
 import { escapeLine, MAX_MESSAGE_LENGTH } from "./escape.js";
 import { characterFiles, findCharacter, recordJob } from "./imagine-flow.js";
 import { enforcePolicy, serverSettingsFor } from "./policy-gate.js";
+import { recapLines } from "./story-recap.js";
 
 const MAX_TITLE_LENGTH = 100; // Discord's limit for a thread name
 const ONE_WEEK_MINUTES = 10080;
@@ -141,21 +140,6 @@ export async function changeCast(interaction: ChatInputCommandInteraction, ctx: 
   });
 }
 
-/**
- * The story so far, one line a scene, in order. A scene whose job is private is its
- * author's alone and left out; names and prompts are escaped and kept on one line.
- */
-function recapLines(ctx: AppContext, story: Story): string[] {
-  return ctx.stories.scenes(story.id).flatMap((scene) => {
-    const job = ctx.store.get(scene.jobId);
-    if (job?.origin.private) return [];
-    const where = job?.messageIds[0] ? ` — https://discord.com/channels/${story.guildId}/${story.threadId}/${job.messageIds[0]}` : job?.state.kind === "delivered" ? "" : " (not finished)";
-    const points = Array.from(singleLine(scene.prompt));
-    const prompt = escapeLine(points.length > 80 ? `${points.slice(0, 80).join("")}…` : points.join(""));
-    return [`**${scene.number}.** ${escapeLine(scene.authorName)}: ${prompt}${where}`];
-  });
-}
-
 /** As many whole lines as fit in one message. */
 function wholeLines(lines: string[]): string {
   let content = "";
@@ -177,53 +161,3 @@ export async function recapStory(interaction: ChatInputCommandInteraction, ctx: 
     allowedMentions: { parse: [] },
   });
 }
-
-/** /story end: closes the session and posts the storybook (one self-contained HTML file) and a recap. */
-export async function endStory(interaction: ChatInputCommandInteraction, ctx: AppContext): Promise<void> {
-  const story = openStoryHere(interaction, ctx);
-  const mayEnd = story.creatorId === interaction.user.id || interaction.memberPermissions?.has(PermissionFlagsBits.ManageThreads) || interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild);
-  if (!mayEnd) throw new UserFacingError("Only the member who started this story, or a moderator, can end it.");
-  await interaction.deferReply();
-  const ended = ctx.stories.end(story.id);
-  const budget = Math.floor((interaction.attachmentSizeLimit ?? 10 * 1024 * 1024) * 0.72); // base64 grows bytes by 4/3
-  const scenes = await storybookScenes(ctx, ended, budget);
-  const html = renderStorybook(ended.title, scenes, new Date(ctx.now()));
-  const lines = recapLines(ctx, ended);
-  await interaction.editReply({
-    content: [`## 📖 ${ended.title} — the end`, `${scenes.length} scene${scenes.length === 1 ? "" : "s"} by ${new Set(scenes.map((s) => s.authorName)).size} storyteller(s). The storybook is attached: open it in any browser.`, ...lines]
-      .join("\n")
-      .slice(0, 2000),
-    files: [{ attachment: Buffer.from(html, "utf8"), name: `storybook-${slug(ended.title)}.html`, contentType: "text/html" }],
-    allowedMentions: { parse: [] },
-  });
-  await interaction.client.rest.patch(Routes.channel(story.threadId), { body: { archived: true } }).catch((error: unknown) => ctx.logger.warn({ err: error, storyId: story.id }, "could not archive the story thread"));
-  ctx.logger.info({ storyId: story.id, scenes: scenes.length }, "story ended");
-}
-
-/** Each scene with its images downloaded from fal, inlined until the file-size budget runs out. */
-async function storybookScenes(ctx: AppContext, story: Story, budget: number): Promise<StorybookScene[]> {
-  let left = budget;
-  const result: StorybookScene[] = [];
-  for (const scene of ctx.stories.scenes(story.id)) {
-    const job = ctx.store.get(scene.jobId);
-    const images = job && (job.state.kind === "delivered" || job.state.kind === "completed") ? job.state.result.images : [];
-    const entries: StorybookScene["images"] = [];
-    for (const image of images) {
-      const bytes = await ctx.fal.download(image.url).catch(() => undefined);
-      const fits = bytes !== undefined && bytes.length <= left;
-      if (fits) left -= bytes.length;
-      entries.push({ contentType: image.contentType ?? "image/png", url: image.url, ...(fits ? { bytes } : {}) });
-    }
-    result.push({
-      number: scene.number,
-      authorName: scene.authorName,
-      characterName: scene.characterName,
-      prompt: scene.prompt,
-      images: entries,
-      ...(entries.length === 0 ? { note: job?.state.kind === "failed" ? "This scene could not be made." : "This scene was not finished." } : {}),
-    });
-  }
-  return result;
-}
-
-const slug = (title: string) => title.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 40) || "story";

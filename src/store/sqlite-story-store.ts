@@ -1,5 +1,5 @@
-import type { Db } from "./database.js";
-import type { NewStory, Scene, Story, StoryStore } from "./story-store.js";
+import { addMissingColumns, type Db } from "./database.js";
+import type { NewStory, Scene, Story, StorybookState, StoryStore } from "./story-store.js";
 
 interface StoryRow {
   id: string;
@@ -12,6 +12,8 @@ interface StoryRow {
   ended_at: number | null;
   cast_ids: string;
   defaults: string;
+  storybook_state: string;
+  storybook: string | null;
 }
 
 interface SceneRow {
@@ -51,9 +53,16 @@ CREATE TABLE IF NOT EXISTS scenes (
 );
 `;
 
+/** Added after the first version: the storybook's state (kind in its own column, details as JSON). */
+const LATER_COLUMNS = {
+  storybook_state: "TEXT NOT NULL DEFAULT 'none'",
+  storybook: "TEXT",
+};
+
 /** Story sessions and their numbered scenes in the shared SQLite database. */
 export function createSqliteStoryStore(db: Db, now: () => number = Date.now): StoryStore {
   db.exec(SCHEMA);
+  addMissingColumns(db, "stories", LATER_COLUMNS);
   const insert = db.prepare(
     `INSERT INTO stories (id, guild_id, channel_id, thread_id, title, creator_id, created_at, cast_ids, defaults)
      VALUES (@id, @guildId, @channelId, @threadId, @title, @creatorId, @createdAt, @cast, @defaults)`,
@@ -62,6 +71,13 @@ export function createSqliteStoryStore(db: Db, now: () => number = Date.now): St
   const byThread = db.prepare<[string], StoryRow>("SELECT * FROM stories WHERE thread_id = ?");
   const setCast = db.prepare("UPDATE stories SET cast_ids = ? WHERE id = ?");
   const end = db.prepare("UPDATE stories SET ended_at = ? WHERE id = ? AND ended_at IS NULL");
+  // One statement, so two members ending the story at once cannot both build it.
+  const begin = db.prepare(
+    `UPDATE stories SET ended_at = COALESCE(ended_at, ?), storybook_state = 'building', storybook = ?
+     WHERE id = ? AND storybook_state IN ('none', 'failed')`,
+  );
+  const settle = db.prepare("UPDATE stories SET storybook_state = ?, storybook = ? WHERE id = ? AND storybook_state = 'building'");
+  const building = db.prepare<[], StoryRow>("SELECT * FROM stories WHERE storybook_state = 'building' ORDER BY ended_at");
   const nextNumber = db.prepare<[string], { n: number | null }>("SELECT MAX(number) AS n FROM scenes WHERE story_id = ?");
   const insertScene = db.prepare(
     `INSERT INTO scenes (story_id, number, job_id, author_id, author_name, prompt, character_name, created_at)
@@ -82,6 +98,10 @@ export function createSqliteStoryStore(db: Db, now: () => number = Date.now): St
       insert.run({ ...story, createdAt: now(), cast: JSON.stringify(story.cast), defaults: JSON.stringify(story.defaults) });
       return mustGet(story.id);
     },
+    byId(storyId) {
+      const row = byId.get(storyId);
+      return row ? fromRow(row) : undefined;
+    },
     byThread(threadId) {
       const row = byThread.get(threadId);
       return row ? fromRow(row) : undefined;
@@ -93,6 +113,17 @@ export function createSqliteStoryStore(db: Db, now: () => number = Date.now): St
     end(storyId) {
       end.run(now(), storyId);
       return mustGet(storyId);
+    },
+    beginStorybook(storyId, request) {
+      const claimed = begin.run(now(), JSON.stringify({ kind: "building", request }), storyId).changes === 1;
+      return claimed ? mustGet(storyId) : undefined;
+    },
+    settleStorybook(storyId, outcome) {
+      settle.run(outcome.kind, JSON.stringify(outcome), storyId);
+      return mustGet(storyId);
+    },
+    buildingStorybooks() {
+      return building.all().map(fromRow);
     },
     addScene,
     scenes(storyId) {
@@ -122,5 +153,6 @@ function fromRow(row: StoryRow): Story {
     endedAt: row.ended_at ?? undefined,
     cast: JSON.parse(row.cast_ids) as string[],
     defaults: JSON.parse(row.defaults) as Story["defaults"],
+    storybook: row.storybook_state === "none" || !row.storybook ? { kind: "none" } : (JSON.parse(row.storybook) as StorybookState),
   };
 }

@@ -22,14 +22,18 @@ export function visibleScenes(ctx: AppContext, story: Story): VisibleScene[] {
 }
 
 /**
- * The story so far, one line a visible scene, in order, each linking to its result. Names
- * and prompts are escaped and kept on one line: they are the members' text, not markdown.
+ * The story so far, one line a scene anyone may see (private ones are left out), in order:
+ * delivered scenes link to their result, the others say they are not finished. Names and
+ * prompts are escaped and kept on one line: they are the members' text, not markdown.
  */
 export function recapLines(ctx: AppContext, story: Story): string[] {
-  return visibleScenes(ctx, story).map(({ scene, job }) => {
-    const where = job.messageIds[0] ? ` — https://discord.com/channels/${story.guildId}/${story.threadId}/${job.messageIds[0]}` : "";
+  return ctx.stories.scenes(story.id).flatMap((scene) => {
+    const job = ctx.store.get(scene.jobId);
+    if (job?.origin.private) return [];
+    const link = job?.messageIds[0] ? ` — https://discord.com/channels/${story.guildId}/${story.threadId}/${job.messageIds[0]}` : "";
+    const where = job?.state.kind === "delivered" ? link : " (not finished)";
     const points = Array.from(singleLine(scene.prompt));
     const prompt = escapeLine(points.length > 80 ? `${points.slice(0, 80).join("")}…` : points.join(""));
-    return `**${scene.number}.** ${escapeLine(scene.authorName)}: ${prompt}${where}`;
+    return [`**${scene.number}.** ${escapeLine(scene.authorName)}: ${prompt}${where}`];
   });
 }

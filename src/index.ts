@@ -5,6 +5,16 @@ import { createRedactor } from "./util/redact.js";
 
 const config = loadConfigOrExit();
 const logger = createLogger(config.logLevel, [config.discordToken, config.falKey]);
+// Node would print an uncaught error straight to stderr, its URL (an interaction token) included:
+// log it through the redacting logger instead, then exit 1 as Node would (the store keeps every job).
+process.on("uncaughtException", (error) => {
+  logger.fatal({ err: error }, "uncaught exception; exiting");
+  process.exit(1);
+});
+process.on("unhandledRejection", (reason) => {
+  logger.fatal({ err: reason }, "unhandled rejection; exiting");
+  process.exit(1);
+});
 
 try {
   const app = await startApp(config, logger);

@@ -32,6 +32,7 @@ const schema = z.object({
   FAL_REQUEST_TIMEOUT_MS: positiveNumber(60_000),
   FAL_STATUS_STREAM_MAX_MS: positiveNumber(300_000),
   MAX_CONCURRENT_JOBS: z.coerce.number().int().positive().default(20),
+  MAX_QUEUED_JOBS: z.coerce.number().int().positive().default(200),
   HEALTH_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   HEALTH_HOST: z.string().min(1).default("127.0.0.1"),
   PRICE_TURBO_USD: dollars(0.1),
@@ -53,6 +54,8 @@ export type Config = Readonly<{
   falRequestTimeoutMs: number;
   falStatusStreamMaxMs: number;
   maxConcurrentJobs: number;
+  /** Jobs that may wait in this process (for an upload or a fal slot) before newcomers are told to come back later. */
+  maxQueuedJobs: number;
   health: { port: number; host: string } | undefined;
   prices: Readonly<{ TURBO: number; BALANCED: number; QUALITY: number }>;
 }>;
@@ -93,6 +96,7 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
       falRequestTimeoutMs: e.FAL_REQUEST_TIMEOUT_MS,
       falStatusStreamMaxMs: e.FAL_STATUS_STREAM_MAX_MS,
       maxConcurrentJobs: e.MAX_CONCURRENT_JOBS,
+      maxQueuedJobs: e.MAX_QUEUED_JOBS,
       health: e.HEALTH_PORT === undefined ? undefined : Object.freeze({ port: e.HEALTH_PORT, host: e.HEALTH_HOST }),
       prices: Object.freeze({ TURBO: e.PRICE_TURBO_USD, BALANCED: e.PRICE_BALANCED_USD, QUALITY: e.PRICE_QUALITY_USD }),
     }),

@@ -120,7 +120,7 @@ export async function addScene(interaction: ChatInputCommandInteraction, ctx: Ap
     private: false,
     caption: `📖 **${story.title}** — scene ${scene.number}, by <@${interaction.user.id}>`,
   });
-  void ctx.runner.start(job, characterFiles(character));
+  void ctx.runner.start(job, async () => characterFiles(character));
 }
 
 /** /story cast add|remove. */

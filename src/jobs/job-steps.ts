@@ -6,7 +6,7 @@ import { classifyFalError, isNetworkError, wasRefusedConnection } from "../fal/f
 import type { FalStatus } from "../fal/fal-service.js";
 import { backoffDelay } from "../util/backoff.js";
 import type { ResultImage } from "./job-reporter.js";
-import type { HostedFile, InputFile, InputFiles, JobRunnerDeps } from "./job-types.js";
+import type { HostedFile, InputFile, InputFiles, InputLoader, JobRunnerDeps } from "./job-types.js";
 import { systemClock } from "../util/clock.js";
 import { createJobSlots } from "./job-slots.js";
 
@@ -186,9 +186,23 @@ export function createJobSteps(deps: JobRunnerDeps) {
     await reporter.fail(current, message);
   }
 
-  /** Hosts a job's inputs, a few jobs at a time, so a burst of requests does not upload everything at once. */
-  async function hostWithinLimit(job: Job, files: InputFiles): Promise<{ input: IdeogramCharacterInput } | { error: unknown }> {
-    return uploads.withSlot(() => hostInputs(job, files).then((input) => ({ input }), (error: unknown) => ({ error })));
+  /**
+   * Loads and hosts a job's inputs, a few jobs at a time, so a burst of requests neither
+   * downloads nor uploads everything at once: the bytes exist only inside the slot.
+   */
+  async function hostWithinLimit(
+    job: Job,
+    load: InputLoader,
+  ): Promise<{ input: IdeogramCharacterInput } | { error: unknown } | { inputError: unknown }> {
+    return uploads.withSlot(async () => {
+      let files: InputFiles;
+      try {
+        files = await load();
+      } catch (inputError) {
+        return { inputError };
+      }
+      return hostInputs(job, files).then((input) => ({ input }), (error: unknown) => ({ error }));
+    });
   }
 
   /** Waits for a slot, submits, follows and delivers; the slot is freed as soon as fal is done. */

@@ -23,7 +23,6 @@ export function createJobRunner(deps: JobRunnerDeps) {
   return {
     /** Runs a new job (row already written in state pending) from its input files (loaded once it has an upload slot) to delivery. */
     start(job: Job, load: InputLoader): Promise<void> {
-      void reporter.progress(job, { phase: "uploading" });
       // The tracked run below only sees the hosting's outcome, never the files: the input bytes
       // exist only inside the upload slot, not while the job waits nor as long as it lives.
       uploading += 1;

@@ -201,6 +201,8 @@ export function createJobSteps(deps: JobRunnerDeps) {
       } catch (inputError) {
         return { inputError };
       }
+      // Shown once the inputs passed their checks, so a bad image's message is the first thing the member sees.
+      void reporter.progress(job, { phase: "uploading" });
       return hostInputs(job, files).then((input) => ({ input }), (error: unknown) => ({ error }));
     });
   }

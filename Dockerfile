@@ -23,4 +23,6 @@ VOLUME ["/data"]
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:8080/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"
 # SIGTERM (docker stop) drains: no new commands, in-flight jobs stay in /data and resume on the next start.
-CMD ["node", "dist/src/index.js"]
+# Memory flags (same as `npm start`; README "Memory"): a small young generation and an old-space
+# limit that makes V8 collect before its heap balloons; live data stays far below it (queue capped).
+CMD ["node", "--max-semi-space-size=2", "--max-old-space-size=512", "dist/src/index.js"]

@@ -4,13 +4,14 @@ import { loadavg } from "node:os";
 import { describeMachine, type Machine } from "./machine.js";
 import type { Profile } from "./profiles.js";
 import { benchAckLatency, type AckResult } from "./scenarios/ack-latency.js";
+import { benchBurst, type BurstResult } from "./scenarios/burst-memory.js";
 import { benchDelivery, type DeliveryResult } from "./scenarios/delivery.js";
 import { benchMemory, type MemoryResult } from "./scenarios/memory.js";
 import { benchRequestsPerJob, type RequestsResult } from "./scenarios/requests-per-job.js";
 import { benchStartup, type StartupResult } from "./scenarios/startup.js";
 import { useVendoredOpenApi } from "./support.js";
 
-export const SCENARIOS = ["startup", "memory", "ack", "delivery", "requests"] as const;
+export const SCENARIOS = ["startup", "memory", "burst", "ack", "delivery", "requests"] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface BenchResults {
@@ -26,6 +27,8 @@ export interface BenchResults {
   requests?: RequestsResult;
   /** One result per subject: the bot in its own process, and in-process with the fakes. */
   memory?: MemoryResult[];
+  /** One result per bot: StoryCast's own process and the naive bot's. */
+  burst?: BurstResult[];
   startup?: StartupResult;
   /** Units that broke, with their error. */
   errors: Record<string, string>;
@@ -52,6 +55,13 @@ export function unitsOf(profile: Profile, only?: readonly string[]): Unit[] {
         key: `memory:${subject}`,
         scenario: "memory",
         run: async (r, log) => void (r.memory ??= []).push(await benchMemory(subject, profile.memory, log)),
+      }),
+    ),
+    ...profile.burst.subjects.map(
+      (subject): Unit => ({
+        key: `burst:${subject}`,
+        scenario: "burst",
+        run: async (r, log) => void (r.burst ??= []).push(await benchBurst(subject, profile.burst, log)),
       }),
     ),
     ...profile.ack.subjects.map(
@@ -87,6 +97,7 @@ export function merge(into: BenchResults, part: Partial<BenchResults>): void {
   if (part.delivery) into.delivery = part.delivery;
   if (part.requests) into.requests = part.requests;
   if (part.memory) (into.memory ??= []).push(...part.memory);
+  if (part.burst) (into.burst ??= []).push(...part.burst);
   Object.assign(into.errors, part.errors ?? {});
 }
 

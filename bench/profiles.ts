@@ -1,6 +1,7 @@
 // What each mode measures: the full run (`npm run bench`, a few minutes) and the smoke run
 // (`npm run bench -- --smoke`, and test/bench-smoke.test.ts: tiny sizes, seconds).
 import type { AckOptions } from "./scenarios/ack-latency.js";
+import type { BurstOptions } from "./scenarios/burst-memory.js";
 import type { SubjectKind } from "./subjects.js";
 import type { DeliveryOptions } from "./scenarios/delivery.js";
 import type { MemoryOptions } from "./scenarios/memory.js";
@@ -14,6 +15,7 @@ export interface Profile {
   delivery: DeliveryOptions;
   requests: RequestsOptions;
   memory: MemoryOptions & { subjects: SubjectKind[] };
+  burst: BurstOptions;
   startup: StartupOptions;
 }
 
@@ -36,6 +38,7 @@ export const FULL: Profile = {
   },
   requests: { queueMs: 30_000, runMs: 10_000 },
   memory: { subjects: ["bot-process", "in-process"], jobs: 1000, dispatchSpanMs: 5000, holdMs: 5000, referenceBytes: 20_000, submitTimeoutMs: 120_000, drainTimeoutMs: 180_000, settleMs: 2000 },
+  burst: { subjects: ["bot-process", "naive-bot"], interactions: 200, dispatchSpanMs: 1000, referenceBytes: 200_000, falRunMs: 500, drainTimeoutMs: 120_000, settleMs: 2000 },
   startup: { runs: 5, timeoutMs: 20_000 },
 };
 
@@ -45,5 +48,6 @@ export const SMOKE: Profile = {
   delivery: { cases: [{ images: 1, bytesPerImage: 1 * MB }], samples: 1, floorRuns: 3 },
   requests: { queueMs: 1000, runMs: 500 },
   memory: { subjects: ["bot-process", "in-process"], jobs: 20, dispatchSpanMs: 500, holdMs: 500, referenceBytes: 20_000, submitTimeoutMs: 15_000, drainTimeoutMs: 20_000, settleMs: 300 },
+  burst: { subjects: ["bot-process", "naive-bot"], interactions: 10, dispatchSpanMs: 200, referenceBytes: 20_000, falRunMs: 0, drainTimeoutMs: 20_000, settleMs: 300 },
   startup: { runs: 1, timeoutMs: 15_000 },
 };

@@ -71,8 +71,20 @@ export function checkTargets(r: BenchResults): TargetCheck[] {
       description: `peak RSS with ${m.jobsInFlight} jobs in flight, ${m.subject === "bot-process" ? "bot process alone" : "bot + fakes in one process"}`,
       value: m.rssPeakMb,
       unit: "MB",
-      target: "< 250 MB at 1,000 jobs",
-      pass: m.rssPeakMb < 250,
+      target: "< 200 MB at 1,000 jobs",
+      pass: m.rssPeakMb < 200,
+    });
+  }
+  const storycast = r.burst?.find((b) => b.subject === "bot-process");
+  const naive = r.burst?.find((b) => b.subject === "naive-bot");
+  if (storycast && naive) {
+    checks.push({
+      id: "burst-rss-vs-naive",
+      description: `peak RSS through a ${storycast.settings.interactions}-interaction burst, StoryCast ÷ naive bot (${n(storycast.rssPeakMb)} / ${n(naive.rssPeakMb)} MB)`,
+      value: storycast.rssPeakMb / naive.rssPeakMb,
+      unit: "×",
+      target: "≤ 1× the naive bot",
+      pass: storycast.rssPeakMb <= naive.rssPeakMb,
     });
   }
   if (r.startup) {
@@ -154,6 +166,16 @@ export function buildRows(r: BenchResults): Row[] {
     );
   }
   failed("5", "memory", "memory and event loop");
+
+  for (const b of r.burst ?? []) {
+    rows.push({
+      scenario: "7",
+      measurement: `RSS, ${b.settings.interactions} /imagine in ${n(b.settings.dispatchSpanMs / 1000)} s, ${b.subject === "naive-bot" ? "naive discord.js + fal bot" : "StoryCast bot process"}`,
+      value: `start ${n(b.rssStartMb)} · peak ${n(b.rssPeakMb)} · end ${n(b.end.rssMb)} MB (${b.delivered} delivered${b.failed ? `, ${b.failed} failed` : ""}${b.settings.nodeFlags.length ? `; node ${b.settings.nodeFlags.join(" ")}` : ""})`,
+      ...(b.subject === "bot-process" ? verdict("burst-rss-vs-naive") : { target: "", result: "" }),
+    });
+  }
+  failed("7", "burst", "burst memory against the naive bot");
 
   if (r.startup) {
     const s = r.startup;

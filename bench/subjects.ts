@@ -3,9 +3,11 @@
 //                  tests run it; its event loop and heap are shared with the fakes;
 //   "bot-process": the compiled bot (dist/src/index.js, `npm run build`) in a process of its
 //                  own, production defaults, pointed at fakes running in this process; a
-//                  preloaded probe (probe/bot-probe.mjs) reports its memory and event loop.
+//                  preloaded probe (probe/bot-probe.mjs) reports its memory and event loop;
+//   "naive-bot":   the yardstick, naive/naive-bot.mjs (discord.js + @fal-ai/client and
+//                  nothing else), in a process of its own with the same probe.
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -15,7 +17,7 @@ import { startFakeFal, type FakeFal } from "../test/fakes/fal/index.js";
 import { fakeAddresses, startStack } from "../test/support/stack.js";
 import { capOf, collectGarbage, HealthMonitor, PRODUCTION_INTERVALS, repoRoot, waitUntil, type PhaseHealth } from "./support.js";
 
-export type SubjectKind = "in-process" | "bot-process";
+export type SubjectKind = "in-process" | "bot-process" | "naive-bot";
 
 export interface MemoryReading {
   rssMb: number;
@@ -31,6 +33,8 @@ export interface Subject {
   fal: FakeFal;
   logs: string[];
   settings: { pollIntervalMs: number; progressEditIntervalMs: number; maxConcurrentJobs?: number; logLevel: string };
+  /** Node flags of the bot's own process (none in-process: it is the benchmark's). */
+  nodeFlags?: string[];
   endPhase(): Promise<PhaseHealth>;
   memory(gc: boolean): Promise<MemoryReading & { gc: boolean }>;
   peakRssMb(): Promise<number>;
@@ -73,10 +77,27 @@ async function inProcess(extraEnv: Record<string, string>): Promise<Subject> {
   };
 }
 
-async function botProcess(extraEnv: Record<string, string>): Promise<Subject> {
+/** How to run a bot in its own process: StoryCast as `npm start` runs it, or the naive bot. */
+interface ProcessBot {
+  kind: "bot-process" | "naive-bot";
+  entry: string;
+  nodeFlags: string[];
+  /** The log line that says the bot is ready for interactions. */
+  ready: RegExp;
+}
+
+/** The node flags `npm start` (and the Dockerfile) run the bot with, read from package.json so the bench runs it the same way. */
+export function productionNodeFlags(root = repoRoot()): string[] {
+  const start = (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { scripts: { start: string } }).scripts.start;
+  const command = /\bnode((?:\s+--\S+)*)\s+dist\/src\/index\.js/.exec(start);
+  if (!command) throw new Error(`bench: cannot find \`node … dist/src/index.js\` in package.json's start script: ${start}`);
+  return command[1]!.trim().split(/\s+/).filter(Boolean);
+}
+
+async function botProcess(extraEnv: Record<string, string>, bot: ProcessBot): Promise<Subject> {
   const root = repoRoot();
-  const entry = join(root, "dist/src/index.js");
-  if (!existsSync(entry)) throw new Error(`bench: ${entry} is missing; run \`npm run build\` first`);
+  const entry = bot.entry;
+  if (!existsSync(entry)) throw new Error(`bench: ${entry} is missing; run \`npm run build\` and \`tsc -p bench/tsconfig.json\` first`);
   const probe = pathToFileURL(join(root, "bench/probe/bot-probe.mjs")).href;
   const [discord, fal] = await Promise.all([startFakeDiscord(), startFakeFal()]);
   const dataDir = mkdtempSync(join(tmpdir(), "storycast-bench-bot-"));
@@ -85,7 +106,7 @@ async function botProcess(extraEnv: Record<string, string>): Promise<Subject> {
   const parsed = parseConfig(env);
   if (!parsed.ok) throw new Error(`bench: bad bot environment: ${parsed.problems.join("; ")}`);
   const config = parsed.config;
-  const child: ChildProcess = spawn(process.execPath, ["--expose-gc", "--import", probe, entry], { cwd: dataDir, env, stdio: ["ignore", "pipe", "pipe", "ipc"] });
+  const child: ChildProcess = spawn(process.execPath, [...bot.nodeFlags, "--expose-gc", "--import", probe, entry], { cwd: dataDir, env, stdio: ["ignore", "pipe", "pipe", "ipc"] });
   const logs: string[] = [];
   let partial = "";
   let stderr = "";
@@ -118,22 +139,27 @@ async function botProcess(extraEnv: Record<string, string>): Promise<Subject> {
     rmSync(dataDir, { recursive: true, force: true });
   };
   try {
-    await waitUntil(() => logs.some((l) => /"msg":"commands (registered|up to date)/.test(l)), 20_000, "the bot to start", 20, () => stderr.slice(-500));
+    await waitUntil(() => logs.some((l) => bot.ready.test(l)), 20_000, "the bot to start", 20, () => stderr.slice(-500));
   } catch (error) {
     await stop();
     throw error;
   }
   return {
-    kind: "bot-process",
+    kind: bot.kind,
     discord,
     fal,
     logs,
-    settings: {
-      pollIntervalMs: config.pollIntervalMs,
-      progressEditIntervalMs: config.progressEditIntervalMs,
-      ...capOf(config),
-      logLevel: `${config.logLevel} (default)`,
-    },
+    settings:
+      bot.kind === "naive-bot"
+        ? // fal.subscribe polls every 500 ms by default; the naive bot shows no progress and has no cap.
+          { pollIntervalMs: 500, progressEditIntervalMs: 0, logLevel: "one line per job" }
+        : {
+            pollIntervalMs: config.pollIntervalMs,
+            progressEditIntervalMs: config.progressEditIntervalMs,
+            ...capOf(config),
+            logLevel: `${config.logLevel} (default)`,
+          },
+    nodeFlags: bot.nodeFlags,
     endPhase: async () => (await ask<{ phase: PhaseHealth }>({ cmd: "phase" }, "phase")).phase,
     memory: async (gc) => {
       const answer = await ask<{ memory: MemoryReading & { overallRssPeakMb: number }; gc: boolean }>({ cmd: "memory", gc }, "memory");
@@ -148,5 +174,13 @@ async function botProcess(extraEnv: Record<string, string>): Promise<Subject> {
 
 /** Starts the bot with the production intervals plus `env` (e.g. MAX_CONCURRENT_JOBS), and both fakes. */
 export function startSubject(kind: SubjectKind, env: Record<string, string> = {}): Promise<Subject> {
-  return kind === "in-process" ? inProcess(env) : botProcess(env);
+  const root = repoRoot();
+  switch (kind) {
+    case "in-process":
+      return inProcess(env);
+    case "bot-process":
+      return botProcess(env, { kind, entry: join(root, "dist/src/index.js"), nodeFlags: productionNodeFlags(root), ready: /"msg":"commands (registered|up to date)/ });
+    case "naive-bot":
+      return botProcess(env, { kind, entry: join(root, "bench/naive/naive-bot.mjs"), nodeFlags: [], ready: /"msg":"ready"/ });
+  }
 }

@@ -33,6 +33,7 @@ const schema = z.object({
   FAL_STATUS_STREAM_MAX_MS: positiveNumber(300_000),
   MAX_CONCURRENT_JOBS: z.coerce.number().int().positive().default(20),
   SHUTDOWN_TIMEOUT_SECONDS: positiveNumber(9),
+  MAX_QUEUED_JOBS: z.coerce.number().int().positive().default(200),
   HEALTH_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   HEALTH_HOST: z.string().min(1).default("127.0.0.1"),
   PRICE_TURBO_USD: dollars(0.1),
@@ -55,6 +56,8 @@ export type Config = Readonly<{
   falStatusStreamMaxMs: number;
   maxConcurrentJobs: number;
   shutdownTimeoutMs: number;
+  /** Jobs that may wait in this process (for an upload or a fal slot) before newcomers are told to come back later. */
+  maxQueuedJobs: number;
   health: { port: number; host: string } | undefined;
   prices: Readonly<{ TURBO: number; BALANCED: number; QUALITY: number }>;
 }>;
@@ -96,6 +99,7 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
       falStatusStreamMaxMs: e.FAL_STATUS_STREAM_MAX_MS,
       maxConcurrentJobs: e.MAX_CONCURRENT_JOBS,
       shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000,
+      maxQueuedJobs: e.MAX_QUEUED_JOBS,
       health: e.HEALTH_PORT === undefined ? undefined : Object.freeze({ port: e.HEALTH_PORT, host: e.HEALTH_HOST }),
       prices: Object.freeze({ TURBO: e.PRICE_TURBO_USD, BALANCED: e.PRICE_BALANCED_USD, QUALITY: e.PRICE_QUALITY_USD }),
     }),

@@ -42,6 +42,8 @@ describe("npm run bench -- --smoke", () => {
       "memory.0.phases.inFlight.eventLoopDelayP99Ms",
       "memory.1.rssPeakMb",
       "memory.1.phases.drain.eventLoopDelayP99Ms",
+      "burst.0.rssPeakMb",
+      "burst.1.rssPeakMb",
       "startup.readyMs.p50",
       "startup.loggedInMs.p50",
     ];
@@ -53,12 +55,15 @@ describe("npm run bench -- --smoke", () => {
     expect(results.requests!.fal.total).toBeGreaterThanOrEqual(5);
     expect(results.memory!.map((m) => m.subject).sort()).toEqual(["bot-process", "in-process"]);
     expect(results.memory!.every((m) => m.jobsDelivered === m.jobsInFlight && m.jobsInFlight === SMOKE.memory.jobs)).toBe(true);
+    expect(results.burst!.map((b) => b.subject).sort()).toEqual(["bot-process", "naive-bot"]);
+    expect(results.burst!.every((b) => b.delivered === SMOKE.burst.interactions)).toBe(true);
     expect(results.startup!.readyMs.p50).toBeGreaterThan(0);
 
     const targets = checkTargets(results);
     expect(targets.map((t) => t.id).sort()).toEqual([
       "ack-p99:bot-process",
       "ack-p99:in-process",
+      "burst-rss-vs-naive",
       "discord-webhook-per-2s",
       "fal-requests-per-job",
       "peak-rss:bot-process",
@@ -66,6 +71,6 @@ describe("npm run bench -- --smoke", () => {
       "startup",
     ]);
     const table = formatTable(results);
-    for (const scenario of ["1", "2", "3", "4", "5", "6"]) expect(table).toMatch(new RegExp(`^${scenario}  `, "m"));
+    for (const scenario of ["1", "2", "3", "4", "5", "6", "7"]) expect(table).toMatch(new RegExp(`^${scenario}  `, "m"));
   }, 90_000);
 });

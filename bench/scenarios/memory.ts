@@ -63,8 +63,9 @@ export interface MemoryResult {
 }
 
 export async function benchMemory(subjectKind: MemorySubject, options: MemoryOptions, log: (line: string) => void = () => {}): Promise<MemoryResult> {
-  // MAX_CONCURRENT_JOBS = jobs, so every job really sits at fal (with the default cap the rest would wait in StoryCast's own queue).
-  const subject = await startSubject(subjectKind, { MAX_CONCURRENT_JOBS: String(options.jobs) });
+  // MAX_CONCURRENT_JOBS = jobs, so every job really sits at fal (with the default cap the rest would wait in StoryCast's own queue),
+  // and MAX_QUEUED_JOBS = jobs, so none of the burst is turned away while the first ones upload.
+  const subject = await startSubject(subjectKind, { MAX_CONCURRENT_JOBS: String(options.jobs), MAX_QUEUED_JOBS: String(options.jobs) });
   try {
     const { discord, fal } = subject;
     const reference = discord.attachment(makePng({ width: 512, height: 512, seed: 11, targetBytes: options.referenceBytes }), "knight.png");

@@ -16,6 +16,7 @@ import { withLiveFiles } from "./rehost-character.js";
 /** Discord's upload limit for bots without boosts, used when an interaction does not say. */
 const DEFAULT_ATTACHMENT_LIMIT = 10 * 1024 * 1024;
 const DISCORD_DOWNLOAD_TIMEOUT_MS = 30_000;
+const MISSING_REFERENCE = "Attach a `reference` image of your character, or pick a saved `character`.";
 
 /**
  * /imagine from options to a running job. Everything that needs no download is
@@ -26,24 +27,23 @@ export async function startImagine(interaction: ChatInputCommandInteraction, opt
   const server = serverSettingsFor(interaction, ctx);
   const { settings, images } = checkImagineOptions(withServerDefaults(options, server)); // UserFacingError → ephemeral reply, no fal call
   const character = options.character != null ? findCharacter(ctx, interaction.guildId, interaction.user.id, options.character) : undefined;
+  if (!images.reference && !character) throw new UserFacingError(MISSING_REFERENCE);
   if (character && server.characterDescriptions !== false) settings.prompt = promptWithDescription(settings.prompt, character.name, character.description);
   // Acknowledge first (Discord's 3 s), then check the limits and write the job row in one
   // tick, so a burst of requests cannot all pass a limit.
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
   enforcePolicy(interaction, ctx, server, { speed: settings.speed, numImages: settings.numImages });
   const job = recordJob(interaction, ctx, { settings, character, private: options.private === true });
-  let files: InputFiles;
-  try {
+  // The attachments are downloaded and checked by the runner inside its upload slot, so a
+  // job waiting its turn holds no image bytes. Bad input found there (not an image, too
+  // big) ends the job with its message in this reply; nothing reached fal, nothing is charged.
+  const load = async (): Promise<InputFiles> => {
     // Attached images win over the saved character's (e.g. a new mask for a saved reference).
     const { reference, ...rest } = { ...(character ? await characterFiles(ctx, character) : {}), ...(await downloadInputs(images)) };
-    if (!reference) throw new UserFacingError("Attach a `reference` image of your character, or pick a saved `character`.");
-    files = { reference, ...rest };
-  } catch (error) {
-    // Nothing reached fal: the job ends here and costs nothing; the error becomes the reply.
-    ctx.store.transition(job.id, { kind: "failed", reason: error instanceof UserFacingError ? error.message : "input download failed" });
-    throw error;
-  }
-  void ctx.runner.start(job, files);
+    if (!reference) throw new UserFacingError(MISSING_REFERENCE);
+    return { reference, ...rest };
+  };
+  void ctx.runner.start(job, load);
 }
 
 /**

@@ -2,6 +2,7 @@ import type { BaseInteraction } from "discord.js";
 import type { AppContext } from "../app-context.js";
 import { checkPolicy, startOfUtcDay, startOfUtcMonth, type ServerSettings } from "../domain/server-policy.js";
 import type { Speed } from "../domain/fal-enums.js";
+import { checkQueueCapacity } from "../domain/queue-capacity.js";
 
 /** The server's settings for an interaction (none in DMs). */
 export function serverSettingsFor(interaction: BaseInteraction, ctx: AppContext): ServerSettings {
@@ -9,10 +10,12 @@ export function serverSettingsFor(interaction: BaseInteraction, ctx: AppContext)
 }
 
 /**
- * Checks a paid generation against the server's rules and the usage so far; throws a
- * UserFacingError that names the rule. Call it before writing the job row.
+ * Checks a paid generation against StoryCast's queue cap, the server's rules and the
+ * usage so far; throws a UserFacingError that names the rule. Call it before writing the job row.
  */
 export function enforcePolicy(interaction: BaseInteraction, ctx: AppContext, settings: ServerSettings, generation: { speed: Speed; numImages: number }): void {
+  // The process-wide queue cap (MAX_QUEUED_JOBS) applies in DMs too.
+  checkQueueCapacity({ waiting: ctx.runner.waiting, maxQueued: ctx.config.maxQueuedJobs, concurrency: ctx.config.maxConcurrentJobs });
   if (!interaction.guildId) return;
   const now = new Date(ctx.now());
   const member = interaction.member;

@@ -122,7 +122,7 @@ export async function addScene(interaction: ChatInputCommandInteraction, ctx: Ap
     private: false,
     caption: `📖 **${escapeLine(story.title)}** — scene ${scene.number}, by <@${interaction.user.id}>`,
   });
-  void ctx.runner.start(job, files);
+  void ctx.runner.start(job, async () => files);
 }
 
 /** /story cast add|remove. */

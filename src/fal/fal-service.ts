@@ -176,9 +176,14 @@ export function createFalService(options: FalServiceOptions): FalService {
         async () => {
           const response = await baseFetch(url, { signal: AbortSignal.timeout(options.requestTimeoutMs) });
           if (!response.ok) throw new DownloadError(url, response.status);
-          return Buffer.from(await response.arrayBuffer());
+          return readCapped(url, response, MAX_RESULT_IMAGE_BYTES);
         },
-        { attempts: 3, baseMs: 300, maxMs: 3000, isRetryable: (error) => !(error instanceof DownloadError) || error.status >= 500 || error.status === 429 },
+        {
+          attempts: 3,
+          baseMs: 300,
+          maxMs: 3000,
+          isRetryable: (error) => !(error instanceof DownloadTooLargeError) && (!(error instanceof DownloadError) || error.status >= 500 || error.status === 429),
+        },
       );
     },
   };
@@ -198,6 +203,44 @@ function toFalStatus(status: QueueStatus): FalStatus {
 /** fal received the submit but its answer was unusable: the job may exist (and be charged), so it must not be sent again. */
 export class SubmitOutcomeUnknownError extends Error {
   override readonly name = "SubmitOutcomeUnknownError";
+}
+
+/**
+ * The most bytes read for one result image. Ideogram's images are a few MB; a file much
+ * larger is not one Discord would take as an attachment anyway (25 MB without boosts),
+ * and reading it whole into memory for several jobs at once could exhaust the process.
+ * An image over the cap is linked in the result instead of attached.
+ */
+export const MAX_RESULT_IMAGE_BYTES = 50 * 1024 * 1024;
+
+/** Reads a response body, stopping (and closing the connection) as soon as it passes `maxBytes`. */
+async function readCapped(url: string, response: Response, maxBytes: number): Promise<Buffer> {
+  const declared = Number(response.headers.get("content-length") ?? NaN);
+  if (declared > maxBytes) {
+    await response.body?.cancel().catch(() => undefined);
+    throw new DownloadTooLargeError(url, maxBytes);
+  }
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for await (const chunk of response.body ?? []) {
+    total += chunk.byteLength;
+    if (total > maxBytes) {
+      await response.body?.cancel().catch(() => undefined);
+      throw new DownloadTooLargeError(url, maxBytes);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, total);
+}
+
+/** A result image larger than the cap: not retried, linked instead of attached. */
+export class DownloadTooLargeError extends Error {
+  constructor(
+    readonly url: string,
+    readonly maxBytes: number,
+  ) {
+    super(`download stopped: the image is larger than ${maxBytes} bytes`);
+  }
 }
 
 export class DownloadError extends Error {

@@ -4,7 +4,8 @@ import { isFinal, requestIdOf, type FalResult } from "../domain/job-state.js";
 import { classifyFalError } from "../fal/fal-errors.js";
 import { systemClock } from "../util/clock.js";
 import { createJobSteps } from "./job-steps.js";
-import type { InputFiles, JobRunnerDeps } from "./job-types.js";
+import { UserFacingError } from "../domain/errors.js";
+import type { InputLoader, JobRunnerDeps } from "./job-types.js";
 
 
 /**
@@ -16,16 +17,25 @@ export function createJobRunner(deps: JobRunnerDeps) {
   const { store, fal, reporter, slots } = deps;
   const { logFor, failJob, follow, deliver, hostWithinLimit, runHosted, track, running, stop } = createJobSteps(deps);
   const clock = deps.clock ?? systemClock;
+  /** Jobs started and not yet through hosting (waiting for an upload slot or in one). */
+  let uploading = 0;
 
   return {
-    /** Runs a new job (row already written in state pending) from its input files to delivery. */
-    start(job: Job, files: InputFiles): Promise<void> {
-      void reporter.progress(job, { phase: "uploading" });
-      // The tracked run below only sees the hosting's outcome, never `files`: the input bytes
-      // can be freed as soon as they are on fal storage instead of living as long as the job.
-      const hosting = hostWithinLimit(job, files);
+    /** Runs a new job (row already written in state pending) from its input files (loaded once it has an upload slot) to delivery. */
+    start(job: Job, load: InputLoader): Promise<void> {
+      // The tracked run below only sees the hosting's outcome, never the files: the input bytes
+      // exist only inside the upload slot, not while the job waits nor as long as it lives.
+      uploading += 1;
+      const hosting = hostWithinLimit(job, load).finally(() => (uploading -= 1));
       return track(job, async (controller) => {
         const hosted = await hosting;
+        if ("inputError" in hosted) {
+          // Bad input found by the download (not an image, too big): nothing reached fal, nothing is charged.
+          const { inputError } = hosted;
+          const message = inputError instanceof UserFacingError ? inputError.message : "Your images could not be downloaded from Discord. Please attach them again.";
+          await failJob(job, message, inputError instanceof UserFacingError ? undefined : inputError);
+          return;
+        }
         if ("error" in hosted) {
           await failJob(job, `Your images could not be uploaded to fal. ${classifyFalError(hosted.error).userMessage}`, hosted.error);
           return;
@@ -118,6 +128,11 @@ export function createJobRunner(deps: JobRunnerDeps) {
       const deadline = clock.now() + timeoutMs;
       while (running.size > 0 && clock.now() < deadline) await clock.sleep(50);
       return [...running.keys()];
+    },
+
+    /** Jobs not yet at fal: loading/uploading their inputs or waiting for either slot (what MAX_QUEUED_JOBS caps). */
+    get waiting(): number {
+      return uploading + slots.waiting;
     },
 
     /** Jobs this process is working on (waiting for a slot, at fal, or being delivered). */

@@ -7,7 +7,7 @@ import { SubmitOutcomeUnknownError, type FalStatus } from "../fal/fal-service.js
 import { backoffDelay } from "../util/backoff.js";
 import { UndeliverableError, type ResultImage } from "./job-reporter.js";
 import { planDelivery } from "./delivery-plan.js";
-import type { HostedFile, InputFile, InputFiles, JobRunnerDeps } from "./job-types.js";
+import type { HostedFile, InputFile, InputFiles, InputLoader, JobRunnerDeps } from "./job-types.js";
 import { systemClock } from "../util/clock.js";
 import { createJobSlots } from "./job-slots.js";
 
@@ -244,9 +244,25 @@ export function createJobSteps(deps: JobRunnerDeps) {
     await reporter.fail(current, message);
   }
 
-  /** Hosts a job's inputs, a few jobs at a time, so a burst of requests does not upload everything at once. */
-  async function hostWithinLimit(job: Job, files: InputFiles): Promise<{ input: IdeogramCharacterInput } | { error: unknown }> {
-    return uploads.withSlot(() => hostInputs(job, files).then((input) => ({ input }), (error: unknown) => ({ error })));
+  /**
+   * Loads and hosts a job's inputs, a few jobs at a time, so a burst of requests neither
+   * downloads nor uploads everything at once: the bytes exist only inside the slot.
+   */
+  async function hostWithinLimit(
+    job: Job,
+    load: InputLoader,
+  ): Promise<{ input: IdeogramCharacterInput } | { error: unknown } | { inputError: unknown }> {
+    return uploads.withSlot(async () => {
+      let files: InputFiles;
+      try {
+        files = await load();
+      } catch (inputError) {
+        return { inputError };
+      }
+      // Shown once the inputs passed their checks, so a bad image's message is the first thing the member sees.
+      void reporter.progress(job, { phase: "uploading" });
+      return hostInputs(job, files).then((input) => ({ input }), (error: unknown) => ({ error }));
+    });
   }
 
   /** Waits for a slot, submits, follows and delivers; the slot is freed as soon as fal is done. */

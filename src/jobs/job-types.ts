@@ -24,6 +24,13 @@ export interface InputFiles {
   styleReference?: InputFile;
 }
 
+/**
+ * Fetches (and checks) a job's input files. The runner calls it only once the job holds
+ * an upload slot, so a job waiting its turn holds no image bytes. A UserFacingError it
+ * throws ends the job with that message.
+ */
+export type InputLoader = () => Promise<InputFiles>;
+
 export interface JobRunnerDeps {
   store: JobStore;
   fal: FalService;

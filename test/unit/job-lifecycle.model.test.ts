@@ -197,7 +197,7 @@ const newJob = fc.boolean().map((isPrivate) =>
         origin: { userId: "u", guildId: "g", channelId: "c", applicationId: "a", interactionToken: "t", interactionAt: world.clock.now(), attachmentSizeLimit: 40, private: isPrivate },
         settings: { prompt: id, imageSize: "square_hd", speed: "TURBO", numImages: 2 },
       });
-      void world.runner.start(job, { reference: { url: "https://fal.test/ref.png" } });
+      void world.runner.start(job, async () => ({ reference: { url: "https://fal.test/ref.png" } }));
     }),
 );
 const falFinishes = fc.nat(3).map((k) =>

@@ -51,7 +51,7 @@ describe("delivery when Discord stays down", () => {
       origin: { userId: "u", guildId: "g", channelId: "c", applicationId: "a", interactionToken: "t", interactionAt: Date.now(), attachmentSizeLimit: 1e7, private: false },
       settings: { prompt: "p", imageSize: "square_hd", speed: "BALANCED", numImages: 1 },
     });
-    await runner.start(job, { reference: { url: "https://fal/ref.png" } });
+    await runner.start(job, async () => ({ reference: { url: "https://fal/ref.png" } }));
     expect(calls).toBe(2);
     expect(store.get("job-1")?.state.kind).toBe("completed"); // nothing lost, nothing marked failed
     await new Promise((resolve) => setTimeout(resolve, 200));

@@ -42,7 +42,31 @@ export function sendBytes(
   contentType: string,
   headOnly: boolean,
   headers: Record<string, string> = {},
+  onSent?: (bytes: number) => void,
 ): void {
   res.writeHead(status, { "content-type": contentType, "content-length": String(bytes.length), ...headers });
-  res.end(headOnly ? undefined : bytes);
+  if (headOnly) {
+    res.end();
+    return;
+  }
+  // Written in chunks as the client takes them, as a CDN streams a file: a client that
+  // stops reading (and closes) is sent no more, and `onSent` counts what it was sent.
+  let offset = 0;
+  const CHUNK = 64 * 1024;
+  const next = () => {
+    while (offset < bytes.length && !res.destroyed) {
+      const chunk = bytes.subarray(offset, offset + CHUNK);
+      offset += chunk.length;
+      const length = chunk.length;
+      const more = res.write(chunk, (error) => {
+        if (!error) onSent?.(length);
+      });
+      if (!more) {
+        res.once("drain", next);
+        return;
+      }
+    }
+    if (offset >= bytes.length) res.end();
+  };
+  next();
 }

@@ -228,7 +228,8 @@ class FakeFalServer implements FakeFal {
         return;
       case "bytes":
         record.status = outcome.status;
-        sendBytes(res, outcome.status, outcome.bytes, outcome.contentType, outcome.headOnly, { "cache-control": "public, max-age=3600" });
+        record.bytesSent = 0;
+        sendBytes(res, outcome.status, outcome.bytes, outcome.contentType, outcome.headOnly, { "cache-control": "public, max-age=3600" }, (n) => (record.bytesSent! += n));
         return;
       case "empty":
         record.status = outcome.status;

@@ -22,6 +22,8 @@ export interface FalRequestRecord {
   /** Date.now() on arrival. */
   at: number;
   requestId?: string;
+  /** For files (CDN): body bytes handed to the connection so far (a client that stops reading is sent no more). */
+  bytesSent?: number;
 }
 
 /** Every submit the fake's queue handled (i.e. not swallowed by a failNext before handling), accepted or not. */

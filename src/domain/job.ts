@@ -54,3 +54,8 @@ export interface DeliveryPlan {
   /** Images not attached to any part (too large, or not downloadable): linked in the last part. */
   links: { index: number; reason: "too_large" | "download_failed" }[];
 }
+
+/** When fal accepted the job: the start of its time limit (rows from before acceptedAt was kept: their last update). */
+export function acceptedAtOf(job: Job): number {
+  return job.state.kind === "queued" && job.state.acceptedAt !== undefined ? job.state.acceptedAt : job.updatedAt;
+}

@@ -1,12 +1,11 @@
 import type { IdeogramCharacterInput } from "@fal-ai/client/endpoints";
+import { UserFacingError } from "../domain/errors.js";
 import type { Job } from "../domain/job.js";
 import { isFinal, requestIdOf, type FalResult } from "../domain/job-state.js";
 import { classifyFalError } from "../fal/fal-errors.js";
 import { systemClock } from "../util/clock.js";
 import { createJobSteps } from "./job-steps.js";
-import { UserFacingError } from "../domain/errors.js";
 import type { InputLoader, JobRunnerDeps } from "./job-types.js";
-
 
 /**
  * Drives jobs through their states (see domain/job-state.ts): host inputs, wait for a

@@ -1,25 +1,22 @@
 import type { IdeogramCharacterInput } from "@fal-ai/client/endpoints";
-import type { DeliveryPart, Job } from "../domain/job.js";
+import { acceptedAtOf, type Job } from "../domain/job.js";
 import { isFinal, requestIdOf, type FalResult } from "../domain/job-state.js";
 import { toFalInput, type HostedImages } from "../domain/imagine-request.js";
 import { classifyFalError, isNetworkError, wasRefusedConnection } from "../fal/fal-errors.js";
 import { SubmitOutcomeUnknownError, type FalStatus } from "../fal/fal-service.js";
 import { backoffDelay } from "../util/backoff.js";
-import { UndeliverableError, type ResultImage } from "./job-reporter.js";
-import { planDelivery } from "./delivery-plan.js";
-import type { HostedFile, InputFile, InputFiles, InputLoader, JobRunnerDeps } from "./job-types.js";
 import { systemClock } from "../util/clock.js";
+import { createJobDelivery } from "./job-delivery.js";
 import { createJobSlots } from "./job-slots.js";
-
-/** How long to wait before trying again a delivery that failed all its attempts. */
-const REDELIVERY_DELAY_MS = 5 * 60_000;
+import type { HostedFile, InputFile, InputFiles, InputLoader, JobRunnerDeps } from "./job-types.js";
 
 /** Consecutive failures to follow a job after which it is given up (each request is itself retried by fal's client). */
 const MAX_STATUS_FAILURES = 3;
 
 /**
  * The steps a job goes through (see domain/job-state.ts), each writing its state before
- * the action it guards: host inputs, wait for a slot, submit once, follow, fetch, deliver.
+ * the action it guards: host inputs, wait for a slot, submit once, follow, fetch; delivery
+ * is in job-delivery.ts.
  * job-runner.ts composes them into start / reroll / resume / cancel.
  */
 export function createJobSteps(deps: JobRunnerDeps) {
@@ -28,9 +25,26 @@ export function createJobSteps(deps: JobRunnerDeps) {
   const now = () => clock.now();
   const running = new Map<string, AbortController>();
   const uploads = createJobSlots(deps.concurrentUploads ?? 4);
-  const deliveries = createJobSlots(deps.concurrentDeliveries ?? 8);
   const logFor = (job: Job, requestId?: string) =>
     deps.logger.child({ jobId: job.id, guildId: job.origin.guildId, userId: job.origin.userId, ...(requestId ? { requestId } : {}) });
+
+  const { deliver } = createJobDelivery(deps, { logFor, retryLater });
+
+  /**
+   * Discord stayed down through every attempt: try again later (and on the next start), so
+   * a paid image is never left undelivered just because nobody restarted the bot.
+   */
+  function retryLater(job: Job, result: FalResult, inMs: number): void {
+    clock.schedule(() => {
+      if (stopped) return; // the next start resumes it from the store
+      try {
+        const later = store.get(job.id);
+        if (later?.state.kind === "completed") void track(later, () => deliver(later, result));
+      } catch (error) {
+        logFor(job).warn({ err: error }, "could not retry the delivery (the bot is stopping?); the next start will");
+      }
+    }, inMs);
+  }
 
   async function hostInputs(job: Job, files: InputFiles): Promise<IdeogramCharacterInput> {
     const lifetime = job.origin.private ? "private-input" : "one-off-input";
@@ -144,97 +158,6 @@ export function createJobSteps(deps: JobRunnerDeps) {
     return undefined;
   }
 
-  async function downloadImages(job: Job, result: FalResult): Promise<ResultImage[]> {
-    return Promise.all(
-      result.images.map(async (image, index) => {
-        const bytes = await fal.download(image.url).catch((error: unknown) => {
-          logFor(job).warn({ err: error, url: image.url }, "result image download failed");
-          return undefined;
-        });
-        return { index, url: image.url, bytes, contentType: image.contentType ?? "image/png" };
-      }),
-    );
-  }
-
-  /**
-   * Posts a finished job. The job stays `completed` in the store until Discord took every
-   * part, so a Discord outage or a restart delays delivery but loses nothing; each part's
-   * message is stored as soon as it is posted, so a retry never posts a part twice.
-   */
-  async function deliver(job: Job, result: FalResult): Promise<void> {
-    // Images are downloaded just before they are posted, a few jobs at a time: when many
-    // jobs finish together, their bytes would otherwise all wait in memory for Discord.
-    await deliveries.withSlot(() => downloadAndPost(job, result));
-  }
-
-  async function downloadAndPost(job: Job, result: FalResult): Promise<void> {
-    const requestId = requestIdOf(job.state) ?? "";
-    const log = logFor(job, requestId);
-    void reporter.progress(job, { phase: "downloading", elapsedMs: now() - acceptedAtOf(job) });
-    const images = await downloadImages(job, result);
-    const attempts = deps.deliveryAttempts ?? 5;
-    for (let attempt = 0; attempt < attempts; attempt++) {
-      try {
-        await postMissingParts(store.get(job.id) ?? job, result, images);
-        store.transition(job.id, { kind: "delivered", requestId, result });
-        await reporter.finishDelivery(job, result.images.length);
-        log.info({ images: images.length, missing: images.filter((i) => !i.bytes).length }, "job delivered");
-        return;
-      } catch (error) {
-        if (error instanceof UndeliverableError) {
-          store.transition(job.id, { kind: "undeliverable", requestId, result, reason: error.reason });
-          log.error({ err: error.cause ?? error, reason: error.reason }, "job undeliverable: Discord refused every way to post it; not retrying");
-          return;
-        }
-        log.warn({ err: error, attempt: attempt + 1 }, "delivery to Discord failed; will retry");
-        if (attempt + 1 < attempts) await clock.sleep(backoffDelay(attempt, deps.deliveryBackoffMs ?? 1000, 30_000));
-      }
-    }
-    // Discord is down for longer than the retries: try again later (and on the next start),
-    // so a paid image is never left undelivered just because nobody restarted the bot.
-    const retryInMs = deps.redeliveryDelayMs ?? REDELIVERY_DELAY_MS;
-    log.error({ retryInMs }, "delivery kept failing; the job stays completed and will be tried again");
-    clock.schedule(() => {
-      if (stopped) return; // the next start resumes it from the store
-      try {
-        const later = store.get(job.id);
-        if (later?.state.kind === "completed") void track(later, () => deliver(later, result));
-      } catch (error) {
-        log.warn({ err: error }, "could not retry the delivery (the bot is stopping?); the next start will");
-      }
-    }, retryInMs);
-  }
-
-  /** Posts the parts of the stored plan not yet posted (planning them on the first attempt), storing each as it goes. */
-  async function postMissingParts(job: Job, result: FalResult, images: ResultImage[]): Promise<void> {
-    let plan = job.delivery ?? planDelivery(images, job.origin.attachmentSizeLimit);
-    if (!job.delivery) store.setDelivery(job.id, plan);
-    const total = plan.parts.length;
-    for (const [index, part] of plan.parts.entries()) {
-      if (part.messageId) continue;
-      const attached = part.images.map((i) => images[i]).filter((image): image is ResultImage => image !== undefined);
-      const files = attached.filter((image): image is ResultImage & { bytes: Buffer } => image.bytes !== undefined);
-      const links = [
-        // A planned image whose download failed this time (e.g. after a restart) is linked rather than lost.
-        ...attached.filter((image) => image.bytes === undefined).map((image) => ({ image, reason: "download_failed" as const })),
-        ...(index === total - 1 ? plan.links.flatMap(({ index: i, reason }) => (images[i] ? [{ image: images[i], reason }] : [])) : []),
-      ];
-      const record = (change: Partial<DeliveryPart>) => {
-        plan = { ...plan, parts: plan.parts.map((p, i) => (i === index ? { ...p, ...change } : p)) };
-        store.setDelivery(job.id, plan);
-      };
-      // Sent before without an answer: Discord may have posted it; look before posting again.
-      const found = part.sentAt !== undefined ? await reporter.findPostedPart(job, { index, total }).catch(() => undefined) : undefined;
-      if (found) {
-        logFor(job).info({ part: index + 1, messageId: found.messageId }, "a part sent before the interruption was posted after all; not posting it again");
-        record(found);
-        continue;
-      }
-      record({ sentAt: now() });
-      record(await reporter.postPart(job, result, { index, total, files, links }));
-    }
-  }
-
   async function failJob(job: Job, message: string, error?: unknown, level: "warn" | "error" = "warn"): Promise<void> {
     const current = store.get(job.id) ?? job;
     if (isFinal(current.state.kind)) return;
@@ -307,11 +230,6 @@ export function createJobSteps(deps: JobRunnerDeps) {
   }
 
   return { logFor, failJob, follow, deliver, hostWithinLimit, runHosted, track, running, stop };
-}
-
-/** When fal accepted the job: the start of its time limit (rows from before acceptedAt was kept: their last update). */
-function acceptedAtOf(job: Job): number {
-  return job.state.kind === "queued" && job.state.acceptedAt !== undefined ? job.state.acceptedAt : job.updatedAt;
 }
 
 function describeDuration(ms: number): string {

@@ -106,12 +106,29 @@ export async function startReroll(interaction: ButtonInteraction, sourceJobId: s
     return;
   }
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+  await checkInputsStillHosted(ctx, source.falInput);
   // As in startImagine: limits checked and the job written in one tick, after the acknowledgement.
   enforcePolicy(interaction, ctx, serverSettingsFor(interaction, ctx), { speed: source.settings.speed, numImages: source.settings.numImages });
   const seed = randomInt(0, MAX_SEED);
   const falInput = { ...source.falInput, seed };
   const job = recordJob(interaction, ctx, { settings: { ...source.settings, seed }, character: undefined, private: source.origin.private, falInput, rerollOf: source.id });
   void ctx.runner.startHosted(job, falInput);
+}
+
+/**
+ * A reroll reuses the source job's input images on fal storage, which fal deletes when their
+ * lifetime ends (README "File lifetimes"). Refuse clearly, before anything is paid, rather
+ * than let fal reject the job.
+ */
+async function checkInputsStillHosted(ctx: AppContext, input: IdeogramCharacterInput): Promise<void> {
+  const urls = [...input.reference_image_urls, ...(input.reference_mask_urls ?? []), ...(input.image_urls ?? [])];
+  const checks = await Promise.all(urls.map((url) => ctx.fal.resolves(url)));
+  if (checks.includes("gone")) {
+    throw new UserFacingError(
+      "This scene can't be rerolled any more: fal no longer keeps the images it was made from (one-off inputs are kept for a day, private ones for an hour). " +
+        "Run `/imagine` again with the reference, or use a saved `character`. Nothing was charged.",
+    );
+  }
 }
 
 function originOf(interaction: ChatInputCommandInteraction | ButtonInteraction, isPrivate: boolean, ctx: AppContext): JobOrigin {

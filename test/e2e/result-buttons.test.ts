@@ -29,6 +29,18 @@ async function delivered(options: Record<string, string | number | boolean> = {}
 }
 
 describe("buttons on a result", () => {
+  it("when the images a scene was made from expired on fal, then reroll is refused with a clear reason and nothing is submitted", async () => {
+    const { discord, fal } = stack;
+    const { result } = await delivered();
+    const input = fal.submits.at(-1)!.input as { reference_image_urls: string[] };
+    fal.expire(input.reference_image_urls[0]!);
+    const submits = fal.submits.length;
+    const reroll = discord.button(button(result, "Reroll"), result, { user: discord.users.bob });
+    const reply = await waitForReply(discord, reroll, /can't be rerolled/);
+    expect(reply.content).toMatch(/no longer keeps the images.*Nothing was charged/s);
+    expect(fal.submits).toHaveLength(submits);
+  });
+
   it("when another member presses reroll, then it is a new job for them with the same settings and a new seed", async () => {
     const { discord, fal } = stack;
     const { result } = await delivered();

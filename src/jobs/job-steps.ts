@@ -175,7 +175,9 @@ export function createJobSteps(deps: JobRunnerDeps) {
     job: Job,
     load: InputLoader,
   ): Promise<{ input: IdeogramCharacterInput } | { error: unknown } | { inputError: unknown }> {
-    return uploads.withSlot(async () => {
+    // A job waiting for an upload slot is shown its place (with the Cancel button), like one waiting for fal.
+    await uploads.acquire(job.id, new AbortController().signal, (position) => void reporter.progress(job, { phase: "waiting", position }));
+    try {
       let files: InputFiles;
       try {
         files = await load();
@@ -184,8 +186,10 @@ export function createJobSteps(deps: JobRunnerDeps) {
       }
       // Shown once the inputs passed their checks, so a bad image's message is the first thing the member sees.
       void reporter.progress(job, { phase: "uploading" });
-      return hostInputs(job, files).then((input) => ({ input }), (error: unknown) => ({ error }));
-    });
+      return await hostInputs(job, files).then((input) => ({ input }), (error: unknown) => ({ error }));
+    } finally {
+      uploads.release();
+    }
   }
 
   /** Waits for a slot, submits, follows and delivers; the slot is freed as soon as fal is done. */

@@ -45,8 +45,9 @@ function setUp() {
     probe: async () => "ok",
   };
   const failures: { jobId: string; message: string }[] = [];
+  const progress: { jobId: string; phase: string; position?: number }[] = [];
   const reporter: JobReporter = {
-    progress: async () => undefined,
+    progress: async (job, p) => void progress.push({ jobId: job.id, phase: p.phase, ...("position" in p && p.position !== undefined ? { position: p.position } : {}) }),
     fail: async (job, message) => void failures.push({ jobId: job.id, message }),
     postPart: async () => ({ messageId: "message-1", channelId: "c" }),
     findPostedPart: async () => undefined,
@@ -56,7 +57,7 @@ function setUp() {
     store, fal, reporter, slots: createJobSlots(10), logger: pino({ level: "silent" }),
     pollIntervalMs: 10, jobTimeoutMs: 60_000, concurrentUploads: 2,
   });
-  return { store, runner, calls, pendingUploads, failures };
+  return { store, runner, calls, pendingUploads, failures, progress };
 }
 
 function newJob(store: JobStore, id: string) {
@@ -69,7 +70,7 @@ function newJob(store: JobStore, id: string) {
 
 describe("input files are loaded inside the upload slot", () => {
   it("when jobs wait for an upload slot, then their input bytes are not loaded until they get one", async () => {
-    const { store, runner, calls, pendingUploads } = setUp();
+    const { store, runner, calls, pendingUploads, progress } = setUp();
     const loaded: string[] = [];
     /** Jobs whose bytes are in memory: loaded, upload not finished yet. */
     let holdingBytes = 0;
@@ -85,6 +86,8 @@ describe("input files are loaded inside the upload slot", () => {
     expect(loaded).toEqual(["a", "b"]); // two upload slots: the four others hold nothing yet
     expect(runner.waiting).toBe(6); // none has reached fal: all count against MAX_QUEUED_JOBS
     expect(calls.submits).toBe(0);
+    // The four waiting for an upload slot are shown their place (with the Cancel button), not left "thinking…".
+    expect(progress.filter((p) => p.phase === "waiting" && ["c", "d", "e", "f"].includes(p.jobId)).map((p) => `${p.jobId}:${p.position}`)).toEqual(["c:1", "d:2", "e:3", "f:4"]);
 
     while (pendingUploads.length > 0 || loaded.length < 6) {
       holdingBytes -= pendingUploads.length;

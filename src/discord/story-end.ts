@@ -12,6 +12,7 @@ import {
   Routes,
   type APIActionRowComponent,
   type APIButtonComponent,
+  type APIMessage,
   type ButtonInteraction,
   type ChatInputCommandInteraction,
   type REST,
@@ -55,8 +56,29 @@ export async function handleStorybookButton(interaction: ButtonInteraction, ctx:
 export function resumeStorybooks(ctx: AppContext, rest: REST, interrupted: readonly Story[]): void {
   for (const story of interrupted) {
     ctx.logger.info({ storyId: story.id }, "resuming a storybook");
-    void buildAndPost(ctx, rest, story);
+    void alreadyPosted(rest, story).then(
+      (messageId) => {
+        if (!messageId) return buildAndPost(ctx, rest, story);
+        // Discord took the post but the bot stopped before recording it: record it, post nothing twice.
+        ctx.logger.info({ storyId: story.id, messageId }, "the storybook was posted before the interruption; not posting it again");
+        ctx.stories.settleStorybook(story.id, { kind: "posted", messageId });
+        return undefined;
+      },
+      (error: unknown) => ctx.logger.error({ storyId: story.id, reason: describe(error) }, "could not resume a storybook"),
+    );
   }
+}
+
+/**
+ * A storybook sent as a thread message just before the process stopped may be there already:
+ * looks for the bot's message carrying a storybook file among the thread's latest messages.
+ * (While the token is valid the storybook replaces the reply, which is safe to do again.)
+ */
+async function alreadyPosted(rest: REST, story: Story): Promise<string | undefined> {
+  if (story.storybook.kind !== "building") return undefined;
+  const { applicationId } = story.storybook.request;
+  const recent = (await rest.get(Routes.channelMessages(story.threadId), { query: new URLSearchParams({ limit: "50" }) }).catch(() => [])) as APIMessage[];
+  return recent.find((m) => m.author.id === applicationId && m.attachments.some((a) => /^storybook-.*\.html$/.test(a.filename)))?.id;
 }
 
 async function requestStorybook(interaction: ChatInputCommandInteraction | ButtonInteraction, ctx: AppContext, story: Story): Promise<void> {

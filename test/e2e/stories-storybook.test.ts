@@ -71,6 +71,24 @@ describe("storybooks", () => {
     expect(stack.app.context.stories.byThread(threadId)?.storybook).toEqual({ kind: "posted", messageId: posted.id });
   });
 
+  it("when the bot stops while its storybook post is on its way to Discord, then the restarted bot finds it posted and does not post it twice", async () => {
+    const { discord, clock } = stack;
+    const { threadId } = await storyWithScenes("The Last Post", ["the letter is sealed"]);
+    // The bot's clock is past the token's 15 minutes: the storybook goes as a thread message, which Discord holds.
+    clock.advance(16 * 60_000);
+    const post = discord.stallNext({ method: "POST", path: new RegExp(`/channels/${threadId}/messages$`) });
+    discord.command("story end", {}, { user: discord.users.alice, channelId: threadId });
+    await discord.waitFor(() => post.held === 1 || undefined, 10_000, "storybook post under way");
+    await stack.restart(async () => {
+      post.release(); // Discord posts it, but the stopped bot never records it
+      await discord.waitFor(() => discord.messages(threadId).find((m) => storybookOf(m) !== undefined), 5000, "storybook in the thread");
+    });
+    await discord.waitFor(() => stack.app.context.stories.byThread(threadId)?.storybook.kind === "posted" || undefined, 10_000, "storybook recorded as posted");
+    expect(discord.messages(threadId).filter((m) => storybookOf(m) !== undefined)).toHaveLength(1);
+    expect(stack.logs.some((line) => line.includes("posted before the interruption"))).toBe(true);
+    discord.advanceClock(16 * 60_000); // the fake Discord's clock catches up with the bot's again
+  });
+
   it("when one image download fails and another hangs, then the storybook still arrives by the deadline, each missing image linked with a note and logged", async () => {
     const { discord, fal, clock } = stack;
     const { threadId, imageUrls } = await storyWithScenes("Two Lost Pictures", ["the map burns", "the ship sinks", "the sun rises"]);

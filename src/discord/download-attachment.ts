@@ -3,6 +3,7 @@ import { FAL_INPUT_LIMIT_BYTES } from "../domain/fal-enums.js";
 import { formatMegabytes, type AttachmentInfo } from "../domain/imagine-request.js";
 import { sniffImageType } from "../domain/image-type.js";
 import type { InputFile } from "../jobs/job-types.js";
+import { readCapped } from "../util/read-capped.js";
 
 /**
  * Downloads an attachment from Discord's CDN and checks it really is a JPEG, PNG or
@@ -28,18 +29,8 @@ export async function downloadImageAttachment(
   if (!response.ok) {
     throw new UserFacingError(`The ${role} could not be downloaded from Discord (HTTP ${response.status}). Please attach it again.`);
   }
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  // A response without a body (HTTP 204, or an empty file) reads as no bytes, and is reported as empty below.
-  for await (const chunk of response.body ?? []) {
-    total += chunk.byteLength;
-    if (total > maxBytes) {
-      await response.body?.cancel().catch(() => undefined);
-      throw new UserFacingError(`The ${role} is larger than ${formatMegabytes(maxBytes)}, fal's limit. Try a smaller image.`);
-    }
-    chunks.push(chunk);
-  }
-  const bytes = Buffer.concat(chunks);
+  const bytes = await readCapped(response, maxBytes);
+  if (!bytes) throw new UserFacingError(`The ${role} is larger than ${formatMegabytes(maxBytes)}, fal's limit. Try a smaller image.`);
   if (bytes.length === 0) {
     throw new UserFacingError(`The ${role} \`${attachment.name.slice(0, 80)}\` is empty (0 bytes). Please attach a real image.`);
   }

@@ -2,6 +2,7 @@ import { ApiError, createFalClient, type QueueStatus, type StorageSettings } fro
 import type { IdeogramCharacterInput } from "@fal-ai/client/endpoints";
 import type { FalResult } from "../domain/job-state.js";
 import { withRetry } from "../util/backoff.js";
+import { readCapped } from "../util/read-capped.js";
 import { systemClock, type Clock } from "../util/clock.js";
 import { classifyFalError, isNetworkError, isRetryableFalError } from "./fal-errors.js";
 import { createGuardedFetch } from "./guarded-fetch.js";
@@ -176,7 +177,9 @@ export function createFalService(options: FalServiceOptions): FalService {
         async () => {
           const response = await baseFetch(url, { signal: AbortSignal.timeout(options.requestTimeoutMs) });
           if (!response.ok) throw new DownloadError(url, response.status);
-          return readCapped(url, response, MAX_RESULT_IMAGE_BYTES);
+          const bytes = await readCapped(response, MAX_RESULT_IMAGE_BYTES);
+          if (!bytes) throw new DownloadTooLargeError(url, MAX_RESULT_IMAGE_BYTES);
+          return bytes;
         },
         {
           attempts: 3,
@@ -212,26 +215,6 @@ export class SubmitOutcomeUnknownError extends Error {
  * An image over the cap is linked in the result instead of attached.
  */
 export const MAX_RESULT_IMAGE_BYTES = 50 * 1024 * 1024;
-
-/** Reads a response body, stopping (and closing the connection) as soon as it passes `maxBytes`. */
-async function readCapped(url: string, response: Response, maxBytes: number): Promise<Buffer> {
-  const declared = Number(response.headers.get("content-length") ?? NaN);
-  if (declared > maxBytes) {
-    await response.body?.cancel().catch(() => undefined);
-    throw new DownloadTooLargeError(url, maxBytes);
-  }
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for await (const chunk of response.body ?? []) {
-    total += chunk.byteLength;
-    if (total > maxBytes) {
-      await response.body?.cancel().catch(() => undefined);
-      throw new DownloadTooLargeError(url, maxBytes);
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks, total);
-}
 
 /** A result image larger than the cap: not retried, linked instead of attached. */
 export class DownloadTooLargeError extends Error {

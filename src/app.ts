@@ -32,12 +32,12 @@ export interface RunningApp {
 /** Job ids go into button custom_ids and messages: short, URL-safe, unguessable enough. */
 const newJobId = () => randomBytes(6).toString("base64url");
 
-/** Wires the bot together (config → store → fal → Discord client → router), logs in and syncs commands. */
 export interface StartOptions {
   /** The bot's one clock; tests pass one they can move. */
   clock?: Clock;
 }
 
+/** Wires the bot together (config → store → fal → Discord client → router), logs in, resumes unfinished work and syncs commands. */
 export async function startApp(config: Config, logger: Logger, options: StartOptions = {}): Promise<RunningApp> {
   const clock = options.clock ?? systemClock;
   const now = () => clock.now();

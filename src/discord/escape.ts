@@ -15,15 +15,17 @@ const LINE_BREAK = /\r\n|[\n\r\v\f\u0085\u2028\u2029]/;
 const LINE_START_MARK = /^(\s*)([#>\-*+]|\d+(?=[.)]))/;
 
 /**
- * Escapes user text so Discord shows it as typed: escapeMarkdown (bold, italics, code,
- * spoilers, strikethrough, backslashes), then what it leaves alone: every square bracket
+ * Escapes user text so Discord shows it as typed: escapeMarkdown (bold, italics, spoilers,
+ * strikethrough, backslashes), then what it leaves alone: every backtick, every square bracket
  * (a masked link `[text](url)` hides where it leads; escapeMarkdown's maskedLink option
  * escapes only the first of several), every `<` (mentions, channels, emoji and timestamps
  * render even when they cannot ping) and a block mark at the start of the text.
  * The text must already be one line: see escapeLine / escapeLines.
  */
 function escapeOneLine(line: string): string {
-  const escaped = escapeMarkdown(line).replace(/[[\]<]/g, "\\$&");
+  // Backticks are escaped here, one by one: escapeMarkdown turns "```" into an escaped triple but
+  // leaves a fourth backtick live (````), which could open inline code with one further on.
+  const escaped = escapeMarkdown(line, { codeBlock: false, inlineCode: false }).replace(/[[\]<`]/g, "\\$&");
   return escaped.replace(LINE_START_MARK, (_match, space: string, mark: string) => (/^\d/.test(mark) ? `${space}${mark}\\` : `${space}\\${mark}`));
 }
 

@@ -48,7 +48,10 @@ export async function startApp(config: Config, logger: Logger, options: StartOpt
   const stories = createSqliteStoryStore(db, now);
   const fal = createFalService({ credentials: config.falKey, proxyUrl: config.falProxyUrl, requestTimeoutMs: config.falRequestTimeoutMs, streamMaxMs: config.falStatusStreamMaxMs, clock });
   // Only the Guilds intent: no privileged intents are needed for slash commands.
-  const client = new Client({ intents: [GatewayIntentBits.Guilds], ...(config.discordApiUrl ? { rest: { api: config.discordApiUrl } } : {}) });
+  // Shards: SHARD_COUNT/SHARD_IDS when set (SHARD_COUNT alone: all of them, or those a ShardingManager
+  // gives this process); unset: as many as Discord recommends (GET /gateway/bot).
+  const shards = config.shards ? { shardCount: config.shards.count, ...(config.shards.ids ? { shards: [...config.shards.ids] } : {}) } : { shards: "auto" as const };
+  const client = new Client({ intents: [GatewayIntentBits.Guilds], ...shards, ...(config.discordApiUrl ? { rest: { api: config.discordApiUrl } } : {}) });
   const reporter = createDiscordReporter({ rest: client.rest, logger, progressEditIntervalMs: config.progressEditIntervalMs, now });
   const slots = createJobSlots(config.maxConcurrentJobs);
   const runner = createJobRunner({ store, fal, reporter, slots, logger, pollIntervalMs: config.pollIntervalMs, jobTimeoutMs: config.jobTimeoutMs, clock });

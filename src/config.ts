@@ -39,6 +39,15 @@ const schema = z.object({
   PRICE_TURBO_USD: dollars(0.1),
   PRICE_BALANCED_USD: dollars(0.15),
   PRICE_QUALITY_USD: dollars(0.2),
+  SHARD_COUNT: z.coerce
+    .number({ message: "must be a whole number of at least 1 (the total number of gateway shards across all processes)" })
+    .int("must be a whole number of at least 1 (the total number of gateway shards across all processes)")
+    .min(1, "must be a whole number of at least 1 (the total number of gateway shards across all processes)")
+    .optional(),
+  SHARD_IDS: z
+    .string()
+    .regex(/^\s*\d+\s*(,\s*\d+\s*)*$/, "must be a comma-separated list of shard ids like 0,1")
+    .optional(),
 });
 
 export type Config = Readonly<{
@@ -60,6 +69,11 @@ export type Config = Readonly<{
   maxQueuedJobs: number;
   health: { port: number; host: string } | undefined;
   prices: Readonly<{ TURBO: number; BALANCED: number; QUALITY: number }>;
+  /**
+   * Gateway shards this process runs (discord.js `shardCount` / `shards`): `count` shards in the whole
+   * deployment, `ids` of them here (undefined: all of them). Undefined: as many as Discord recommends.
+   */
+  shards: Readonly<{ count: number; ids: readonly number[] | undefined }> | undefined;
 }>;
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -82,6 +96,19 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
     return { ok: false, problems };
   }
   const e = parsed.data;
+  const shardIds = e.SHARD_IDS?.split(",").map((id) => Number(id.trim()));
+  const shardProblems: string[] = [];
+  if (shardIds !== undefined) {
+    if (e.SHARD_COUNT === undefined) shardProblems.push("SHARD_IDS needs SHARD_COUNT (the total number of shards across all processes)");
+    else {
+      const outside = shardIds.filter((id) => id >= e.SHARD_COUNT!);
+      if (outside.length > 0)
+        shardProblems.push(`SHARD_IDS must be below SHARD_COUNT ${e.SHARD_COUNT} (ids 0 to ${e.SHARD_COUNT - 1}); got ${outside.join(", ")}`);
+    }
+    const repeated = shardIds.filter((id, i) => shardIds.indexOf(id) !== i);
+    if (repeated.length > 0) shardProblems.push(`SHARD_IDS lists a shard twice: ${[...new Set(repeated)].join(", ")}`);
+  }
+  if (shardProblems.length > 0) return { ok: false, problems: shardProblems };
   return {
     ok: true,
     config: Object.freeze({
@@ -102,6 +129,7 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
       maxQueuedJobs: e.MAX_QUEUED_JOBS,
       health: e.HEALTH_PORT === undefined ? undefined : Object.freeze({ port: e.HEALTH_PORT, host: e.HEALTH_HOST }),
       prices: Object.freeze({ TURBO: e.PRICE_TURBO_USD, BALANCED: e.PRICE_BALANCED_USD, QUALITY: e.PRICE_QUALITY_USD }),
+      shards: e.SHARD_COUNT === undefined ? undefined : Object.freeze({ count: e.SHARD_COUNT, ids: shardIds ? Object.freeze(shardIds) : undefined }),
     }),
   };
 }

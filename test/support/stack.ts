@@ -5,7 +5,7 @@ import { Writable } from "node:stream";
 import { startApp, type RunningApp } from "../../src/app.js";
 import { parseConfig, type Config } from "../../src/config.js";
 import { createLogger } from "../../src/logger.js";
-import { startFakeDiscord, type FakeDiscord, type InteractionHandle } from "../fakes/discord/index.js";
+import { startFakeDiscord, type FakeDiscord, type InteractionHandle, type StartOptions } from "../fakes/discord/index.js";
 import { startFakeFal, type FakeFal } from "../fakes/fal/index.js";
 import { createTestClock, type TestClock } from "./test-clock.js";
 
@@ -31,6 +31,8 @@ export interface Stack {
 export interface StackOptions {
   env?: Record<string, string>;
   attachmentSizeLimit?: number;
+  /** Options of the fake Discord (e.g. shardCount, guilds on given shards). */
+  discord?: StartOptions;
 }
 
 /** The secrets and addresses that point the bot at the fakes (commands registered to the fake guild). */
@@ -59,7 +61,7 @@ export function botEnv(discord: FakeDiscord, fal: FakeFal, dataDir: string): Rec
  * Intervals are shortened so jobs run in milliseconds; everything else is as in production.
  */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
-  const discord = await startFakeDiscord(options.attachmentSizeLimit ? { attachmentSizeLimit: options.attachmentSizeLimit } : {});
+  const discord = await startFakeDiscord({ ...options.discord, ...(options.attachmentSizeLimit ? { attachmentSizeLimit: options.attachmentSizeLimit } : {}) });
   const fal = await startFakeFal();
   const dataDir = mkdtempSync(join(tmpdir(), "storycast-e2e-"));
   const parsed = parseConfig({ ...botEnv(discord, fal, dataDir), LOG_LEVEL: "debug", FAL_REQUEST_TIMEOUT_MS: "5000", ...options.env });

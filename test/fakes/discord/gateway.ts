@@ -5,7 +5,15 @@
  * - Connect (`?v=10&encoding=json`) → HELLO (op 10, heartbeat_interval).
  * - IDENTIFY (op 2): token must equal the bot token (else close 4004); privileged intents
  *   not enabled for the app close 4014; a second IDENTIFY closes 4005. Then READY (op 0)
- *   and, with the GUILDS intent, GUILD_CREATE for the one guild.
+ *   and, with the GUILDS intent, GUILD_CREATE for each guild of the connection's shard.
+ * - Sharding ("Gateway" → Sharding): IDENTIFY's `shard: [shard_id, num_shards]` (absent = [0, 1])
+ *   must have integers 0 ≤ shard_id < num_shards, else close 4010 "Invalid shard"; a shard that
+ *   would hold more than `maxGuildsPerShard` guilds (Discord: 2,500) closes 4011 "Sharding
+ *   required". Each connection knows its shard: a dispatch about a guild (`guild_id`, or the id of
+ *   GUILD_CREATE/UPDATE/DELETE) goes only to the session of shard `(guild_id >> 22) % num_shards`,
+ *   one without a guild (DM interactions) only to shard 0. Sessions are per shard id: a new
+ *   IDENTIFY for a shard id replaces that shard's session (sessions of another num_shards that are
+ *   disconnected are dropped, as after a restart with a different shard count).
  * - HEARTBEAT (op 1) → HEARTBEAT_ACK (op 11). A connection that stops heartbeating for
  *   1.5 × interval (+1 s) is closed with 4009 (session timed out → client resumes).
  * - RESUME (op 6) with a known session → replays the dispatches after `seq`, then RESUMED.
@@ -39,8 +47,33 @@ export interface GatewayOptions {
   heartbeatIntervalMs: number;
   privilegedIntents: number;
   wsUrl: () => string;
-  readyPayload: (sessionId: string) => Record<string, unknown>;
-  guildCreatePayload: () => Record<string, unknown>;
+  readyPayload: (sessionId: string, shard: [number, number], guildIds: string[]) => Record<string, unknown>;
+  /** Every guild the bot is in. */
+  guildIds: () => string[];
+  guildCreatePayload: (guildId: string) => Record<string, unknown>;
+  /** More guilds than this on one shard closes IDENTIFY with 4011. Default 2500. */
+  maxGuildsPerShard?: number;
+}
+
+/** The shard a guild's events go to (docs "Gateway" → Sharding: `shard_id = (guild_id >> 22) % num_shards`). */
+export function shardOf(guildId: string, numShards: number): number {
+  return Number((BigInt(guildId) >> 22n) % BigInt(numShards));
+}
+
+/** The guild a dispatch is about: `guild_id`, or the guild itself for GUILD_CREATE/UPDATE/DELETE; undefined for DMs. */
+function guildOf(t: string, d: unknown): string | undefined {
+  if (!d || typeof d !== "object") return undefined;
+  const o = d as { guild_id?: unknown; id?: unknown };
+  if (typeof o.guild_id === "string") return o.guild_id;
+  if ((t === "GUILD_CREATE" || t === "GUILD_UPDATE" || t === "GUILD_DELETE") && typeof o.id === "string") return o.id;
+  return undefined;
+}
+
+/** A live shard connection, as tests see it. */
+export interface ShardSession {
+  shard: [number, number];
+  sessionId: string;
+  connected: boolean;
 }
 
 interface DispatchEvent {
@@ -57,6 +90,8 @@ interface Session {
   socket?: WebSocket;
   intents: number;
   invalid: boolean;
+  /** [shard_id, num_shards] this session identified with. */
+  shard: [number, number];
 }
 
 export interface GatewayStats {
@@ -83,7 +118,8 @@ export class Gateway {
   };
   private readonly wss = new WebSocketServer({ noServer: true });
   private readonly sessions = new Map<string, Session>();
-  private current: Session | undefined;
+  /** The current session of each shard id. */
+  private readonly current = new Map<number, Session>();
   private readySent = false;
   private readonly events = new EventEmitter();
   private readonly sockets = new Set<WebSocket>();
@@ -91,11 +127,28 @@ export class Gateway {
   constructor(private readonly opts: GatewayOptions) {}
 
   get hasSession(): boolean {
-    return this.current !== undefined && !this.current.invalid;
+    return this.live().length > 0;
   }
 
+  /** The session id of shard 0 (the only shard unless the client shards). */
   get sessionId(): string | undefined {
-    return this.current?.id;
+    return this.current.get(0)?.id;
+  }
+
+  /** The current session of each shard, by shard id. */
+  shards(): ShardSession[] {
+    return this.live()
+      .sort((a, b) => a.shard[0] - b.shard[0])
+      .map((s) => ({ shard: [...s.shard], sessionId: s.id, connected: s.socket?.readyState === WebSocket.OPEN }));
+  }
+
+  private live(): Session[] {
+    return [...this.current.values()].filter((s) => !s.invalid);
+  }
+
+  /** The sessions a dispatch about `guildId` goes to (none about a guild: shard 0). */
+  private targets(guildId: string | undefined): Session[] {
+    return this.live().filter((s) => (guildId === undefined ? s.shard[0] === 0 : shardOf(guildId, s.shard[1]) === s.shard[0]));
   }
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -117,38 +170,51 @@ export class Gateway {
     });
   }
 
-  /** Sends a dispatch (op 0) on the current session; queued for RESUME replay if disconnected. */
+  /**
+   * Sends a dispatch (op 0) to the session of the shard it belongs to (see the header); queued for
+   * RESUME replay if that shard is disconnected. Returns whether a session got it.
+   */
   dispatch(t: string, d: unknown): boolean {
-    const s = this.current;
-    if (!s || s.invalid) return false;
-    const ev: DispatchEvent = { op: 0, t, s: ++s.seq, d };
-    s.events.push(ev);
-    if (s.socket?.readyState === WebSocket.OPEN) s.socket.send(JSON.stringify(ev));
-    return true;
+    const targets = this.targets(guildOf(t, d));
+    for (const s of targets) this.send(s, t, d);
+    return targets.length > 0;
   }
 
   /**
-   * Sends a dispatch only if the current session identified with `intent` (docs "Gateway" →
+   * Sends a dispatch only to a session that identified with `intent` (docs "Gateway" →
    * "Gateway Intents": events of intents not requested are not sent). Returns whether it was sent or queued.
    */
   dispatchFor(intent: number, t: string, d: unknown): boolean {
-    const s = this.current;
-    if (!s || s.invalid || (s.intents & intent) === 0) return false;
-    return this.dispatch(t, d);
+    const targets = this.targets(guildOf(t, d)).filter((s) => (s.intents & intent) !== 0);
+    for (const s of targets) this.send(s, t, d);
+    return targets.length > 0;
   }
 
-  /** Closes the current connection (default code 4000 → discord.js resumes), or cuts it without a close frame. */
-  drop(opts: { code?: number; abrupt?: boolean } = {}): void {
-    const ws = this.current?.socket;
-    if (!ws) return;
-    if (opts.abrupt) ws.terminate();
-    else this.closeSocket(ws, opts.code ?? 4000, "fake discord: connection dropped");
+  private send(s: Session, t: string, d: unknown): void {
+    const ev: DispatchEvent = { op: 0, t, s: ++s.seq, d };
+    s.events.push(ev);
+    if (s.socket?.readyState === WebSocket.OPEN) s.socket.send(JSON.stringify(ev));
   }
 
-  /** Sends op 7 RECONNECT (the client should reconnect and resume). */
-  requestReconnect(): void {
-    const ws = this.current?.socket;
-    if (ws?.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ op: 7, d: null }));
+  /**
+   * Closes the current connection of every shard, or of `shard` only (default code 4000 → discord.js
+   * resumes), or cuts it without a close frame.
+   */
+  drop(opts: { code?: number; abrupt?: boolean; shard?: number } = {}): void {
+    for (const s of this.live()) {
+      const ws = s.socket;
+      if (!ws || (opts.shard !== undefined && s.shard[0] !== opts.shard)) continue;
+      if (opts.abrupt) ws.terminate();
+      else this.closeSocket(ws, opts.code ?? 4000, "fake discord: connection dropped");
+    }
+  }
+
+  /** Sends op 7 RECONNECT (the client should reconnect and resume) on every shard, or on `shard` only. */
+  requestReconnect(shard?: number): void {
+    for (const s of this.live()) {
+      if (shard !== undefined && s.shard[0] !== shard) continue;
+      if (s.socket?.readyState === WebSocket.OPEN) s.socket.send(JSON.stringify({ op: 7, d: null }));
+    }
   }
 
   async close(): Promise<void> {
@@ -184,7 +250,7 @@ export class Gateway {
         session.socket = undefined;
         if (code === 1000 || code === 1001) session.invalid = true;
       }
-      if (this.current?.socket === undefined) this.stats.connected = false;
+      if (!this.live().some((s) => s.socket !== undefined)) this.stats.connected = false;
     });
     ws.on("error", () => {
       /* connection errors end in "close" */
@@ -231,16 +297,31 @@ export class Gateway {
             return this.closeSocket(ws, 4013, "Invalid intent(s).");
           if ((intents & PRIVILEGED & ~this.opts.privilegedIntents) !== 0)
             return this.closeSocket(ws, 4014, "Disallowed intent(s).");
-          const shard = d.shard;
-          if (Array.isArray(shard) && (shard[0] !== 0 || shard[1] !== 1)) return this.closeSocket(ws, 4010, "Invalid shard.");
+          let shard: [number, number] = [0, 1];
+          if (d.shard !== undefined) {
+            const v: unknown = d.shard;
+            const valid =
+              Array.isArray(v) && v.length === 2 && v.every((n) => Number.isInteger(n)) && v[1] >= 1 && v[0] >= 0 && v[0] < v[1];
+            if (!valid) return this.closeSocket(ws, 4010, "Invalid shard.");
+            shard = [v[0], v[1]];
+          }
+          const guildIds = this.opts.guildIds().filter((g) => shardOf(g, shard[1]) === shard[0]);
+          if (guildIds.length > (this.opts.maxGuildsPerShard ?? 2500)) return this.closeSocket(ws, 4011, "Sharding required.");
           this.stats.identifies++;
-          if (this.current) this.current.invalid = true;
-          session = { id: randomBytes(16).toString("hex"), seq: 0, events: [], socket: ws, intents, invalid: false };
+          const previous = this.current.get(shard[0]);
+          if (previous) previous.invalid = true;
+          for (const [id, other] of this.current) {
+            if (other.shard[1] !== shard[1] && other.socket === undefined) {
+              other.invalid = true;
+              this.current.delete(id);
+            }
+          }
+          session = { id: randomBytes(16).toString("hex"), seq: 0, events: [], socket: ws, intents, invalid: false, shard };
           this.sessions.set(session.id, session);
-          this.current = session;
+          this.current.set(shard[0], session);
           this.stats.connected = true;
-          this.dispatch("READY", this.opts.readyPayload(session.id));
-          if (intents & GUILDS_INTENT) this.dispatch("GUILD_CREATE", this.opts.guildCreatePayload());
+          this.send(session, "READY", this.opts.readyPayload(session.id, shard, guildIds));
+          if (intents & GUILDS_INTENT) for (const g of guildIds) this.send(session, "GUILD_CREATE", this.opts.guildCreatePayload(g));
           this.readySent = true;
           this.events.emit("ready");
           return;
@@ -251,7 +332,7 @@ export class Gateway {
           const d = payload.d ?? {};
           if (d.token !== this.opts.token) return this.closeSocket(ws, 4004, "Authentication failed.");
           const s = this.sessions.get(String(d.session_id));
-          if (!s || s.invalid || s !== this.current) {
+          if (!s || s.invalid || s !== this.current.get(s.shard[0])) {
             ws.send(JSON.stringify({ op: 9, d: false, s: null, t: null }));
             return;
           }
@@ -263,7 +344,7 @@ export class Gateway {
           this.stats.resumes++;
           this.stats.connected = true;
           for (const ev of s.events) if (ev.s > seq) ws.send(JSON.stringify(ev));
-          this.dispatch("RESUMED", { _trace: ['["fake-gateway",{}]'] });
+          this.send(s, "RESUMED", { _trace: ['["fake-gateway",{}]'] });
           return;
         }
         case 3: // Presence Update

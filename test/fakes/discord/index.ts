@@ -24,4 +24,7 @@ export type {
   FailSpec,
   StartOptions,
   UploadedFile,
+  FakeGuild,
 } from "./types.js";
+export { shardOf } from "./gateway.js";
+export type { ShardSession } from "./gateway.js";

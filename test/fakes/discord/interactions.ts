@@ -102,13 +102,21 @@ export class InteractionService {
 
   // ----------------------------------------------------------------------------- dispatch
 
-  command(name: string, options: Record<string, OptionValue>, opts: { user?: FakeUser; channelId?: string } = {}): InteractionHandle {
-    return this.applicationCommand(2, name, options, undefined, opts);
+  command(name: string, options: Record<string, OptionValue>, opts: { user?: FakeUser; channelId?: string; guildId?: string } = {}): InteractionHandle {
+    return this.applicationCommand(2, name, options, undefined, this.inGuild(opts));
   }
 
-  autocomplete(name: string, options: Record<string, string | number | boolean>, focused: string, opts: { user?: FakeUser; channelId?: string } = {}): InteractionHandle {
+  /** `guildId` (without `channelId`) means that guild's "general" channel. */
+  private inGuild<T extends { channelId?: string; guildId?: string }>(opts: T): T {
+    if (opts.guildId === undefined || opts.channelId !== undefined) return opts;
+    const g = this.world.guilds.get(opts.guildId);
+    if (!g) throw new Error(`fake.command: unknown guild ${opts.guildId}`);
+    return { ...opts, channelId: g.channelId };
+  }
+
+  autocomplete(name: string, options: Record<string, string | number | boolean>, focused: string, opts: { user?: FakeUser; channelId?: string; guildId?: string } = {}): InteractionHandle {
     if (!(focused in options)) throw new Error(`fake.autocomplete: focused option "${focused}" is not among the options`);
-    return this.applicationCommand(4, name, options, focused, opts);
+    return this.applicationCommand(4, name, options, focused, this.inGuild(opts));
   }
 
   button(customId: string, message: StoredMessage, opts: { user?: FakeUser } = {}): InteractionHandle {
@@ -320,7 +328,7 @@ export class InteractionService {
         const u = this.world.userById(String(value));
         if (!u) throw new Error(`fake.command: option "${name}": unknown user ${String(value)}`);
         (resolved.users ??= {})[u.id] = apiUser(u);
-        const mem = apiMember(this.world, u.id, false);
+        const mem = apiMember(this.world, u.id, false, this.world.channels.get(channelId)?.guildId);
         mem.permissions = this.world.channelPermissions(u.id, channelId).toString();
         (resolved.members ??= {})[u.id] = mem;
         out.value = u.id;
@@ -404,7 +412,7 @@ export class InteractionService {
       version: 1,
     };
     if (channel.guildId !== undefined) {
-      const member = apiMember(w, user.id);
+      const member = apiMember(w, user.id, true, channel.guildId);
       const perms = w.channelPermissions(user.id, channel.id).toString();
       member.permissions = perms;
       p.authorizing_integration_owners = { "0": channel.guildId };
@@ -432,7 +440,8 @@ export class InteractionService {
   private dispatch(rec: InteractionRecord, payload: Record<string, any>): InteractionHandle {
     rec.payload = payload;
     if (!this.gateway.dispatch("INTERACTION_CREATE", payload)) {
-      throw new Error("fake discord: no gateway session — log the bot in (await fake.waitForReady()) before dispatching interactions");
+      const shard = rec.guildId === undefined ? "shard 0 (DMs)" : `the shard of guild ${rec.guildId}`;
+      throw new Error(`fake discord: no gateway session for ${shard} — log the bot in (await fake.waitForReady()) before dispatching interactions`);
     }
     this.byId.set(rec.id, rec);
     this.byToken.set(rec.token, rec);

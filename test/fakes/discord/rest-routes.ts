@@ -61,6 +61,10 @@ export interface RouteServices {
   gateway: Gateway;
   wsUrl: () => string;
   sessionStartLimit: { total: number; remaining: number };
+  /** `shards` of GET /gateway/bot (docs "Gateway" → Get Gateway Bot: the recommended number of shards). */
+  recommendedShards: number;
+  /** `session_start_limit.max_concurrency`: how many shards may IDENTIFY per 5 s (bucket `shard_id % max_concurrency`). */
+  maxConcurrency: number;
 }
 
 const ok = (body: unknown, status = 200): RouteResult => ({ status, body });
@@ -79,7 +83,7 @@ export function buildRoutes(s: RouteServices): RouteDef[] {
     if (id !== w.applicationId) throw errors.missingAccess();
   };
   const requireGuild = (id: string | undefined) => {
-    if (id !== w.guildId) throw errors.missingAccess();
+    if (id === undefined || !w.guilds.has(id)) throw errors.missingAccess();
   };
   const channelOr404 = (id: string | undefined) => {
     const ch = id ? w.channels.get(id) : undefined;
@@ -99,8 +103,8 @@ export function buildRoutes(s: RouteServices): RouteDef[] {
   route("GET", "/gateway/bot", true, () =>
     ok({
       url: s.wsUrl(),
-      shards: 1,
-      session_start_limit: { total: s.sessionStartLimit.total, remaining: s.sessionStartLimit.remaining, reset_after: 14_400_000, max_concurrency: 1 },
+      shards: s.recommendedShards,
+      session_start_limit: { total: s.sessionStartLimit.total, remaining: s.sessionStartLimit.remaining, reset_after: 14_400_000, max_concurrency: s.maxConcurrency },
     }),
   );
 
@@ -125,7 +129,7 @@ export function buildRoutes(s: RouteServices): RouteDef[] {
       interactions_endpoint_url: null,
       role_connections_verification_url: null,
       owner: apiUser(w.userById(w.ownerId)!),
-      approximate_guild_count: 1,
+      approximate_guild_count: w.guilds.size,
       approximate_user_install_count: 0,
       approximate_user_authorization_count: 0,
       explicit_content_filter: 0,

@@ -25,7 +25,8 @@ export function apiUser(u: { id: string; username: string; globalName?: string |
   };
 }
 
-export function apiMember(world: World, userId: string, withUser = true): Record<string, unknown> {
+/** A member of `guildId` (default the main guild): only that guild's roles are listed. */
+export function apiMember(world: World, userId: string, withUser = true, guildId: string = world.guildId): Record<string, unknown> {
   const m = world.members.get(userId);
   if (!m) throw new Error(`fake discord: unknown member ${userId}`);
   return {
@@ -39,7 +40,7 @@ export function apiMember(world: World, userId: string, withUser = true): Record
     nick: null,
     pending: false,
     premium_since: null,
-    roles: [...m.roles],
+    roles: m.roles.filter((r) => (world.roles.get(r)?.guildId ?? world.guildId) === guildId),
     ...(withUser ? { user: apiUser(m.user) } : {}),
   };
 }
@@ -138,11 +139,13 @@ export function apiChannel(world: World, ch: ChannelRecord): Record<string, unkn
  * threads, presences, stage_instances, guild_scheduled_events, soundboard_sounds).
  * `members` contains the bot's own member, as Discord always includes the current user.
  */
-export function guildCreatePayload(world: World): Record<string, unknown> {
+export function guildCreatePayload(world: World, guildId: string = world.guildId): Record<string, unknown> {
   const me = world.members.get(world.botUser.id);
+  const guild = world.guilds.get(guildId);
+  if (!guild) throw new Error(`fake discord: unknown guild ${guildId}`);
   return {
-    id: world.guildId,
-    name: world.guildName,
+    id: guild.id,
+    name: guild.name,
     icon: null,
     icon_hash: null,
     splash: null,
@@ -156,12 +159,12 @@ export function guildCreatePayload(world: World): Record<string, unknown> {
     verification_level: 1,
     default_message_notifications: 1,
     explicit_content_filter: 2,
-    roles: [...world.roles.values()].map(apiRole),
+    roles: world.guildRoles(guild.id).map(apiRole),
     emojis: [],
     features: [],
     mfa_level: 0,
     application_id: null,
-    system_channel_id: world.channelId,
+    system_channel_id: guild.channelId,
     system_channel_flags: 0,
     rules_channel_id: null,
     max_presences: null,
@@ -190,11 +193,11 @@ export function guildCreatePayload(world: World): Record<string, unknown> {
     lazy: true,
     member_count: world.members.size,
     voice_states: [],
-    members: me ? [apiMember(world, world.botUser.id)] : [],
-    channels: [...world.channels.values()].filter((c) => c.guildId === world.guildId && !c.thread).map((c) => apiChannel(world, c)),
+    members: me ? [apiMember(world, world.botUser.id, true, guild.id)] : [],
+    channels: [...world.channels.values()].filter((c) => c.guildId === guild.id && !c.thread).map((c) => apiChannel(world, c)),
     // Docs "Threads" → Gateway Events: all active threads in the guild the current user can view.
     threads: [...world.channels.values()]
-      .filter((c) => c.guildId === world.guildId && c.thread && !c.thread.archived && visibleToBot(world, c))
+      .filter((c) => c.guildId === guild.id && c.thread && !c.thread.archived && visibleToBot(world, c))
       .map((c) => apiChannel(world, c)),
     presences: [],
     stage_instances: [],

@@ -15,7 +15,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { Gateway, type GatewayStats } from "./gateway.js";
+import { Gateway, INTENTS, shardOf, type GatewayStats, type ShardSession } from "./gateway.js";
 import { Cdn, imageSize, mimeFromFilename } from "./cdn.js";
 import { DiscordHttpError, errors } from "./discord-errors.js";
 import { InteractionService, type OptionValue } from "./interactions.js";
@@ -31,6 +31,7 @@ import { ThreadService } from "./threads.js";
 import type {
   DiscordAttachment,
   FailSpec,
+  FakeGuild,
   FakeUser,
   InteractionHandle,
   ModalValues,
@@ -71,9 +72,23 @@ export interface FakeDiscord {
   /** Interactions dispatched that Discord's client would not send (missing required option, value outside choices). */
   readonly warnings: string[];
   readonly gateway: GatewayStats;
+  /** The current session of each shard the bot identified (sorted by shard id). */
+  gatewayShards(): ShardSession[];
+  /** Resolves when every shard id in `shardIds` has a connected session (after READY). */
+  waitForShards(shardIds: number[], timeoutMs?: number): Promise<ShardSession[]>;
+  /** The shard (`(guild_id >> 22) % numShards`) a guild's events go to; numShards defaults to `shardCount`. */
+  shardOf(guildId: string, numShards?: number): number;
+  /** Every guild the bot is in, the main guild first. */
+  guilds(): FakeGuild[];
+  /**
+   * The bot joins another guild (an @everyone role, a "general" channel; every user is a member),
+   * with an id on `shard` (`[shard_id, num_shards]`) if given. GUILD_CREATE goes to that guild's shard.
+   */
+  addGuild(opts?: { name?: string; shard?: [number, number] }): FakeGuild;
   waitForReady(timeoutMs?: number): Promise<void>;
   attachment(bytes: Buffer, filename: string, opts?: { contentType?: string; size?: number; width?: number; height?: number }): DiscordAttachment;
-  command(name: string, options?: Record<string, OptionValue>, opts?: { user?: FakeUser; channelId?: string }): InteractionHandle;
+  /** A slash command, in `channelId`, or in the "general" channel of `guildId`, or in the main channel. */
+  command(name: string, options?: Record<string, OptionValue>, opts?: { user?: FakeUser; channelId?: string; guildId?: string }): InteractionHandle;
   button(customId: string, message: StoredMessage, opts?: { user?: FakeUser }): InteractionHandle;
   /** A user picks `values` in the string select `customId` on a message (MESSAGE_COMPONENT, component_type 3). */
   select(customId: string, message: StoredMessage, values: string[], opts?: { user?: FakeUser }): InteractionHandle;
@@ -84,7 +99,7 @@ export interface FakeDiscord {
    * `message` defaults to the message of the component that opened the modal (none for commands).
    */
   submitModal(from: InteractionHandle | string, values: ModalValues, opts?: { user?: FakeUser; message?: StoredMessage }): InteractionHandle;
-  autocomplete(name: string, options: Record<string, string | number | boolean>, focused: string, opts?: { user?: FakeUser; channelId?: string }): InteractionHandle;
+  autocomplete(name: string, options: Record<string, string | number | boolean>, focused: string, opts?: { user?: FakeUser; channelId?: string; guildId?: string }): InteractionHandle;
   messages(channelId?: string): StoredMessage[];
   message(id: string): StoredMessage | undefined;
   /** Threads (bot- or user-started), oldest first; optionally only those in one parent channel. */
@@ -123,9 +138,10 @@ export interface FakeDiscord {
   denyDm(userId: string): void;
   /** Opens (or returns) the DM channel with a user, as POST /users/@me/channels would. */
   dmChannel(userId: string): string;
-  dropGateway(opts?: { code?: number; abrupt?: boolean }): void;
-  /** Sends op 7 RECONNECT. */
-  reconnectGateway(): void;
+  /** Closes the gateway connection of every shard, or of `shard` only. */
+  dropGateway(opts?: { code?: number; abrupt?: boolean; shard?: number }): void;
+  /** Sends op 7 RECONNECT (on every shard, or on `shard` only). */
+  reconnectGateway(shard?: number): void;
   /** Number of CDN downloads of an attachment URL (any query). */
   downloads(url: string): number;
   waitFor<T>(fn: () => T | undefined | false | null, timeoutMs?: number, what?: string): Promise<T>;
@@ -151,7 +167,10 @@ export async function startFakeDiscord(opts: StartOptions = {}): Promise<FakeDis
   const token = opts.token ?? DEFAULT_TOKEN;
   const attachmentSizeLimit = opts.attachmentSizeLimit ?? DEFAULT_ATTACHMENT_LIMIT;
   const validateResponses = opts.validateResponses ?? true;
-  const world = new World(token);
+  const world = new World(token, opts.guildShard ? { guildShard: opts.guildShard } : {});
+  for (const g of opts.guilds ?? []) world.addGuild(g);
+  const recommendedShards = opts.shardCount ?? 1;
+  if (!Number.isInteger(recommendedShards) || recommendedShards < 1) throw new Error(`startFakeDiscord: shardCount must be an integer ≥ 1, got ${recommendedShards}`);
   const validator = OpenApiValidator.load(opts.openapiPath);
   validator.warm([
     ["POST", "/interactions/{interaction_id}/{interaction_token}/callback"],
@@ -171,15 +190,15 @@ export async function startFakeDiscord(opts: StartOptions = {}): Promise<FakeDis
     heartbeatIntervalMs: opts.heartbeatIntervalMs ?? 41250,
     privilegedIntents: opts.privilegedIntents ?? 0,
     wsUrl,
-    readyPayload: (sessionId) => ({
+    readyPayload: (sessionId, shard, guildIds) => ({
       v: 10,
       user_settings: {},
       user: { ...apiUser(world.botUser), bot: true, verified: true, mfa_enabled: false, email: null },
-      guilds: [{ id: world.guildId, unavailable: true }],
+      guilds: guildIds.map((id) => ({ id, unavailable: true })),
       session_id: sessionId,
       session_type: "normal",
       resume_gateway_url: wsUrl(),
-      shard: [0, 1],
+      shard,
       application: { id: world.applicationId, flags: 0 },
       private_channels: [],
       presences: [],
@@ -189,13 +208,15 @@ export async function startFakeDiscord(opts: StartOptions = {}): Promise<FakeDis
       auth: {},
       _trace: ['["fake-gateway",{}]'],
     }),
-    guildCreatePayload: () => guildCreatePayload(world),
+    guildIds: () => [...world.guilds.keys()],
+    guildCreatePayload: (guildId) => guildCreatePayload(world, guildId),
+    ...(opts.maxGuildsPerShard !== undefined ? { maxGuildsPerShard: opts.maxGuildsPerShard } : {}),
   });
   if (opts.botPermissions !== undefined) world.roles.get(world.botRoleId)!.permissions |= opts.botPermissions;
   const interactions = new InteractionService(world, messages, gateway, attachmentSizeLimit);
   const threads = new ThreadService(world, gateway);
   const sessionStartLimit = { total: 1000, remaining: 1000 };
-  const routes = buildRoutes({ world, messages, interactions, threads, gateway, wsUrl, sessionStartLimit });
+  const routes = buildRoutes({ world, messages, interactions, threads, gateway, wsUrl, sessionStartLimit, recommendedShards, maxConcurrency: opts.maxConcurrency ?? 1 });
   const limiter = new RateLimiter(opts.rateLimit?.limit ?? 50, opts.rateLimit?.windowMs ?? 1000);
   const faults = new FaultInjector();
   const stalls = new StallInjector();
@@ -395,6 +416,23 @@ export async function startFakeDiscord(opts: StartOptions = {}): Promise<FakeDis
     commands: world.commands as unknown as FakeDiscord["commands"],
     warnings: interactions.warnings,
     gateway: gateway.stats,
+    gatewayShards: () => gateway.shards(),
+    waitForShards: (shardIds, timeoutMs = 15_000) =>
+      fake.waitFor(
+        () => {
+          const live = gateway.shards().filter((s) => s.connected);
+          return shardIds.every((id) => live.some((s) => s.shard[0] === id)) ? live : undefined;
+        },
+        timeoutMs,
+        `gateway sessions of shards ${shardIds.join(", ")}`,
+      ),
+    shardOf: (guildId, numShards = recommendedShards) => shardOf(guildId, numShards),
+    guilds: () => [...world.guilds.values()].map((g) => ({ ...g })),
+    addGuild(o = {}) {
+      const g = world.addGuild(o);
+      gateway.dispatchFor(INTENTS.GUILDS, "GUILD_CREATE", guildCreatePayload(world, g.id)); // docs "Gateway Events" → Guild Create (the bot joined)
+      return { ...g };
+    },
     waitForReady: (timeoutMs = 10_000) => gateway.waitForReady(timeoutMs),
     attachment(bytes, filename, o = {}) {
       const id = world.ids.next();
@@ -484,7 +522,7 @@ export async function startFakeDiscord(opts: StartOptions = {}): Promise<FakeDis
       return ch.id;
     },
     dropGateway: (o) => gateway.drop(o),
-    reconnectGateway: () => gateway.requestReconnect(),
+    reconnectGateway: (shard) => gateway.requestReconnect(shard),
     downloads(u) {
       const p = new URL(u).pathname.replace(/^\/media\//, "/");
       return cdn.downloads.get(p) ?? 0;

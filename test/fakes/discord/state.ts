@@ -1,6 +1,8 @@
 /**
- * World state of the fake Discord: clock, snowflakes, the one guild with its roles,
- * channels and members, DM channels, messages and registered application commands.
+ * World state of the fake Discord: clock, snowflakes, the main guild with its roles,
+ * channels and members, extra guilds (each with its @everyone role and one text channel; every
+ * user is a member of every guild, with only the roles of that guild), DM channels, messages and
+ * registered application commands.
  *
  * Follows Discord docs: "Snowflakes" (Reference), "Permissions" (Topics),
  * "Guild Object", "Channel Object", "Message Object", and "Threads" (Topics) for threads:
@@ -165,6 +167,8 @@ export interface ChannelRecord {
 
 export interface RoleRecord {
   id: string;
+  /** The guild the role belongs to; undefined: the main guild. */
+  guildId?: string;
   name: string;
   permissions: bigint;
   position: number;
@@ -232,6 +236,22 @@ export interface CommandRecord {
   [k: string]: unknown;
 }
 
+/** A guild the bot is in. */
+export interface GuildRecord {
+  id: string;
+  name: string;
+  /** Its first text channel ("general"). */
+  channelId: string;
+}
+
+/** Docs "Snowflakes": `id` moved back in time (less than `num_shards` ms) so that `(id >> 22) % num_shards === shard_id`. */
+export function onShard(id: string, [shardId, numShards]: [number, number]): string {
+  const n = BigInt(numShards);
+  const ts = BigInt(id) >> 22n;
+  const back = (((ts % n) - BigInt(shardId)) % n + n) % n;
+  return (((ts - back) << 22n) | (BigInt(id) & ((1n << 22n) - 1n))).toString();
+}
+
 /** Everything about the simulated Discord world. */
 export class World {
   readonly clock = new Clock();
@@ -258,7 +278,12 @@ export class World {
   readonly dmDenied = new Set<string>();
   readonly commands = { global: [] as CommandRecord[], guild: new Map<string, CommandRecord[]>(), puts: 0 };
 
-  constructor(readonly botToken: string) {
+  readonly guilds = new Map<string, GuildRecord>();
+
+  constructor(
+    readonly botToken: string,
+    opts: { guildShard?: [number, number] } = {},
+  ) {
     this.applicationId = this.ids.next();
     this.botUser = {
       id: this.applicationId, // for bots created after 2020 the bot user id equals the application id
@@ -267,7 +292,7 @@ export class World {
       bot: true,
       globalName: null,
     };
-    this.guildId = this.ids.next();
+    this.guildId = opts.guildShard ? onShard(this.ids.next(), opts.guildShard) : this.ids.next();
     this.channelId = this.ids.next();
     this.otherChannelId = this.ids.next();
     this.modRoleId = this.ids.next();
@@ -350,12 +375,44 @@ export class World {
       permissionOverwrites: [],
       lastMessageId: null,
     });
+    this.guilds.set(this.guildId, { id: this.guildId, name: this.guildName, channelId: this.channelId });
   }
 
-  /** Guild-level permissions of a set of roles (docs "Permissions" → "Permission Hierarchy"). */
-  basePermissions(roleIds: readonly string[]): bigint {
-    let perms = this.roles.get(this.guildId)?.permissions ?? 0n;
-    for (const r of roleIds) perms |= this.roles.get(r)?.permissions ?? 0n;
+  /**
+   * The bot joins another guild: an @everyone role with ordinary permissions and a "general" text
+   * channel. `shard` picks an id that lands on that shard (`[shard_id, num_shards]`).
+   */
+  addGuild(opts: { name?: string; shard?: [number, number] } = {}): GuildRecord {
+    const id = opts.shard ? onShard(this.ids.next(), opts.shard) : this.ids.next();
+    if (this.guilds.has(id)) throw new Error(`fake discord: guild id ${id} taken`);
+    const guild: GuildRecord = { id, name: opts.name ?? `Test Guild ${this.guilds.size + 1}`, channelId: this.ids.next() };
+    this.roles.set(id, { id, guildId: id, name: "@everyone", permissions: ORDINARY_PERMISSIONS, position: 0, color: 0, managed: false });
+    this.channels.set(guild.channelId, {
+      id: guild.channelId,
+      type: CT.GUILD_TEXT,
+      name: "general",
+      guildId: id,
+      position: 0,
+      topic: null,
+      permissionOverwrites: [],
+      lastMessageId: null,
+    });
+    this.guilds.set(id, guild);
+    return guild;
+  }
+
+  /** The roles of a guild (the main guild's by default). */
+  guildRoles(guildId: string = this.guildId): RoleRecord[] {
+    return [...this.roles.values()].filter((r) => (r.guildId ?? this.guildId) === guildId);
+  }
+
+  /** Guild-level permissions of a set of roles in a guild (docs "Permissions" → "Permission Hierarchy"); roles of other guilds count for nothing. */
+  basePermissions(roleIds: readonly string[], guildId: string = this.guildId): bigint {
+    let perms = this.roles.get(guildId)?.permissions ?? 0n;
+    for (const r of roleIds) {
+      const role = this.roles.get(r);
+      if (role && (role.guildId ?? this.guildId) === guildId) perms |= role.permissions;
+    }
     return perms;
   }
 
@@ -377,11 +434,11 @@ export class World {
       return parentPerms;
     }
     const channel = target;
-    let perms = this.basePermissions(member.roles);
+    let perms = this.basePermissions(member.roles, channel?.guildId ?? this.guildId);
     if (userId === this.ownerId) return (1n << 53n) - 1n;
     if (!channel || channel.guildId === undefined) return perms;
     const ow = channel.permissionOverwrites;
-    const everyone = ow.find((o) => o.id === this.guildId);
+    const everyone = ow.find((o) => o.id === channel.guildId);
     if (everyone) perms = (perms & ~BigInt(everyone.deny)) | BigInt(everyone.allow);
     let allow = 0n;
     let deny = 0n;

@@ -212,4 +212,25 @@ export interface StartOptions {
   validateResponses?: boolean;
   /** Path of the OpenAPI document. Default: $DISCORD_OPENAPI_PATH, else test/fakes/discord/discord-openapi.json (vendored) */
   openapiPath?: string;
+  /** `shards` reported by GET /gateway/bot: the shard count Discord recommends. Default 1. */
+  shardCount?: number;
+  /**
+   * `session_start_limit.max_concurrency` of GET /gateway/bot. Default 1 (discord.js then identifies
+   * one shard per 5 s); 16 lets shards identify at once, as Discord allows large bots.
+   */
+  maxConcurrency?: number;
+  /** Choose the main guild's id so that it lands on this `[shard_id, num_shards]`. Default: any id. */
+  guildShard?: [number, number];
+  /** More guilds the bot is in from the start (each: an @everyone role and a "general" channel), optionally on a given `[shard_id, num_shards]`. */
+  guilds?: { name?: string; shard?: [number, number] }[];
+  /** IDENTIFY for a shard that would hold more guilds than this closes 4011 "Sharding required". Default 2500 (Discord's limit). */
+  maxGuildsPerShard?: number;
+}
+
+/** A guild the bot is in. */
+export interface FakeGuild {
+  readonly id: string;
+  readonly name: string;
+  /** Its "general" text channel. */
+  readonly channelId: string;
 }

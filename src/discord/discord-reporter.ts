@@ -1,9 +1,10 @@
-import { Routes, type APIMessage, type REST, type RawFile } from "discord.js";
+import type { REST, RawFile } from "discord.js";
 import type { Job } from "../domain/job.js";
 import type { FalResult } from "../domain/job-state.js";
 import { UndeliverableError, type JobReporter, type Progress, type ResultImage, type ResultPart } from "../jobs/job-reporter.js";
 import type { Logger } from "../logger.js";
 import { cancelRow, progressText, resultHeader, resultRow } from "./job-messages.js";
+import { findRecentBotMessage } from "./find-recent-message.js";
 import { createLatestWinsThrottle } from "./latest-wins-throttle.js";
 import { createReplyTarget, permanentFailure } from "./reply-target.js";
 
@@ -100,10 +101,8 @@ export function createDiscordReporter(deps: DiscordReporterDeps): JobReporter {
     async findPostedPart(job: Job, part: { index: number; total: number }) {
       // Ephemeral follow-ups cannot be listed; a private result's first part replaces the reply (safe to redo).
       if (job.origin.private) return undefined;
-      const recent = (await deps.rest.get(Routes.channelMessages(job.origin.channelId), { query: new URLSearchParams({ limit: "50" }) })) as APIMessage[];
       const label = part.total > 1 ? `(part ${part.index + 1} of ${part.total})` : "";
-      const found = recent.find((message) => {
-        if (message.author.id !== job.origin.applicationId) return false;
+      const found = await findRecentBotMessage(deps.rest, job.origin.channelId, job.origin.applicationId, (message) => {
         const text = message.content.replace(/\\/g, ""); // captions are markdown-escaped
         return text.includes(`job ${job.id}`) && text.includes(label);
       });

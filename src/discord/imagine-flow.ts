@@ -3,6 +3,7 @@ import type { IdeogramCharacterInput } from "@fal-ai/client/endpoints";
 import { MessageFlags, type ButtonInteraction, type ChatInputCommandInteraction } from "discord.js";
 import type { AppContext } from "../app-context.js";
 import type { Job, JobOrigin } from "../domain/job.js";
+import { DEFAULT_ATTACHMENT_SIZE_LIMIT } from "../domain/split-files.js";
 import { checkDeclaredSizes, checkImagineOptions, MAX_SEED, type GenerationSettings, type ImagineOptions, type InputImages } from "../domain/imagine-request.js";
 import type { InputFile, InputFiles } from "../jobs/job-types.js";
 import { characterScope, promptWithDescription } from "../domain/character-name.js";
@@ -13,8 +14,6 @@ import { downloadImageAttachment } from "./download-attachment.js";
 import { enforcePolicy, serverSettingsFor } from "./policy-gate.js";
 import { withLiveFiles } from "./rehost-character.js";
 
-/** Discord's upload limit for bots without boosts, used when an interaction does not say. */
-const DEFAULT_ATTACHMENT_LIMIT = 10 * 1024 * 1024;
 const DISCORD_DOWNLOAD_TIMEOUT_MS = 30_000;
 const MISSING_REFERENCE = "Attach a `reference` image of your character, or pick a saved `character`.";
 
@@ -139,7 +138,7 @@ function originOf(interaction: ChatInputCommandInteraction | ButtonInteraction, 
     applicationId: interaction.applicationId,
     interactionToken: interaction.token,
     interactionAt: interaction.createdTimestamp > ctx.now() ? ctx.now() : interaction.createdTimestamp,
-    attachmentSizeLimit: interaction.attachmentSizeLimit ?? DEFAULT_ATTACHMENT_LIMIT,
+    attachmentSizeLimit: interaction.attachmentSizeLimit ?? DEFAULT_ATTACHMENT_SIZE_LIMIT,
     private: isPrivate,
   };
 }

@@ -12,7 +12,6 @@ import {
   Routes,
   type APIActionRowComponent,
   type APIButtonComponent,
-  type APIMessage,
   type ButtonInteraction,
   type ChatInputCommandInteraction,
   type REST,
@@ -20,9 +19,11 @@ import {
 import type { AppContext } from "../app-context.js";
 import { UserFacingError } from "../domain/errors.js";
 import type { JobOrigin } from "../domain/job.js";
+import { DEFAULT_ATTACHMENT_SIZE_LIMIT } from "../domain/split-files.js";
 import { writeStorybook, type StorybookScene } from "../domain/storybook.js";
 import type { Story, StorybookRequest } from "../store/story-store.js";
 import { escapeLine } from "./escape.js";
+import { findRecentBotMessage } from "./find-recent-message.js";
 import { createReplyTarget } from "./reply-target.js";
 import { recapLines, visibleScenes } from "./story-recap.js";
 import { downloadStorybookImages } from "./storybook-images.js";
@@ -31,7 +32,6 @@ import { downloadStorybookImages } from "./storybook-images.js";
 const RETRY_PREFIX = "story:storybook-retry:";
 /** Inlined images may use this share of the attachment limit: base64 grows bytes by 4/3, plus the page around them. */
 const INLINE_SHARE = 0.72;
-const DEFAULT_ATTACHMENT_LIMIT = 10 * 1024 * 1024;
 
 /** A failure whose message is fit to show the member. */
 class StorybookError extends Error {}
@@ -77,8 +77,8 @@ export function resumeStorybooks(ctx: AppContext, rest: REST, interrupted: reado
 async function alreadyPosted(rest: REST, story: Story): Promise<string | undefined> {
   if (story.storybook.kind !== "building") return undefined;
   const { applicationId } = story.storybook.request;
-  const recent = (await rest.get(Routes.channelMessages(story.threadId), { query: new URLSearchParams({ limit: "50" }) }).catch(() => [])) as APIMessage[];
-  return recent.find((m) => m.author.id === applicationId && m.attachments.some((a) => /^storybook-.*\.html$/.test(a.filename)))?.id;
+  const found = await findRecentBotMessage(rest, story.threadId, applicationId, (m) => m.attachments.some((a) => /^storybook-.*\.html$/.test(a.filename))).catch(() => undefined);
+  return found?.id;
 }
 
 async function requestStorybook(interaction: ChatInputCommandInteraction | ButtonInteraction, ctx: AppContext, story: Story): Promise<void> {
@@ -97,7 +97,7 @@ async function requestStorybook(interaction: ChatInputCommandInteraction | Butto
     applicationId: interaction.applicationId,
     interactionToken: interaction.token,
     interactionAt: Math.min(interaction.createdTimestamp, ctx.now()),
-    attachmentSizeLimit: interaction.attachmentSizeLimit ?? DEFAULT_ATTACHMENT_LIMIT,
+    attachmentSizeLimit: interaction.attachmentSizeLimit ?? DEFAULT_ATTACHMENT_SIZE_LIMIT,
   };
   // Ends the story (no more scenes from here) and claims the build; a second member pressing at once loses.
   const claimed = ctx.stories.beginStorybook(story.id, request);

@@ -1,3 +1,6 @@
+/** Discord's upload limit for bots without boosts, used when an interaction does not say. */
+export const DEFAULT_ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024;
+
 /** Discord allows at most 10 attachments on one message. */
 export const MAX_ATTACHMENTS_PER_MESSAGE = 10;
 

@@ -14,20 +14,17 @@ import type { InputLoader, JobRunnerDeps } from "./job-types.js";
  */
 export function createJobRunner(deps: JobRunnerDeps) {
   const { store, fal, reporter, slots } = deps;
-  const { logFor, failJob, follow, deliver, hostWithinLimit, runHosted, track, running, stop } = createJobSteps(deps);
+  const { logFor, failJob, follow, deliver, hostWithinLimit, runHosted, track, running, stop, hosting } = createJobSteps(deps);
   const clock = deps.clock ?? systemClock;
-  /** Jobs started and not yet through hosting (waiting for an upload slot or in one). */
-  let uploading = 0;
 
   return {
     /** Runs a new job (row already written in state pending) from its input files (loaded once it has an upload slot) to delivery. */
     start(job: Job, load: InputLoader): Promise<void> {
       // The tracked run below only sees the hosting's outcome, never the files: the input bytes
       // exist only inside the upload slot, not while the job waits nor as long as it lives.
-      uploading += 1;
-      const hosting = hostWithinLimit(job, load).finally(() => (uploading -= 1));
+      const hostingInputs = hostWithinLimit(job, load);
       return track(job, async (controller) => {
-        const hosted = await hosting;
+        const hosted = await hostingInputs;
         if ("inputError" in hosted) {
           // Bad input found by the download (not an image, too big): nothing reached fal, nothing is charged.
           const { inputError } = hosted;
@@ -131,7 +128,7 @@ export function createJobRunner(deps: JobRunnerDeps) {
 
     /** Jobs not yet at fal: loading/uploading their inputs or waiting for either slot (what MAX_QUEUED_JOBS caps). */
     get waiting(): number {
-      return uploading + slots.waiting;
+      return hosting() + slots.waiting;
     },
 
     /** Jobs this process is working on (waiting for a slot, at fal, or being delivered). */

@@ -233,7 +233,10 @@ export function createJobSteps(deps: JobRunnerDeps) {
     }
   }
 
-  return { logFor, failJob, follow, deliver, hostWithinLimit, runHosted, track, running, stop };
+  /** Jobs loading or uploading their inputs, or waiting for an upload slot to do so. */
+  const hosting = () => uploads.running + uploads.waiting;
+
+  return { logFor, failJob, follow, deliver, hostWithinLimit, runHosted, track, running, stop, hosting };
 }
 
 function describeDuration(ms: number): string {

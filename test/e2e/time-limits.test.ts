@@ -35,6 +35,15 @@ async function acceptedAtFal(s: Stack, prompt: string): Promise<{ requestId: str
   return { requestId, job: () => s.app.context.store.get(id)! };
 }
 
+/** StoryCast is down for `outageMs` (of its clock) while fal finishes the job; then it starts again. */
+async function finishedDuringOutage(s: Stack, requestId: string, outageMs: number): Promise<void> {
+  await s.restart(async () => {
+    s.advance(outageMs);
+    s.fal.release(requestId);
+    await s.fal.waitFor(() => s.fal.job(requestId)?.state === "COMPLETED", 5000, "fal finishing the job");
+  });
+}
+
 /** Cancel requests fal received (also the ones that came too late to cancel anything). */
 const cancelRequests = (s: Stack) => s.fal.requests.filter((r) => r.kind === "cancel").map((r) => r.target);
 
@@ -45,11 +54,7 @@ describe("job time limit", () => {
     s.fal.script({ hold: true });
     const { handle, prompt } = imagine(s);
     const { requestId, job } = await acceptedAtFal(s, prompt);
-    await s.restart(async () => {
-      s.advance(11_000); // an 11 s outage with an 8 s limit
-      s.fal.release(requestId);
-      await s.fal.waitFor(() => s.fal.job(requestId)?.state === "COMPLETED", 5000, "fal finishing the job");
-    });
+    await finishedDuringOutage(s, requestId, 11_000); // an 11 s outage with an 8 s limit
     await s.discord.waitFor(() => job().state.kind === "delivered", 10_000, "delivery after the restart");
     expect(resultMessages(handle)).toHaveLength(1);
     expect(cancelRequests(s)).toEqual([]);
@@ -97,11 +102,7 @@ describe("job time limit", () => {
     s.fal.script({ hold: true });
     const { prompt } = imagine(s);
     const { requestId, job } = await acceptedAtFal(s, prompt);
-    await s.restart(async () => {
-      s.advance(TOKEN_LIFETIME_MS + 60_000);
-      s.fal.release(requestId);
-      await s.fal.waitFor(() => s.fal.job(requestId)?.state === "COMPLETED", 5000, "fal finishing the job");
-    });
+    await finishedDuringOutage(s, requestId, TOKEN_LIFETIME_MS + 60_000);
     await s.discord.waitFor(() => job().state.kind === "delivered", 10_000, "delivery after the restart");
     const posted = s.discord.messages().filter((m) => m.content.includes(`job ${job().id}`));
     expect(posted).toHaveLength(1);

@@ -7,6 +7,11 @@ import { startStack, type Stack } from "../support/stack.js";
 let stack: Stack;
 beforeAll(async () => {
   stack = await startStack();
+  // Daily limits reset at 00:00 UTC: run the whole file at noon UTC so the wall clock (an hour
+  // before midnight, or across it) cannot change the counts or the wording of the reset time.
+  const now = new Date(stack.clock.now());
+  const noon = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate(), 12);
+  stack.advance((noon > now.getTime() ? noon : noon + 86_400_000) - now.getTime());
 });
 afterAll(async () => {
   await stack?.stop();
@@ -42,7 +47,7 @@ describe("server settings and usage", () => {
     // alice already made 2 images above; 2 more would make 4.
     const before = fal.requests.length;
     const refused = imagine(discord.users.alice);
-    expect(await replyText(stack.discord, refused)).toMatch(/Daily limit reached: members may make 3 images a day here; you have made 2 today and have 1 left\. It resets at 00:00 UTC \(in \d+ h \d+ min\)/);
+    expect(await replyText(stack.discord, refused)).toMatch(/Daily limit reached: members may make 3 images a day here; you have made 2 today and have 1 left\. It resets at 00:00 UTC \(in 1[12] h \d+ min\)/);
     expect(fal.requests.length).toBe(before);
     const allowed = imagine(discord.users.alice, { count: 1 });
     await waitForReply(discord, allowed, /posted in the channel/);

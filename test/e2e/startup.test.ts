@@ -79,6 +79,17 @@ describe("starting the bot", () => {
     expect(await bot.exited).toBe(0);
   });
 
+  it("when SIGTERM arrives while the bot is still starting, then it finishes starting, stops cleanly and exits 0", async () => {
+    // Hold the command comparison: the bot is logged in but startApp has not returned yet.
+    const stall = discord.stallNext({ method: "GET", path: /^\/applications\/\d+\/commands/ });
+    const bot = run("dist/src/index.js", env());
+    await discord.waitFor(() => stall.held === 1, 15_000, "command sync under way");
+    bot.child.kill("SIGTERM");
+    await discord.waitFor(() => bot.output().stdout.includes("shutting down"), 5000, "signal handled");
+    stall.release();
+    expect(await bot.exited).toBe(0);
+  });
+
   it("when `npm run deploy` runs with DISCORD_GUILD_ID, then it registers to that guild and exits", async () => {
     const deploy = run("dist/src/deploy.js", env({ DISCORD_GUILD_ID: discord.guildId }));
     expect(await deploy.exited).toBe(0);

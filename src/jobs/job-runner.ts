@@ -17,6 +17,8 @@ export function createJobRunner(deps: JobRunnerDeps) {
   const { store, fal, reporter, slots } = deps;
   const { logFor, failJob, follow, deliver, hostWithinLimit, runHosted, track, running, stop, hosting } = createJobSteps(deps);
   const clock = deps.clock ?? systemClock;
+  /** Queue places held by requests between the queue cap and their job's start. */
+  let held = 0;
 
   return {
     /** Runs a new job (row already written in state pending) from its input files (loaded once it has an upload slot) to delivery. */
@@ -131,9 +133,25 @@ export function createJobRunner(deps: JobRunnerDeps) {
       return [...running.keys()];
     },
 
-    /** Jobs not yet at fal: loading/uploading their inputs or waiting for either slot (what MAX_QUEUED_JOBS caps). */
+    /**
+     * Holds a place in the queue for a request that passed the queue cap but whose job row is
+     * still being written (an await): without it, a burst would all see the same free places.
+     * The returned function gives the place back (once); call it right after start/startHosted,
+     * which count the job themselves from then on, or when the request is refused.
+     */
+    holdQueuePlace(): () => void {
+      held += 1;
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        held -= 1;
+      };
+    },
+
+    /** Jobs not yet at fal: loading/uploading their inputs or waiting for either slot, or about to (what MAX_QUEUED_JOBS caps). */
     get waiting(): number {
-      return hosting() + slots.waiting;
+      return held + hosting() + slots.waiting;
     },
 
     /** Jobs this process is working on (waiting for a slot, at fal, or being delivered). */

@@ -26,8 +26,8 @@ async function requestIdFor(prompt: string): Promise<string> {
 
 /** The bot's job for a fal request. */
 async function jobFor(requestId: string) {
-  const find = () => {
-    for (const job of stack.app.context.store.unfinished()) if ("requestId" in job.state && job.state.requestId === requestId) return job;
+  const find = async () => {
+    for (const job of await stack.app.context.store.unfinished()) if ("requestId" in job.state && job.state.requestId === requestId) return job;
     return undefined;
   };
   return stack.discord.waitFor(find, 5000, `the job of ${requestId}`);
@@ -68,9 +68,9 @@ describe("private results stay private", () => {
     const scene = discord.command("story scene", { prompt: "nyx walks the night road" } as never, { user: discord.users.bob, channelId: threadId });
     await waitForReply(discord, scene, /posted in the channel/);
     // No command makes a private scene today; one in the store must still never be recapped.
-    const story = stack.app.context.stories.byThread(threadId)!;
-    stack.app.context.stories.addScene({ storyId: story.id, jobId: privateJobId, authorId: discord.users.alice.id, authorName: "Alice", prompt: "nyx reads a secret letter", characterName: "Nyx" });
-    stack.app.context.stories.addScene({ storyId: story.id, jobId: "no-such-job", authorId: discord.users.carol.id, authorName: "# **Big** [click](https://evil.example)", prompt: "line one\n# line two", characterName: "Nyx" });
+    const story = (await stack.app.context.stories.byThread(threadId))!;
+    await stack.app.context.stories.addScene({ storyId: story.id, jobId: privateJobId, authorId: discord.users.alice.id, authorName: "Alice", prompt: "nyx reads a secret letter", characterName: "Nyx" });
+    await stack.app.context.stories.addScene({ storyId: story.id, jobId: "no-such-job", authorId: discord.users.carol.id, authorName: "# **Big** [click](https://evil.example)", prompt: "line one\n# line two", characterName: "Nyx" });
 
     const recap = await replyText(discord, discord.command("story recap", {}, { user: discord.users.carol, channelId: threadId }));
     expect(recap).toContain("nyx walks the night road");

@@ -70,28 +70,43 @@ export function createJobSteps(deps: JobRunnerDeps) {
       logFor(job).info("the job ended (cancelled) before its submit; not submitting");
       return undefined;
     }
+    let requestId: string;
     try {
-      const requestId = await fal.submit(input, job.origin.private ? "private" : "public");
-      await store.transition(job.id, { kind: "queued", requestId, acceptedAt: now() });
-      logFor(job, requestId).info("submitted to fal");
-      return requestId;
+      requestId = await fal.submit(input, job.origin.private ? "private" : "public");
     } catch (error) {
       const failure = classifyFalError(error);
       // An HTTP answer or a refused connection means fal did not take the job. A timeout
       // or a dropped connection leaves it unknown; resubmitting could charge twice.
       if ((isNetworkError(error) && !wasRefusedConnection(error)) || error instanceof SubmitOutcomeUnknownError) {
-        await store.transition(job.id, { kind: "submit_unknown" });
         logFor(job).error({ err: error }, "submit outcome unknown; not resubmitting");
-        await reporter.fail(
-          (await store.get(job.id)) ?? job,
-          "fal did not confirm that it accepted this job, so StoryCast did not send it again (that could charge twice). " +
-            "If images do not appear, try again.",
-        );
+        await outcomeUnknown(job);
         return undefined;
       }
       await failJob(job, failure.userMessage, error, failure.kind === "unauthorized" ? "error" : "warn");
       return undefined;
     }
+    try {
+      await store.transition(job.id, { kind: "queued", requestId, acceptedAt: now() });
+    } catch (error) {
+      // fal took (and charges for) the job, but the store did not keep its request id (the
+      // database failed): never "failed, nothing charged", never submitted again. The row
+      // stays submitting until this succeeds; a restart says the same if it does not.
+      logFor(job, requestId).error({ err: error }, "fal accepted the job but its request id could not be stored; not following it");
+      await outcomeUnknown(job);
+      return undefined;
+    }
+    logFor(job, requestId).info("submitted to fal");
+    return requestId;
+  }
+
+  /** A job left submitting whose fate at fal StoryCast cannot follow: recorded as such and the member told; never resubmitted. */
+  async function outcomeUnknown(job: Job): Promise<void> {
+    await store.transition(job.id, { kind: "submit_unknown" });
+    await reporter.fail(
+      (await store.get(job.id)) ?? job,
+      "fal did not confirm that it accepted this job, so StoryCast did not send it again (that could charge twice). " +
+        "If images do not appear, try again.",
+    );
   }
 
   /**

@@ -113,3 +113,22 @@ describe("job runner: a write that loses a race to another writer", () => {
     await inner.close();
   });
 });
+
+describe("job runner: the store fails right after fal accepted a job", () => {
+  it("when the request id cannot be stored, then the job is never marked failed-and-free nor submitted again: its outcome is unknown and the member told", async () => {
+    const { inner, runner, calls, newJob } = setUp((store) => ({
+      ...store,
+      async transition(id, state) {
+        if (state.kind === "queued") throw new Error("database is unavailable");
+        return store.transition(id, state);
+      },
+    }));
+    const job = await newJob();
+
+    await runner.startHosted(job, job.falInput!);
+    expect(calls.submits).toBe(1);
+    expect((await inner.get("job-1"))?.state.kind).toBe("submit_unknown"); // still counted as spent, never resubmitted on restart
+    expect(calls.failures).toEqual([expect.stringMatching(/did not send it again \(that could charge twice\)/)]);
+    await inner.close();
+  });
+});

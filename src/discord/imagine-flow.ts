@@ -86,7 +86,11 @@ export async function recordJob(
     },
     launch.admit,
   );
-  if (launch.character) await ctx.characters.recordUse(launch.character.id);
+  // Only a counter: the job is written and must still start if it cannot be counted.
+  if (launch.character) {
+    const characterId = launch.character.id;
+    await ctx.characters.recordUse(characterId).catch((error: unknown) => ctx.logger.warn({ err: error, jobId: job.id, characterId }, "could not count a use of the character"));
+  }
   ctx.logger.info({ jobId: job.id, guildId: job.origin.guildId, userId: job.origin.userId, characterId: launch.character?.id, rerollOf: launch.rerollOf }, "job created");
   return job;
 }

@@ -68,6 +68,6 @@ export const character = {
 
   async autocomplete(interaction, ctx) {
     const focused = interaction.options.getFocused(true);
-    await interaction.respond(focused.name === "name" ? suggestCharacters(ctx, interaction.guildId, interaction.user.id, String(focused.value)) : []);
+    await interaction.respond(focused.name === "name" ? await suggestCharacters(ctx, interaction.guildId, interaction.user.id, String(focused.value)) : []);
   },
 } satisfies Command;

@@ -46,7 +46,7 @@ export const imagine = {
     const focused = interaction.options.getFocused(true);
     const typed = String(focused.value);
     if (focused.name === "character") {
-      await interaction.respond(suggestCharacters(ctx, interaction.guildId, interaction.user.id, typed));
+      await interaction.respond(await suggestCharacters(ctx, interaction.guildId, interaction.user.id, typed));
       return;
     }
     const presets = focused.name === "palette" ? suggestPalettes(typed) : [];

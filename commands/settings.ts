@@ -71,7 +71,9 @@ export const settings = {
       throw new UserFacingError("Only members with the Manage Server permission can change StoryCast's settings.");
     }
     const o = interaction.options;
-    const current = ctx.servers.settings(interaction.guildId);
+    // Read, change, write: two admins saving at the same moment could each overwrite the other's
+    // change (the store has no atomic update for settings); rare, and the reply shows what was saved.
+    const current = await ctx.servers.settings(interaction.guildId);
     const next: ServerSettings = { ...current };
     switch (o.getSubcommand(false)) {
       case "show":
@@ -114,7 +116,7 @@ export const settings = {
     if (next.defaultCount !== undefined && next.maxCount !== undefined && next.defaultCount > next.maxCount) {
       throw new UserFacingError(`The default count (${next.defaultCount}) can't be above the most images per request (${next.maxCount}).`);
     }
-    ctx.servers.saveSettings(interaction.guildId, next);
+    await ctx.servers.saveSettings(interaction.guildId, next);
     ctx.logger.info({ guildId: interaction.guildId, userId: interaction.user.id, settings: next }, "server settings changed");
     await interaction.reply({ content: describeServerSettings(next), flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
   },

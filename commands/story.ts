@@ -80,6 +80,6 @@ export const story = {
 
   async autocomplete(interaction, ctx) {
     const focused = interaction.options.getFocused(true);
-    await interaction.respond(focused.name === "character" ? suggestCharacters(ctx, interaction.guildId, interaction.user.id, String(focused.value)) : []);
+    await interaction.respond(focused.name === "character" ? await suggestCharacters(ctx, interaction.guildId, interaction.user.id, String(focused.value)) : []);
   },
 } satisfies Command;

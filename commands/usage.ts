@@ -23,12 +23,12 @@ export const usage = {
     const now = new Date(ctx.now());
     const day = startOfUtcDay(now);
     const month = startOfUtcMonth(now);
-    const settings = ctx.servers.settings(guildId);
+    const settings = await ctx.servers.settings(guildId);
     const monthLabel = now.toLocaleString("en-GB", { month: "long", year: "numeric", timeZone: "UTC" });
 
     if (!readBoolean(interaction.options, "server")) {
-      const today = ctx.servers.memberImagesSince(guildId, interaction.user.id, day);
-      const mine = ctx.servers.usageByMemberSince(guildId, month, ctx.config.prices).find((m) => m.userId === interaction.user.id);
+      const today = await ctx.servers.memberImagesSince(guildId, interaction.user.id, day);
+      const mine = (await ctx.servers.usageByMemberSince(guildId, month, ctx.config.prices)).find((m) => m.userId === interaction.user.id);
       await interaction.reply({
         content: [
           "## Your StoryCast use",
@@ -42,8 +42,7 @@ export const usage = {
     if (!interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild)) {
       throw new UserFacingError("Only members with the Manage Server permission can see the whole server's use. `/usage` alone shows yours.");
     }
-    const members = ctx.servers.usageByMemberSince(guildId, month, ctx.config.prices);
-    const days = ctx.servers.usageByDaySince(guildId, month, ctx.config.prices);
+    const [members, days] = await Promise.all([ctx.servers.usageByMemberSince(guildId, month, ctx.config.prices), ctx.servers.usageByDaySince(guildId, month, ctx.config.prices)]);
     const spend = members.reduce((sum, m) => sum + m.spendUsd, 0);
     await interaction.reply({
       content: [

@@ -59,8 +59,8 @@ export async function startApp(config: Config, logger: Logger, options: StartOpt
   const route = createRouter(commands, context);
   // The jobs a previous run left unfinished, read before any interaction can create one:
   // a job started while commands sync is never mistaken for an interrupted one.
-  const interrupted = store.unfinished();
-  const interruptedStorybooks = stories.buildingStorybooks();
+  // Awaited before the interaction listener exists, so no interaction can be handled before them.
+  const [interrupted, interruptedStorybooks] = await Promise.all([store.unfinished(), stories.buildingStorybooks()]);
 
   client.on(Events.InteractionCreate, (interaction) => void route(interaction));
   client.on(Events.Error, (error) => logger.error({ err: error }, "discord client error"));
@@ -70,7 +70,7 @@ export async function startApp(config: Config, logger: Logger, options: StartOpt
   try {
     await client.login(config.discordToken);
   } catch (error) {
-    store.close();
+    await store.close();
     await client.destroy();
     throw error;
   }
@@ -82,7 +82,7 @@ export async function startApp(config: Config, logger: Logger, options: StartOpt
   resumeStorybooks(context, client.rest, interruptedStorybooks);
   await syncCommands(client.rest, readyClient.application.id, config.guildId, commands.map((command) => command.definition), logger);
   const health = config.health
-    ? await startHealthServer(config.health.port, config.health.host, () => healthReport(readyClient, context))
+    ? await startHealthServer(config.health.port, config.health.host, () => healthReport(readyClient, context), (error) => logger.error({ err: error }, "health report failed"))
     : undefined;
   if (health) logger.info({ address: health.address() }, "health endpoint listening");
 
@@ -97,10 +97,10 @@ export async function startApp(config: Config, logger: Logger, options: StartOpt
         health?.close();
         // Leave a little of the deadline for closing the gateway and the store.
         const stillRunning = await runner.drain(Math.max(0, config.shutdownTimeoutMs - 1000));
-        const pending = stillRunning.map((jobId) => ({ jobId, state: store.get(jobId)?.state.kind ?? "unknown" }));
+        const pending = await Promise.all(stillRunning.map(async (jobId) => ({ jobId, state: (await store.get(jobId))?.state.kind ?? "unknown" })));
         await client.destroy();
         // A job still running keeps its row as it is; closing under it only ends this process's attempt.
-        store.close();
+        await store.close();
         return { pending };
       })();
       return stopping;
@@ -108,9 +108,9 @@ export async function startApp(config: Config, logger: Logger, options: StartOpt
   };
 }
 
-function healthReport(client: Client<true>, ctx: AppContext): HealthReport {
+async function healthReport(client: Client<true>, ctx: AppContext): Promise<HealthReport> {
   const ready = client.isReady() && client.ws.status === Status.Ready;
-  const storeHealthy = ctx.store.healthy();
+  const storeHealthy = await ctx.store.healthy();
   return {
     ok: ready && storeHealthy,
     gateway: { ready, status: Status[client.ws.status] ?? String(client.ws.status), pingMs: client.ws.ping >= 0 ? client.ws.ping : null },

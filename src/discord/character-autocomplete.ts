@@ -6,8 +6,7 @@ import { characterScope } from "../domain/character-name.js";
 const MAX_CHOICES = 25;
 
 /** The saved characters best matching what was typed, for any `character`/`name` option. */
-export function suggestCharacters(ctx: AppContext, guildId: string | null, userId: string, typed: string): ApplicationCommandOptionChoiceData<string>[] {
-  return ctx.characters
-    .search(characterScope(guildId, userId), typed, MAX_CHOICES)
-    .map((character) => ({ name: character.name, value: character.name }));
+export async function suggestCharacters(ctx: AppContext, guildId: string | null, userId: string, typed: string): Promise<ApplicationCommandOptionChoiceData<string>[]> {
+  const characters = await ctx.characters.search(characterScope(guildId, userId), typed, MAX_CHOICES);
+  return characters.map((character) => ({ name: character.name, value: character.name }));
 }

@@ -25,8 +25,8 @@ function mayManage(interaction: RepliableInteraction, character: Character): boo
   return character.creatorId === interaction.user.id || interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild) === true;
 }
 
-function mustFind(ctx: AppContext, interaction: RepliableInteraction, name: string): Character {
-  const character = ctx.characters.byName(scopeOf(interaction), name.trim());
+async function mustFind(ctx: AppContext, interaction: RepliableInteraction, name: string): Promise<Character> {
+  const character = await ctx.characters.byName(scopeOf(interaction), name.trim());
   if (!character) throw new UserFacingError(`There is no saved character called \`${name.slice(0, 40)}\` here. See \`/character list\`.`);
   return character;
 }
@@ -44,7 +44,7 @@ export async function saveCharacter(
   const description = cleanCharacterDescription(input.description);
   if (!input.reference) throw new UserFacingError("Attach a `reference` image of the character (JPEG, PNG or WebP).");
   checkDeclaredSizes({ reference: input.reference, ...(input.mask ? { mask: input.mask } : {}) });
-  if (ctx.characters.byName(scopeOf(interaction), name)) throw new UserFacingError(`There is already a character called **${name}** here. Pick another name.`);
+  if (await ctx.characters.byName(scopeOf(interaction), name)) throw new UserFacingError(`There is already a character called **${name}** here. Pick another name.`);
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
   const [reference, mask] = await Promise.all([
     downloadImageAttachment(input.reference, "reference", { timeoutMs: DOWNLOAD_TIMEOUT_MS }),
@@ -58,7 +58,7 @@ export async function saveCharacter(
     ctx.logger.warn({ err: error }, "character upload to fal failed");
     throw new UserFacingError("The images could not be stored on fal right now. Please try again in a few minutes.");
   });
-  const character = createUnique(ctx, {
+  const character = await createUnique(ctx, {
     id: ctx.newJobId(),
     scope: scopeOf(interaction),
     name,
@@ -78,9 +78,9 @@ export async function saveCharacter(
   });
 }
 
-function createUnique(ctx: AppContext, character: Parameters<AppContext["characters"]["create"]>[0]): Character {
+async function createUnique(ctx: AppContext, character: Parameters<AppContext["characters"]["create"]>[0]): Promise<Character> {
   try {
-    return ctx.characters.create(character);
+    return await ctx.characters.create(character);
   } catch (error) {
     if (error instanceof DuplicateCharacterError) throw new UserFacingError(`There is already a character called **${error.characterName}** here. Pick another name.`);
     throw error;
@@ -98,7 +98,7 @@ function characterEmbed(character: Character, extra: Partial<APIEmbed> = {}): AP
 
 /** /character list: a page of the server's characters, each with its reference as a thumbnail. */
 export async function listCharacters(interaction: ChatInputCommandInteraction | ButtonInteraction, ctx: AppContext, page: number): Promise<void> {
-  const { characters, total } = ctx.characters.list(scopeOf(interaction), (page - 1) * LIST_PAGE_SIZE, LIST_PAGE_SIZE);
+  const { characters, total } = await ctx.characters.list(scopeOf(interaction), (page - 1) * LIST_PAGE_SIZE, LIST_PAGE_SIZE);
   const pages = Math.max(1, Math.ceil(total / LIST_PAGE_SIZE));
   const message = {
     content:
@@ -125,8 +125,8 @@ export async function listCharacters(interaction: ChatInputCommandInteraction | 
 
 /** /character show: reference, creator, times used, and the latest scenes made with it. */
 export async function showCharacter(interaction: ChatInputCommandInteraction, ctx: AppContext, name: string): Promise<void> {
-  const character = mustFind(ctx, interaction, name);
-  const scenes = ctx.characters.recentScenes(character.id, 3);
+  const character = await mustFind(ctx, interaction, name);
+  const scenes = await ctx.characters.recentScenes(character.id, 3);
   await interaction.reply({
     embeds: [
       {
@@ -148,14 +148,16 @@ export async function showCharacter(interaction: ChatInputCommandInteraction, ct
 
 /** /character rename: creator or Manage Server. */
 export async function renameCharacter(interaction: ChatInputCommandInteraction, ctx: AppContext, name: string, newName: string): Promise<void> {
-  const character = mustFind(ctx, interaction, name);
+  const character = await mustFind(ctx, interaction, name);
   if (!mayManage(interaction, character)) throw new UserFacingError("Only the member who saved this character, or someone with Manage Server, can rename it.");
   const cleaned = cleanCharacterName(newName);
   let renamed: Character;
   try {
-    renamed = ctx.characters.rename(character.id, cleaned);
+    renamed = await ctx.characters.rename(character.id, cleaned);
   } catch (error) {
     if (error instanceof DuplicateCharacterError) throw new UserFacingError(`There is already a character called **${cleaned}** here.`);
+    // Deleted by someone else between the lookup and the rename: say so rather than apologise for an error.
+    if (!(await ctx.characters.byId(character.id))) throw new UserFacingError(`**${character.name}** was deleted in the meantime.`);
     throw error;
   }
   await interaction.reply({ content: `✏️ **${character.name}** is now **${renamed.name}**.`, flags: MessageFlags.Ephemeral });
@@ -163,7 +165,7 @@ export async function renameCharacter(interaction: ChatInputCommandInteraction, 
 
 /** /character delete: asks for confirmation with buttons; creator or Manage Server. */
 export async function askToDeleteCharacter(interaction: ChatInputCommandInteraction, ctx: AppContext, name: string): Promise<void> {
-  const character = mustFind(ctx, interaction, name);
+  const character = await mustFind(ctx, interaction, name);
   if (!mayManage(interaction, character)) throw new UserFacingError("Only the member who saved this character, or someone with Manage Server, can delete it.");
   await interaction.reply({
     content: `Delete **${character.name}**? Scenes already posted stay; the character can't be used again.`,
@@ -193,7 +195,7 @@ export async function handleCharacterButton(interaction: ButtonInteraction, ctx:
     return true;
   }
   if (action !== "delete") return false;
-  const character = ctx.characters.byId(argument);
+  const character = await ctx.characters.byId(argument);
   if (!character) {
     await interaction.update({ content: "That character was already deleted.", components: [] });
     return true;
@@ -202,7 +204,8 @@ export async function handleCharacterButton(interaction: ButtonInteraction, ctx:
     await interaction.reply({ content: "Only the member who saved this character, or someone with Manage Server, can delete it.", flags: MessageFlags.Ephemeral });
     return true;
   }
-  ctx.characters.delete(character.id);
+  // Deleting twice (two confirmations pressed at once) is harmless: the second deletes nothing.
+  await ctx.characters.delete(character.id);
   ctx.logger.info({ characterId: character.id, userId: interaction.user.id }, "character deleted");
   await interaction.update({ content: `🗑️ Deleted **${character.name}**.`, components: [] });
   return true;

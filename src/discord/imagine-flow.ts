@@ -9,6 +9,7 @@ import type { InputFile, InputFiles } from "../jobs/job-types.js";
 import { characterScope, promptWithDescription } from "../domain/character-name.js";
 import { UserFacingError } from "../domain/errors.js";
 import type { Character } from "../store/character-store.js";
+import type { AdmissionCheck } from "../store/job-store.js";
 import { withServerDefaults } from "../domain/server-policy.js";
 import { downloadImageAttachment } from "./download-attachment.js";
 import { enforcePolicy, serverSettingsFor } from "./policy-gate.js";
@@ -23,33 +24,40 @@ const MISSING_REFERENCE = "Attach a `reference` image of your character, or pick
  * an ephemeral defer. The job row is written before anything is uploaded or paid for.
  */
 export async function startImagine(interaction: ChatInputCommandInteraction, options: ImagineOptions, ctx: AppContext): Promise<void> {
-  const server = serverSettingsFor(interaction, ctx);
+  // Store reads only (fast), as before the acknowledgement when the store was synchronous.
+  const server = await serverSettingsFor(interaction, ctx);
   const { settings, images } = checkImagineOptions(withServerDefaults(options, server)); // UserFacingError → ephemeral reply, no fal call
-  const character = options.character != null ? findCharacter(ctx, interaction.guildId, interaction.user.id, options.character) : undefined;
+  const character = options.character != null ? await findCharacter(ctx, interaction.guildId, interaction.user.id, options.character) : undefined;
   if (!images.reference && !character) throw new UserFacingError(MISSING_REFERENCE);
   if (character && server.characterDescriptions !== false) settings.prompt = promptWithDescription(settings.prompt, character.name, character.description);
-  // Acknowledge first (Discord's 3 s), then check the limits and write the job row in one
-  // tick, so a burst of requests cannot all pass a limit.
+  // Acknowledge first (Discord's 3 s), then check the limits: the budgets in the transaction
+  // that writes the job row, so a burst of requests cannot all pass a limit.
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-  enforcePolicy(interaction, ctx, server, { speed: settings.speed, numImages: settings.numImages });
-  const job = recordJob(interaction, ctx, { settings, character, private: options.private === true });
-  // The attachments are downloaded and checked by the runner inside its upload slot, so a
-  // job waiting its turn holds no image bytes. Bad input found there (not an image, too
-  // big) ends the job with its message in this reply; nothing reached fal, nothing is charged.
-  const load = async (): Promise<InputFiles> => {
-    // Attached images win over the saved character's (e.g. a new mask for a saved reference).
-    const { reference, ...rest } = { ...(character ? await characterFiles(ctx, character) : {}), ...(await downloadInputs(images)) };
-    if (!reference) throw new UserFacingError(MISSING_REFERENCE);
-    return { reference, ...rest };
-  };
-  void ctx.runner.start(job, load);
+  const admission = enforcePolicy(interaction, ctx, server, { speed: settings.speed, numImages: settings.numImages });
+  try {
+    const job = await recordJob(interaction, ctx, { settings, character, private: options.private === true, admit: admission.admit });
+    // The attachments are downloaded and checked by the runner inside its upload slot, so a
+    // job waiting its turn holds no image bytes. Bad input found there (not an image, too
+    // big) ends the job with its message in this reply; nothing reached fal, nothing is charged.
+    const load = async (): Promise<InputFiles> => {
+      // Attached images win over the saved character's (e.g. a new mask for a saved reference).
+      const { reference, ...rest } = { ...(character ? await characterFiles(ctx, character) : {}), ...(await downloadInputs(images)) };
+      if (!reference) throw new UserFacingError(MISSING_REFERENCE);
+      return { reference, ...rest };
+    };
+    // The runner tracks its own failures (the job ends with an apology); nothing to await here.
+    void ctx.runner.start(job, load);
+  } finally {
+    admission.release(); // in the same tick as start: the runner counts the job from here
+  }
 }
 
 /**
- * Writes the job row (before anything is paid for, and right after the policy check).
- * Start it with ctx.runner once the interaction is acknowledged.
+ * Writes the job row (before anything is paid for, and right after the policy check), with
+ * the budgets' admission check in the same transaction: a refusal writes nothing and rejects
+ * with the check's UserFacingError. Start it with ctx.runner once the interaction is acknowledged.
  */
-export function recordJob(
+export async function recordJob(
   interaction: ChatInputCommandInteraction | ButtonInteraction,
   ctx: AppContext,
   launch: {
@@ -61,19 +69,28 @@ export function recordJob(
     /** A reroll's fal input (its images are already hosted) and the job it rerolls. */
     falInput?: IdeogramCharacterInput;
     rerollOf?: string;
+    /** The budgets (from enforcePolicy); absent in DMs. */
+    admit: AdmissionCheck | undefined;
   },
-): Job {
+): Promise<Job> {
   const origin = originOf(interaction, launch.private, ctx);
   if (launch.caption) origin.caption = launch.caption;
-  const job = ctx.store.create({
-    id: launch.id ?? ctx.newJobId(),
-    origin,
-    settings: launch.settings,
-    characterId: launch.character?.id ?? null,
-    falInput: launch.falInput ?? null,
-    rerollOf: launch.rerollOf ?? null,
-  });
-  if (launch.character) ctx.characters.recordUse(launch.character.id);
+  const job = await ctx.store.create(
+    {
+      id: launch.id ?? ctx.newJobId(),
+      origin,
+      settings: launch.settings,
+      characterId: launch.character?.id ?? null,
+      falInput: launch.falInput ?? null,
+      rerollOf: launch.rerollOf ?? null,
+    },
+    launch.admit,
+  );
+  // Only a counter: the job is written and must still start if it cannot be counted.
+  if (launch.character) {
+    const characterId = launch.character.id;
+    await ctx.characters.recordUse(characterId).catch((error: unknown) => ctx.logger.warn({ err: error, jobId: job.id, characterId }, "could not count a use of the character"));
+  }
   ctx.logger.info({ jobId: job.id, guildId: job.origin.guildId, userId: job.origin.userId, characterId: launch.character?.id, rerollOf: launch.rerollOf }, "job created");
   return job;
 }
@@ -89,8 +106,8 @@ export async function characterFiles(ctx: AppContext, saved: Character): Promise
 }
 
 /** A saved character by name in this server (or the user's DMs), or a clear message. */
-export function findCharacter(ctx: AppContext, guildId: string | null, userId: string, name: string): Character {
-  const character = ctx.characters.byName(characterScope(guildId, userId), name.trim());
+export async function findCharacter(ctx: AppContext, guildId: string | null, userId: string, name: string): Promise<Character> {
+  const character = await ctx.characters.byName(characterScope(guildId, userId), name.trim());
   if (!character) {
     throw new UserFacingError(`There is no saved character called \`${name.slice(0, 40)}\` here. See \`/character list\`, or save one with \`/character save\`.`);
   }
@@ -99,19 +116,31 @@ export function findCharacter(ctx: AppContext, guildId: string | null, userId: s
 
 /** Reroll: the same settings and hosted images with a new seed, as a new job for whoever pressed. */
 export async function startReroll(interaction: ButtonInteraction, sourceJobId: string, ctx: AppContext): Promise<void> {
-  const source = ctx.store.get(sourceJobId);
+  const source = await ctx.store.get(sourceJobId);
   if (!source?.falInput) {
     await interaction.reply({ content: "That result can't be rerolled: its job is no longer known.", flags: MessageFlags.Ephemeral });
     return;
   }
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
   await checkInputsStillHosted(ctx, source.falInput);
-  // As in startImagine: limits checked and the job written in one tick, after the acknowledgement.
-  enforcePolicy(interaction, ctx, serverSettingsFor(interaction, ctx), { speed: source.settings.speed, numImages: source.settings.numImages });
-  const seed = randomInt(0, MAX_SEED);
-  const falInput = { ...source.falInput, seed };
-  const job = recordJob(interaction, ctx, { settings: { ...source.settings, seed }, character: undefined, private: source.origin.private, falInput, rerollOf: source.id });
-  void ctx.runner.startHosted(job, falInput);
+  // As in startImagine: the budgets checked in the transaction that writes the job, after the acknowledgement.
+  const server = await serverSettingsFor(interaction, ctx);
+  const admission = enforcePolicy(interaction, ctx, server, { speed: source.settings.speed, numImages: source.settings.numImages });
+  try {
+    const seed = randomInt(0, MAX_SEED);
+    const falInput = { ...source.falInput, seed };
+    const job = await recordJob(interaction, ctx, {
+      settings: { ...source.settings, seed },
+      character: undefined,
+      private: source.origin.private,
+      falInput,
+      rerollOf: source.id,
+      admit: admission.admit,
+    });
+    void ctx.runner.startHosted(job, falInput); // the runner ends its own failures with an apology
+  } finally {
+    admission.release();
+  }
 }
 
 /**

@@ -17,7 +17,7 @@ export async function withLiveFiles(ctx: AppContext, character: Character): Prom
   // "unknown" (the CDN did not answer clearly) goes on with the saved URL: fal reads it itself, and says so if it cannot.
   if (referenceCheck !== "gone" && maskCheck !== "gone") return character;
 
-  const stored = ctx.characters.storedImages(character.id);
+  const stored = await ctx.characters.storedImages(character.id);
   const lost = (referenceCheck === "gone" && !stored.reference) || (maskCheck === "gone" && !stored.mask);
   const log = ctx.logger.child({ characterId: character.id, scope: character.scope });
   if (lost) {

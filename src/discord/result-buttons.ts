@@ -26,7 +26,7 @@ export async function handleResultButton(interaction: ButtonInteraction, ctx: Ap
 }
 
 async function deleteResult(interaction: ButtonInteraction, jobId: string, ctx: AppContext): Promise<void> {
-  const job = ctx.store.get(jobId);
+  const job = await ctx.store.get(jobId);
   const isRequester = job?.origin.userId === interaction.user.id;
   if (!isRequester && !interaction.memberPermissions?.has(PermissionFlagsBits.ManageMessages)) {
     await interaction.reply({
@@ -54,7 +54,7 @@ async function deleteResult(interaction: ButtonInteraction, jobId: string, ctx: 
 }
 
 async function cancelJob(interaction: ButtonInteraction, jobId: string, ctx: AppContext): Promise<void> {
-  const job = ctx.store.get(jobId);
+  const job = await ctx.store.get(jobId);
   if (!job || job.origin.userId !== interaction.user.id) {
     await interaction.reply({ content: "Only the member who started this job can cancel it.", flags: MessageFlags.Ephemeral });
     return;

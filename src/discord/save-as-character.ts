@@ -7,14 +7,14 @@ import { DuplicateCharacterError } from "../store/character-store.js";
 
 const MODAL_PREFIX = "imagine:savechar:";
 
-function resultImages(ctx: AppContext, jobId: string) {
-  const job = ctx.store.get(jobId);
+async function resultImages(ctx: AppContext, jobId: string) {
+  const job = await ctx.store.get(jobId);
   return job && (job.state.kind === "delivered" || job.state.kind === "completed") ? job.state.result.images : [];
 }
 
 /** "Save as character" on a result: asks for a name (and which image, when there are several) in a modal. */
 export async function askToSaveAsCharacter(interaction: ButtonInteraction, jobId: string, ctx: AppContext): Promise<void> {
-  const images = resultImages(ctx, jobId);
+  const images = await resultImages(ctx, jobId);
   if (images.length === 0) throw new UserFacingError("That result is no longer known, so it can't be saved as a character.");
   await interaction.showModal({
     custom_id: `${MODAL_PREFIX}${jobId}`,
@@ -41,7 +41,7 @@ export async function askToSaveAsCharacter(interaction: ButtonInteraction, jobId
 export async function handleSaveAsCharacterModal(interaction: ModalSubmitInteraction, ctx: AppContext): Promise<boolean> {
   if (!interaction.customId.startsWith(MODAL_PREFIX)) return false;
   const jobId = interaction.customId.slice(MODAL_PREFIX.length);
-  const images = resultImages(ctx, jobId);
+  const images = await resultImages(ctx, jobId);
   const field = (id: string) => {
     try {
       return interaction.fields.getTextInputValue(id);
@@ -55,11 +55,11 @@ export async function handleSaveAsCharacterModal(interaction: ModalSubmitInterac
   const name = cleanCharacterName(field("name"));
   const description = cleanCharacterDescription(field("description"));
   const scope = characterScope(interaction.guildId, interaction.user.id);
-  if (ctx.characters.byName(scope, name)) throw new UserFacingError(`There is already a character called **${name}** here. Pick another name.`);
+  if (await ctx.characters.byName(scope, name)) throw new UserFacingError(`There is already a character called **${name}** here. Pick another name.`);
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
   const reference = await keepCopy(ctx, image.url, image.fileName);
   try {
-    ctx.characters.create({
+    await ctx.characters.create({
       id: ctx.newJobId(),
       scope,
       name,

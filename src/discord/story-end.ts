@@ -38,7 +38,7 @@ class StorybookError extends Error {}
 
 /** /story end: closes the story to new scenes and builds and posts its storybook (again, after a failure). */
 export async function endStory(interaction: ChatInputCommandInteraction, ctx: AppContext): Promise<void> {
-  const story = ctx.stories.byThread(interaction.channelId);
+  const story = await ctx.stories.byThread(interaction.channelId);
   if (!story) throw new UserFacingError("This isn't a story thread. Start one with `/story start`, then use this command inside its thread.");
   await requestStorybook(interaction, ctx, story);
 }
@@ -46,7 +46,7 @@ export async function endStory(interaction: ChatInputCommandInteraction, ctx: Ap
 /** The "Retry storybook" button on a failure notice; returns false for a button that is not ours. */
 export async function handleStorybookButton(interaction: ButtonInteraction, ctx: AppContext): Promise<boolean> {
   if (!interaction.customId.startsWith(RETRY_PREFIX)) return false;
-  const story = ctx.stories.byId(interaction.customId.slice(RETRY_PREFIX.length));
+  const story = await ctx.stories.byId(interaction.customId.slice(RETRY_PREFIX.length));
   if (!story) throw new UserFacingError("This story no longer exists.");
   await requestStorybook(interaction, ctx, story);
   return true;
@@ -61,11 +61,10 @@ export function resumeStorybooks(ctx: AppContext, rest: REST, interrupted: reado
         if (!messageId) return buildAndPost(ctx, rest, story);
         // Discord took the post but the bot stopped before recording it: record it, post nothing twice.
         ctx.logger.info({ storyId: story.id, messageId }, "the storybook was posted before the interruption; not posting it again");
-        ctx.stories.settleStorybook(story.id, { kind: "posted", messageId });
-        return undefined;
+        return ctx.stories.settleStorybook(story.id, { kind: "posted", messageId }).then(() => undefined);
       },
       (error: unknown) => ctx.logger.error({ storyId: story.id, reason: describe(error) }, "could not resume a storybook"),
-    );
+    ).catch((error: unknown) => ctx.logger.error({ storyId: story.id, reason: describe(error) }, "could not record a storybook posted before the interruption"));
   }
 }
 
@@ -100,7 +99,7 @@ async function requestStorybook(interaction: ChatInputCommandInteraction | Butto
     attachmentSizeLimit: interaction.attachmentSizeLimit ?? DEFAULT_ATTACHMENT_SIZE_LIMIT,
   };
   // Ends the story (no more scenes from here) and claims the build; a second member pressing at once loses.
-  const claimed = ctx.stories.beginStorybook(story.id, request);
+  const claimed = await ctx.stories.beginStorybook(story.id, request);
   if (!claimed) throw new UserFacingError(`The storybook of **${story.title}** is being made; it will be posted in this thread.`);
   await buildAndPost(ctx, interaction.client.rest, claimed);
 }
@@ -120,7 +119,7 @@ async function buildAndPost(ctx: AppContext, rest: REST, story: Story): Promise<
     dir = join(tmpdir(), `storycast-storybook-${story.id}`);
     await rm(dir, { recursive: true, force: true });
     await mkdir(dir, { recursive: true });
-    const scenes = visibleScenes(ctx, story);
+    const scenes = await visibleScenes(ctx, story);
     const budget = Math.floor(request.attachmentSizeLimit * INLINE_SHARE);
     const images = await downloadStorybookImages(
       ctx,
@@ -150,13 +149,16 @@ async function buildAndPost(ctx: AppContext, rest: REST, story: Story): Promise<
       `## 📖 ${escapeLine(story.title)} — the end`,
       `Ended by <@${request.userId}>. ${bookScenes.length} scene${bookScenes.length === 1 ? "" : "s"} by ${storytellers} storyteller${storytellers === 1 ? "" : "s"}. The storybook is attached: open it in any browser.`,
       ...(linked ? [`-# ${linked} image${linked === 1 ? " is" : "s are"} linked in it instead of included (see the note beside each).`] : []),
-      ...recapLines(ctx, story),
+      ...(await recapLines(ctx, story)),
     ]
       .join("\n")
       .slice(0, 2000);
     // The REST client sends a Buffer, so the file is read once here; until now no more than a chunk was in memory.
     const message = await target.editReply({ content, files: [{ name, data: await readFile(path), contentType: "text/html" }], components: [] });
-    ctx.stories.settleStorybook(story.id, { kind: "posted", messageId: message.id });
+    // Posted: a failure to record it from here must not be reported as a failed post (the catch below).
+    await ctx.stories
+      .settleStorybook(story.id, { kind: "posted", messageId: message.id })
+      .catch((error: unknown) => ctx.logger.error({ storyId: story.id, reason: describe(error) }, "storybook posted but not recorded; the next start finds the post"));
     ctx.logger.info({ storyId: story.id, scenes: bookScenes.length, linked, bytes: size, messageId: message.id }, "story ended");
     await rest
       .patch(Routes.channel(story.threadId), { body: { archived: true } })
@@ -174,7 +176,7 @@ async function reportFailure(ctx: AppContext, target: ReturnType<typeof createRe
   const fromDiscord = error instanceof DiscordAPIError || error instanceof HTTPError;
   ctx.logger.error({ storyId: story.id, reason, ...(fromDiscord || error instanceof StorybookError ? {} : { err: error }) }, "storybook failed");
   try {
-    ctx.stories.settleStorybook(story.id, { kind: "failed", reason });
+    await ctx.stories.settleStorybook(story.id, { kind: "failed", reason });
   } catch (storeError) {
     // The store is closed (shutting down): the row stays "building" and the next start resumes it.
     ctx.logger.warn({ storyId: story.id, reason: describe(storeError) }, "storybook outcome not recorded; it will be resumed");

@@ -15,20 +15,21 @@ import { recapLines } from "./story-recap.js";
 const MAX_TITLE_LENGTH = 100; // Discord's limit for a thread name
 const ONE_WEEK_MINUTES = 10080;
 
-function storyHere(interaction: ChatInputCommandInteraction, ctx: AppContext): Story {
-  const story = ctx.stories.byThread(interaction.channelId);
+async function storyHere(interaction: ChatInputCommandInteraction, ctx: AppContext): Promise<Story> {
+  const story = await ctx.stories.byThread(interaction.channelId);
   if (!story) throw new UserFacingError("This isn't a story thread. Start one with `/story start`, then use this command inside its thread.");
   return story;
 }
 
-function openStoryHere(interaction: ChatInputCommandInteraction, ctx: AppContext): Story {
-  const story = storyHere(interaction, ctx);
+async function openStoryHere(interaction: ChatInputCommandInteraction, ctx: AppContext): Promise<Story> {
+  const story = await storyHere(interaction, ctx);
   if (story.endedAt !== undefined) throw new UserFacingError(`**${story.title}** has ended. Start a new story with \`/story start\`.`);
   return story;
 }
 
-function castNames(ctx: AppContext, story: Story): string[] {
-  return story.cast.map((id) => ctx.characters.byId(id)?.name).filter((name): name is string => name !== undefined);
+async function castNames(ctx: AppContext, story: Story): Promise<string[]> {
+  const cast = await Promise.all(story.cast.map((id) => ctx.characters.byId(id)));
+  return cast.map((character) => character?.name).filter((name): name is string => name !== undefined);
 }
 
 /** /story start: opens a thread for the story, posts its cover card and remembers its cast and defaults. */
@@ -38,10 +39,10 @@ export async function startStory(
   input: { title: string; character: string | null; style: Style | null; size: ImageSize | null; speed: Speed | null },
 ): Promise<void> {
   if (!interaction.guildId) throw new UserFacingError("Stories live in server threads; use /story start in a server channel.");
-  if (interaction.channel?.isThread() || ctx.stories.byThread(interaction.channelId)) throw new UserFacingError("Start a story from a channel, not from inside a thread.");
+  if (interaction.channel?.isThread() || (await ctx.stories.byThread(interaction.channelId))) throw new UserFacingError("Start a story from a channel, not from inside a thread.");
   const title = plainText(input.title).slice(0, MAX_TITLE_LENGTH);
   if (!title) throw new UserFacingError("Give the story a title.");
-  const lead = input.character != null ? findCharacter(ctx, interaction.guildId, interaction.user.id, input.character) : undefined;
+  const lead = input.character != null ? await findCharacter(ctx, interaction.guildId, interaction.user.id, input.character) : undefined;
   await interaction.deferReply();
   const thread = (await interaction.client.rest
     .post(Routes.threads(interaction.channelId), { body: { name: title, type: ChannelType.PublicThread, auto_archive_duration: ONE_WEEK_MINUTES } })
@@ -53,7 +54,7 @@ export async function startStory(
       throw error;
     })) as { id: string };
   const defaults = { ...(input.style ? { style: input.style } : {}), ...(input.size ? { size: input.size } : {}), ...(input.speed ? { speed: input.speed } : {}) };
-  const story = ctx.stories.create({
+  const story = await ctx.stories.create({
     id: ctx.newJobId(),
     guildId: interaction.guildId,
     channelId: interaction.channelId,
@@ -91,49 +92,67 @@ function describeDefaults(story: Story): string {
 
 /** /story scene: a numbered scene with the story's defaults and cast, posted in the thread. */
 export async function addScene(interaction: ChatInputCommandInteraction, ctx: AppContext, input: { prompt: string; character: string | null }): Promise<void> {
-  const story = openStoryHere(interaction, ctx);
+  const story = await openStoryHere(interaction, ctx);
   const character: Character | undefined =
-    input.character != null
-      ? findCharacter(ctx, interaction.guildId, interaction.user.id, input.character)
-      : story.cast.map((id) => ctx.characters.byId(id)).find((c) => c !== undefined);
+    input.character != null ? await findCharacter(ctx, interaction.guildId, interaction.user.id, input.character) : await firstCastMember(ctx, story);
   if (!character) throw new UserFacingError("This story has no cast yet: add someone with `/story cast add`, or pass `character:`.");
-  const server = serverSettingsFor(interaction, ctx);
+  const server = await serverSettingsFor(interaction, ctx);
   const { settings } = checkImagineOptions(
     withServerDefaults({ prompt: input.prompt, character: character.name, style: story.defaults.style ?? null, size: story.defaults.size ?? null, speed: story.defaults.speed ?? null }, server),
   );
   if (server.characterDescriptions !== false) settings.prompt = promptWithDescription(settings.prompt, character.name, character.description);
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
   const files = await characterFiles(ctx, character); // before the scene is written: an expired, unrestorable character costs nothing
-  // Limits are checked and the scene and job written in one tick (see startImagine).
-  enforcePolicy(interaction, ctx, server, { speed: settings.speed, numImages: settings.numImages });
-  const jobId = ctx.newJobId();
-  const scene = ctx.stories.addScene({
-    storyId: story.id,
-    jobId,
-    authorId: interaction.user.id,
-    authorName: interaction.member && "displayName" in interaction.member ? interaction.member.displayName : interaction.user.username,
-    prompt: input.prompt.trim(),
-    characterName: character.name,
-  });
-  const job = recordJob(interaction, ctx, {
-    id: jobId,
-    settings,
-    character,
-    private: false,
-    caption: `📖 **${escapeLine(story.title)}** — scene ${scene.number}, by <@${interaction.user.id}>`,
-  });
-  void ctx.runner.start(job, async () => files);
+  const admission = enforcePolicy(interaction, ctx, server, { speed: settings.speed, numImages: settings.numImages });
+  try {
+    // The scene's number goes into the job's caption, so the scene is written first. A request
+    // over a budget is refused here, before the scene exists; the binding check is the one in
+    // the job's transaction below, which only a concurrent burst can fail after this one passed
+    // (its scene then has no job, and the recap and storybook leave it out).
+    await admission.admit?.(ctx.servers);
+    // The story may have ended (/story end) while the character's files were fetched.
+    if ((await ctx.stories.byId(story.id))?.endedAt !== undefined) throw new UserFacingError(`**${story.title}** has ended. Start a new story with \`/story start\`.`);
+    const jobId = ctx.newJobId();
+    const scene = await ctx.stories.addScene({
+      storyId: story.id,
+      jobId,
+      authorId: interaction.user.id,
+      authorName: interaction.member && "displayName" in interaction.member ? interaction.member.displayName : interaction.user.username,
+      prompt: input.prompt.trim(),
+      characterName: character.name,
+    });
+    const job = await recordJob(interaction, ctx, {
+      id: jobId,
+      settings,
+      character,
+      private: false,
+      caption: `📖 **${escapeLine(story.title)}** — scene ${scene.number}, by <@${interaction.user.id}>`,
+      admit: admission.admit,
+    });
+    void ctx.runner.start(job, async () => files); // the runner ends its own failures with an apology
+  } finally {
+    admission.release();
+  }
+}
+
+/** The first of the story's cast that is still saved. */
+async function firstCastMember(ctx: AppContext, story: Story): Promise<Character | undefined> {
+  for (const id of story.cast) {
+    const character = await ctx.characters.byId(id);
+    if (character) return character;
+  }
+  return undefined;
 }
 
 /** /story cast add|remove. */
 export async function changeCast(interaction: ChatInputCommandInteraction, ctx: AppContext, action: "add" | "remove", name: string): Promise<void> {
-  const story = openStoryHere(interaction, ctx);
-  const character = findCharacter(ctx, interaction.guildId, interaction.user.id, name);
+  const story = await openStoryHere(interaction, ctx);
+  const character = await findCharacter(ctx, interaction.guildId, interaction.user.id, name);
   const cast = story.cast.filter((id) => id !== character.id);
   if (action === "add") cast.push(character.id);
   else if (cast.length === story.cast.length) throw new UserFacingError(`**${character.name}** isn't in this story's cast.`);
-  const updated = ctx.stories.setCast(story.id, cast);
-  const names = castNames(ctx, updated);
+  const updated = await ctx.stories.setCast(story.id, cast);
+  const names = await castNames(ctx, updated);
   await interaction.reply({
     content: `${action === "add" ? `➕ **${escapeLine(character.name)}** joins` : `➖ **${escapeLine(character.name)}** leaves`} the cast. Cast now: ${names.length ? names.map(escapeLine).join(", ") : "nobody"}.`,
     allowedMentions: { parse: [] },
@@ -153,8 +172,8 @@ function wholeLines(lines: string[]): string {
 
 /** /story recap: posts the story so far in the thread. */
 export async function recapStory(interaction: ChatInputCommandInteraction, ctx: AppContext): Promise<void> {
-  const story = storyHere(interaction, ctx);
-  const lines = recapLines(ctx, story);
+  const story = await storyHere(interaction, ctx);
+  const lines = await recapLines(ctx, story);
   await interaction.reply({
     // Whole lines only: a cut could leave half an escape.
     content: wholeLines([`## 📖 ${escapeLine(story.title)} — the story so far`, ...(lines.length ? lines : ["No scenes yet. Add one with `/story scene`."])]),

@@ -14,11 +14,15 @@ export interface VisibleScene {
  * The scenes anyone in the thread may see: delivered ones only, and never one whose job is
  * private (private results stay with their requester, also in the recap and the storybook).
  */
-export function visibleScenes(ctx: AppContext, story: Story): VisibleScene[] {
-  return ctx.stories.scenes(story.id).flatMap((scene) => {
-    const job = ctx.store.get(scene.jobId);
-    return job && !job.origin.private && job.state.kind === "delivered" ? [{ scene, job: job as VisibleScene["job"] }] : [];
-  });
+export async function visibleScenes(ctx: AppContext, story: Story): Promise<VisibleScene[]> {
+  const scenes = await withJobs(ctx, story);
+  return scenes.flatMap(({ scene, job }) => (job && !job.origin.private && job.state.kind === "delivered" ? [{ scene, job: job as VisibleScene["job"] }] : []));
+}
+
+/** The story's scenes, in order, each with its job. */
+async function withJobs(ctx: AppContext, story: Story): Promise<{ scene: Scene; job: Job | undefined }[]> {
+  const scenes = await ctx.stories.scenes(story.id);
+  return Promise.all(scenes.map(async (scene) => ({ scene, job: await ctx.store.get(scene.jobId) })));
 }
 
 /**
@@ -26,10 +30,10 @@ export function visibleScenes(ctx: AppContext, story: Story): VisibleScene[] {
  * delivered scenes link to their result, the others say they are not finished. Names and
  * prompts are escaped and kept on one line: they are the members' text, not markdown.
  */
-export function recapLines(ctx: AppContext, story: Story): string[] {
-  return ctx.stories.scenes(story.id).flatMap((scene) => {
-    const job = ctx.store.get(scene.jobId);
-    if (job?.origin.private) return [];
+export async function recapLines(ctx: AppContext, story: Story): Promise<string[]> {
+  return (await withJobs(ctx, story)).flatMap(({ scene, job }) => {
+    // No job: the scene was numbered but its job refused by a budget in a concurrent burst (see addScene).
+    if (!job || job.origin.private) return [];
     const link = job?.messageIds[0] ? ` — https://discord.com/channels/${story.guildId}/${story.threadId}/${job.messageIds[0]}` : "";
     const where = job?.state.kind === "delivered" ? link : " (not finished)";
     const points = Array.from(singleLine(scene.prompt));

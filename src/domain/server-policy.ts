@@ -42,6 +42,12 @@ const SPEED_ORDER: readonly Speed[] = SPEEDS.map((s) => s.value);
  * UserFacingError naming the rule and, for the budgets, when it resets.
  */
 export function checkPolicy(settings: ServerSettings, request: GenerationRequest, usage: UsageSoFar, prices: PriceTable, now: Date): void {
+  checkRules(settings, request);
+  checkUsage(settings, request, usage, prices, now);
+}
+
+/** The rules that need no usage (channel, role, count, speed): checked before the job's transaction. */
+export function checkRules(settings: ServerSettings, request: GenerationRequest): void {
   const channels = settings.allowedChannels ?? [];
   if (channels.length > 0 && !channels.includes(request.channelId) && !(request.parentChannelId && channels.includes(request.parentChannelId))) {
     throw new UserFacingError(`StoryCast isn't enabled in this channel. It works in: ${channels.map((id) => `<#${id}>`).join(", ")}.`);
@@ -55,6 +61,13 @@ export function checkPolicy(settings: ServerSettings, request: GenerationRequest
   if (settings.maxSpeed && SPEED_ORDER.indexOf(request.speed) > SPEED_ORDER.indexOf(settings.maxSpeed)) {
     throw new UserFacingError(`This server allows speeds up to ${humanName(SPEEDS, settings.maxSpeed)}; ${humanName(SPEEDS, request.speed)} is above that.`);
   }
+}
+
+/**
+ * The budgets (member images today, server spend this month): checked inside the transaction
+ * that writes the job, so concurrent requests cannot all pass them.
+ */
+export function checkUsage(settings: ServerSettings, request: Pick<GenerationRequest, "speed" | "numImages">, usage: UsageSoFar, prices: PriceTable, now: Date): void {
   if (settings.dailyImageLimit !== undefined && usage.memberImagesToday + request.numImages > settings.dailyImageLimit) {
     const left = Math.max(0, settings.dailyImageLimit - usage.memberImagesToday);
     throw new UserFacingError(

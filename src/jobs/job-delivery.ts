@@ -6,6 +6,7 @@ import { systemClock } from "../util/clock.js";
 import { planDelivery } from "./delivery-plan.js";
 import { UndeliverableError, type ResultImage } from "./job-reporter.js";
 import { createJobSlots } from "./job-slots.js";
+import { transitionIfAllowed } from "./transition-if-allowed.js";
 import type { JobRunnerDeps } from "./job-types.js";
 
 /** How long to wait before trying again a delivery that failed all its attempts. */
@@ -55,14 +56,23 @@ export function createJobDelivery(
     const attempts = deps.deliveryAttempts ?? 5;
     for (let attempt = 0; attempt < attempts; attempt++) {
       try {
-        await postMissingParts(store.get(job.id) ?? job, result, images);
-        store.transition(job.id, { kind: "delivered", requestId, result });
+        const current = (await store.get(job.id)) ?? job;
+        // Delivered (or ended) by another run since this one was scheduled: posting again would post twice.
+        if (current.state.kind !== "completed") {
+          log.info({ state: current.state.kind }, "the job is no longer waiting for delivery; not posting it");
+          return;
+        }
+        await postMissingParts(current, result, images);
+        if (!(await transitionIfAllowed(store, job.id, { kind: "delivered", requestId, result }))) {
+          log.warn("the job left completed while its parts were posted; not marking it delivered");
+          return;
+        }
         await reporter.finishDelivery(job, result.images.length);
         log.info({ images: images.length, missing: images.filter((i) => !i.bytes).length }, "job delivered");
         return;
       } catch (error) {
         if (error instanceof UndeliverableError) {
-          store.transition(job.id, { kind: "undeliverable", requestId, result, reason: error.reason });
+          await store.transition(job.id, { kind: "undeliverable", requestId, result, reason: error.reason });
           log.error({ err: error.cause ?? error, reason: error.reason }, "job undeliverable: Discord refused every way to post it; not retrying");
           return;
         }
@@ -78,7 +88,7 @@ export function createJobDelivery(
   /** Posts the parts of the stored plan not yet posted (planning them on the first attempt), storing each as it goes. */
   async function postMissingParts(job: Job, result: FalResult, images: ResultImage[]): Promise<void> {
     let plan = job.delivery ?? planDelivery(images, job.origin.attachmentSizeLimit);
-    if (!job.delivery) store.setDelivery(job.id, plan);
+    if (!job.delivery) await store.setDelivery(job.id, plan);
     const total = plan.parts.length;
     for (const [index, part] of plan.parts.entries()) {
       if (part.messageId) continue;
@@ -89,19 +99,20 @@ export function createJobDelivery(
         ...attached.filter((image) => image.bytes === undefined).map((image) => ({ image, reason: "download_failed" as const })),
         ...(index === total - 1 ? plan.links.flatMap(({ index: i, reason }) => (images[i] ? [{ image: images[i], reason }] : [])) : []),
       ];
-      const record = (change: Partial<DeliveryPart>) => {
+      const record = async (change: Partial<DeliveryPart>) => {
         plan = { ...plan, parts: plan.parts.map((p, i) => (i === index ? { ...p, ...change } : p)) };
-        store.setDelivery(job.id, plan);
+        await store.setDelivery(job.id, plan);
       };
       // Sent before without an answer: Discord may have posted it; look before posting again.
       const found = part.sentAt !== undefined ? await reporter.findPostedPart(job, { index, total }).catch(() => undefined) : undefined;
       if (found) {
         hooks.logFor(job).info({ part: index + 1, messageId: found.messageId }, "a part sent before the interruption was posted after all; not posting it again");
-        record(found);
+        await record(found);
         continue;
       }
-      record({ sentAt: now() });
-      record(await reporter.postPart(job, result, { index, total, files, links }));
+      // sentAt is durable before the post, so an interrupted post is looked for rather than repeated.
+      await record({ sentAt: now() });
+      await record(await reporter.postPart(job, result, { index, total, files, links }));
     }
   }
 

@@ -5,6 +5,7 @@ import { isFinal, requestIdOf, type FalResult } from "../domain/job-state.js";
 import { classifyFalError } from "../fal/fal-errors.js";
 import { systemClock } from "../util/clock.js";
 import { createJobSteps } from "./job-steps.js";
+import { transitionIfAllowed } from "./transition-if-allowed.js";
 import type { InputLoader, JobRunnerDeps } from "./job-types.js";
 
 /**
@@ -16,6 +17,8 @@ export function createJobRunner(deps: JobRunnerDeps) {
   const { store, fal, reporter, slots } = deps;
   const { logFor, failJob, follow, deliver, hostWithinLimit, runHosted, track, running, stop, hosting } = createJobSteps(deps);
   const clock = deps.clock ?? systemClock;
+  /** Queue places held by requests between the queue cap and their job's start. */
+  let held = 0;
 
   return {
     /** Runs a new job (row already written in state pending) from its input files (loaded once it has an upload slot) to delivery. */
@@ -36,7 +39,7 @@ export function createJobRunner(deps: JobRunnerDeps) {
           await failJob(job, `Your images could not be uploaded to fal. ${classifyFalError(hosted.error).userMessage}`, hosted.error);
           return;
         }
-        await runHosted(store.get(job.id) ?? job, hosted.input, controller);
+        await runHosted((await store.get(job.id)) ?? job, hosted.input, controller);
       });
     },
 
@@ -62,7 +65,10 @@ export function createJobRunner(deps: JobRunnerDeps) {
             }
             return;
           case "submitting":
-            store.transition(job.id, { kind: "submit_unknown" });
+            if (!(await transitionIfAllowed(store, job.id, { kind: "submit_unknown" }))) {
+              log.info("a job found mid-submit had already ended; nothing to resume");
+              return;
+            }
             log.error("restart found a job mid-submit; not resubmitting");
             await reporter.fail(
               job,
@@ -78,7 +84,7 @@ export function createJobRunner(deps: JobRunnerDeps) {
             } finally {
               slots.release();
             }
-            if (result) await deliver(store.get(job.id) ?? job, result);
+            if (result) await deliver((await store.get(job.id)) ?? job, result);
             return;
           }
           case "completed":
@@ -97,17 +103,18 @@ export function createJobRunner(deps: JobRunnerDeps) {
      * it was paid for and is delivered as usual) or is mid-submit.
      */
     async cancel(jobId: string): Promise<boolean> {
-      const job = store.get(jobId);
+      const job = await store.get(jobId);
       if (!job || isFinal(job.state.kind) || job.state.kind === "completed" || job.state.kind === "submitting") return false;
       const requestId = requestIdOf(job.state);
       if (requestId) {
         const outcome = await fal.cancel(requestId).catch((error: unknown) => logFor(job, requestId).warn({ err: error }, "fal cancel failed"));
         if (outcome === "already_completed") return false;
       }
-      const current = store.get(jobId);
+      const current = await store.get(jobId);
       // The job may have moved on while fal was asked (its follower fetched the result, or it was submitted).
       if (!current || (current.state.kind !== "pending" && current.state.kind !== "queued") || requestIdOf(current.state) !== requestId) return false;
-      store.transition(jobId, { kind: "cancelled", ...(requestId ? { requestId } : {}) });
+      // ...or between that read and this write: the store refuses the move, and the follower's outcome stands.
+      if (!(await transitionIfAllowed(store, jobId, { kind: "cancelled", ...(requestId ? { requestId } : {}) }))) return false;
       running.get(jobId)?.abort();
       logFor(job, requestId).info("job cancelled by its requester");
       await reporter.fail(job, "Cancelled. Nothing more will be generated for this request.");
@@ -126,9 +133,25 @@ export function createJobRunner(deps: JobRunnerDeps) {
       return [...running.keys()];
     },
 
-    /** Jobs not yet at fal: loading/uploading their inputs or waiting for either slot (what MAX_QUEUED_JOBS caps). */
+    /**
+     * Holds a place in the queue for a request that passed the queue cap but whose job row is
+     * still being written (an await): without it, a burst would all see the same free places.
+     * The returned function gives the place back (once); call it right after start/startHosted,
+     * which count the job themselves from then on, or when the request is refused.
+     */
+    holdQueuePlace(): () => void {
+      held += 1;
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        held -= 1;
+      };
+    },
+
+    /** Jobs not yet at fal: loading/uploading their inputs or waiting for either slot, or about to (what MAX_QUEUED_JOBS caps). */
     get waiting(): number {
-      return hosting() + slots.waiting;
+      return held + hosting() + slots.waiting;
     },
 
     /** Jobs this process is working on (waiting for a slot, at fal, or being delivered). */

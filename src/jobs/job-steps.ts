@@ -8,6 +8,7 @@ import { backoffDelay } from "../util/backoff.js";
 import { systemClock } from "../util/clock.js";
 import { createJobDelivery } from "./job-delivery.js";
 import { createJobSlots } from "./job-slots.js";
+import { transitionIfAllowed } from "./transition-if-allowed.js";
 import type { HostedFile, InputFile, InputFiles, InputLoader, JobRunnerDeps } from "./job-types.js";
 
 /** Consecutive failures to follow a job after which it is given up (each request is itself retried by fal's client). */
@@ -37,12 +38,12 @@ export function createJobSteps(deps: JobRunnerDeps) {
   function retryLater(job: Job, result: FalResult, inMs: number): void {
     clock.schedule(() => {
       if (stopped) return; // the next start resumes it from the store
-      try {
-        const later = store.get(job.id);
-        if (later?.state.kind === "completed") void track(later, () => deliver(later, result));
-      } catch (error) {
-        logFor(job).warn({ err: error }, "could not retry the delivery (the bot is stopping?); the next start will");
-      }
+      // The read stays outside track(): a store that cannot answer (the bot is stopping) must
+      // not turn a paid, completed job into a failed one. deliver() checks the state again.
+      store
+        .get(job.id)
+        .then((later) => (later?.state.kind === "completed" ? track(later, () => deliver(later, result)) : undefined))
+        .catch((error: unknown) => logFor(job).warn({ err: error }, "could not retry the delivery (the bot is stopping?); the next start will"));
     }, inMs);
   }
 
@@ -58,34 +59,54 @@ export function createJobSteps(deps: JobRunnerDeps) {
     if (mask) hosted.mask = mask;
     if (styleReference) hosted.styleReference = styleReference;
     const input = toFalInput(job.settings, hosted);
-    store.setFalInput(job.id, input);
+    await store.setFalInput(job.id, input);
     return input;
   }
 
   async function submit(job: Job, input: IdeogramCharacterInput): Promise<string | undefined> {
-    store.transition(job.id, { kind: "submitting" });
+    // Written before the submit. A cancel may have ended the job since runHosted looked: then
+    // the store refuses the move and nothing is sent (and nothing charged).
+    if (!(await transitionIfAllowed(store, job.id, { kind: "submitting" }))) {
+      logFor(job).info("the job ended (cancelled) before its submit; not submitting");
+      return undefined;
+    }
+    let requestId: string;
     try {
-      const requestId = await fal.submit(input, job.origin.private ? "private" : "public");
-      store.transition(job.id, { kind: "queued", requestId, acceptedAt: now() });
-      logFor(job, requestId).info("submitted to fal");
-      return requestId;
+      requestId = await fal.submit(input, job.origin.private ? "private" : "public");
     } catch (error) {
       const failure = classifyFalError(error);
       // An HTTP answer or a refused connection means fal did not take the job. A timeout
       // or a dropped connection leaves it unknown; resubmitting could charge twice.
       if ((isNetworkError(error) && !wasRefusedConnection(error)) || error instanceof SubmitOutcomeUnknownError) {
-        store.transition(job.id, { kind: "submit_unknown" });
         logFor(job).error({ err: error }, "submit outcome unknown; not resubmitting");
-        await reporter.fail(
-          store.get(job.id) ?? job,
-          "fal did not confirm that it accepted this job, so StoryCast did not send it again (that could charge twice). " +
-            "If images do not appear, try again.",
-        );
+        await outcomeUnknown(job);
         return undefined;
       }
       await failJob(job, failure.userMessage, error, failure.kind === "unauthorized" ? "error" : "warn");
       return undefined;
     }
+    try {
+      await store.transition(job.id, { kind: "queued", requestId, acceptedAt: now() });
+    } catch (error) {
+      // fal took (and charges for) the job, but the store did not keep its request id (the
+      // database failed): never "failed, nothing charged", never submitted again. The row
+      // stays submitting until this succeeds; a restart says the same if it does not.
+      logFor(job, requestId).error({ err: error }, "fal accepted the job but its request id could not be stored; not following it");
+      await outcomeUnknown(job);
+      return undefined;
+    }
+    logFor(job, requestId).info("submitted to fal");
+    return requestId;
+  }
+
+  /** A job left submitting whose fate at fal StoryCast cannot follow: recorded as such and the member told; never resubmitted. */
+  async function outcomeUnknown(job: Job): Promise<void> {
+    await store.transition(job.id, { kind: "submit_unknown" });
+    await reporter.fail(
+      (await store.get(job.id)) ?? job,
+      "fal did not confirm that it accepted this job, so StoryCast did not send it again (that could charge twice). " +
+        "If images do not appear, try again.",
+    );
   }
 
   /**
@@ -98,7 +119,7 @@ export function createJobSteps(deps: JobRunnerDeps) {
    */
   async function follow(job: Job, requestId: string, signal: AbortSignal): Promise<FalResult | undefined> {
     const log = logFor(job, requestId);
-    const acceptedAt = acceptedAtOf(store.get(job.id) ?? job);
+    const acceptedAt = acceptedAtOf((await store.get(job.id)) ?? job);
     let failures = 0;
     const showStatus = (status: FalStatus) => {
       failures = 0;
@@ -133,14 +154,20 @@ export function createJobSteps(deps: JobRunnerDeps) {
   }
 
   async function fetchResult(job: Job, requestId: string): Promise<FalResult | undefined> {
+    let result: FalResult;
     try {
-      const result = await fal.result(requestId);
-      store.transition(job.id, { kind: "completed", requestId, result });
-      return result;
+      result = await fal.result(requestId);
     } catch (error) {
       await failJob(job, classifyFalError(error).userMessage, error);
       return undefined;
     }
+    // A cancel that fal answered before it finished may have ended the job meanwhile: then it is
+    // not ours to deliver (the requester was told it was cancelled).
+    if (!(await transitionIfAllowed(store, job.id, { kind: "completed", requestId, result }))) {
+      logFor(job, requestId).info("the job ended (cancelled) while its result was fetched; not delivering it");
+      return undefined;
+    }
+    return result;
   }
 
   /**
@@ -159,10 +186,14 @@ export function createJobSteps(deps: JobRunnerDeps) {
   }
 
   async function failJob(job: Job, message: string, error?: unknown, level: "warn" | "error" = "warn"): Promise<void> {
-    const current = store.get(job.id) ?? job;
+    const current = (await store.get(job.id)) ?? job;
     if (isFinal(current.state.kind)) return;
     const requestId = requestIdOf(current.state);
-    store.transition(job.id, { kind: "failed", reason: message, ...(requestId ? { requestId } : {}) });
+    // Another writer (a cancel) may end the job between the read and this write: its ending stands.
+    if (!(await transitionIfAllowed(store, job.id, { kind: "failed", reason: message, ...(requestId ? { requestId } : {}) }))) {
+      logFor(job, requestId).info(`the job had already ended; not marking it failed (${message})`);
+      return;
+    }
     logFor(job, requestId)[level]({ err: error }, `job failed: ${message}`);
     await reporter.fail(current, message);
   }
@@ -198,13 +229,13 @@ export function createJobSteps(deps: JobRunnerDeps) {
     if (!granted) return;
     let result: FalResult | undefined;
     try {
-      if (controller.signal.aborted || store.get(job.id)?.state.kind !== "pending") return;
+      if (controller.signal.aborted || (await store.get(job.id))?.state.kind !== "pending") return;
       const requestId = await submit(job, input);
-      if (requestId) result = await follow(store.get(job.id) ?? job, requestId, controller.signal);
+      if (requestId) result = await follow((await store.get(job.id)) ?? job, requestId, controller.signal);
     } finally {
       slots.release();
     }
-    if (result) await deliver(store.get(job.id) ?? job, result);
+    if (result) await deliver((await store.get(job.id)) ?? job, result);
   }
 
   /** Set once the runner drains: nothing new starts (a scheduled redelivery waits for the next start). */

@@ -11,14 +11,20 @@ export interface HealthReport {
  * A tiny HTTP endpoint for container health checks and monitoring: GET /health answers
  * 200 with the report when the gateway is connected and the store answers, else 503.
  */
-export async function startHealthServer(port: number, host: string, report: () => HealthReport): Promise<Server> {
+export async function startHealthServer(port: number, host: string, report: () => Promise<HealthReport>, onError: (error: unknown) => void): Promise<Server> {
   const server = createServer((request, response) => {
     if (request.method !== "GET" || (request.url ?? "").split("?")[0] !== "/health") {
       response.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ error: "not found" }));
       return;
     }
-    const body = report();
-    response.writeHead(body.ok ? 200 : 503, { "content-type": "application/json", "cache-control": "no-store" }).end(JSON.stringify(body));
+    report().then(
+      (body) => response.writeHead(body.ok ? 200 : 503, { "content-type": "application/json", "cache-control": "no-store" }).end(JSON.stringify(body)),
+      (error: unknown) => {
+        // The report itself failed (the store threw rather than answering): unhealthy, and said why in the log.
+        onError(error);
+        response.writeHead(503, { "content-type": "application/json", "cache-control": "no-store" }).end(JSON.stringify({ ok: false, error: "health report failed" }));
+      },
+    );
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

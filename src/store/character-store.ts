@@ -37,21 +37,21 @@ export class DuplicateCharacterError extends Error {
 
 /** Saved characters per scope (a server, or a user's DMs). Names are unique per scope, ignoring case. */
 export interface CharacterStore {
-  /** Throws DuplicateCharacterError when the name is taken in that scope. */
-  create(character: NewCharacter): Character;
-  byName(scope: string, name: string): Character | undefined;
-  byId(id: string): Character | undefined;
+  /** Rejects with DuplicateCharacterError when the name is taken in that scope. */
+  create(character: NewCharacter): Promise<Character>;
+  byName(scope: string, name: string): Promise<Character | undefined>;
+  byId(id: string): Promise<Character | undefined>;
   /** Best matches for autocomplete: names starting with `typed` first, then containing it. */
-  search(scope: string, typed: string, limit: number): Character[];
-  list(scope: string, offset: number, limit: number): { characters: Character[]; total: number };
-  /** Throws DuplicateCharacterError when the new name is taken. */
-  rename(id: string, newName: string): Character;
-  delete(id: string): void;
-  recordUse(id: string): void;
+  search(scope: string, typed: string, limit: number): Promise<Character[]>;
+  list(scope: string, offset: number, limit: number): Promise<{ characters: Character[]; total: number }>;
+  /** Rejects with DuplicateCharacterError when the new name is taken. */
+  rename(id: string, newName: string): Promise<Character>;
+  delete(id: string): Promise<void>;
+  recordUse(id: string): Promise<void>;
   /** The kept copies of the character's images (read only when they are needed: they can be megabytes). */
-  storedImages(id: string): StoredImages;
+  storedImages(id: string): Promise<StoredImages>;
   /** Records new fal URLs after the images were hosted again; returns the updated character. */
-  rehosted(id: string, urls: { referenceUrl?: string; maskUrl?: string }): Character;
+  rehosted(id: string, urls: { referenceUrl?: string; maskUrl?: string }): Promise<Character>;
   /** Result image URLs of the latest delivered jobs that used the character. */
-  recentScenes(id: string, limit: number): string[];
+  recentScenes(id: string, limit: number): Promise<string[]>;
 }

@@ -19,10 +19,10 @@ export interface DayUsage {
  * ever saw it (failed or cancelled with no fal request id): those cost nothing.
  */
 export interface ServerStore {
-  settings(guildId: string): ServerSettings;
-  saveSettings(guildId: string, settings: ServerSettings): void;
-  memberImagesSince(guildId: string, userId: string, since: number): number;
-  spendSince(guildId: string, since: number, prices: PriceTable): number;
-  usageByMemberSince(guildId: string, since: number, prices: PriceTable): MemberUsage[];
-  usageByDaySince(guildId: string, since: number, prices: PriceTable): DayUsage[];
+  settings(guildId: string): Promise<ServerSettings>;
+  saveSettings(guildId: string, settings: ServerSettings): Promise<void>;
+  memberImagesSince(guildId: string, userId: string, since: number): Promise<number>;
+  spendSince(guildId: string, since: number, prices: PriceTable): Promise<number>;
+  usageByMemberSince(guildId: string, since: number, prices: PriceTable): Promise<MemberUsage[]>;
+  usageByDaySince(guildId: string, since: number, prices: PriceTable): Promise<DayUsage[]>;
 }

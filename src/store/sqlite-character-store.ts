@@ -76,7 +76,7 @@ export function createSqliteCharacterStore(db: Db, now: () => number = Date.now)
   const isUniqueViolation = (error: unknown) => (error as { code?: string }).code === "SQLITE_CONSTRAINT_UNIQUE";
 
   return {
-    create(character: NewCharacter) {
+    async create(character: NewCharacter) {
       const { images: copies, ...fields } = character;
       try {
         insert.run({
@@ -96,25 +96,25 @@ export function createSqliteCharacterStore(db: Db, now: () => number = Date.now)
       }
       return fromRow(byId.get(character.id)!);
     },
-    byName(scope, name) {
+    async byName(scope, name) {
       const row = byKey.get(scope, characterNameKey(name));
       return row ? fromRow(row) : undefined;
     },
-    byId(id) {
+    async byId(id) {
       const row = byId.get(id);
       return row ? fromRow(row) : undefined;
     },
-    search(scope, typed, limit) {
+    async search(scope, typed, limit) {
       const needle = characterNameKey(typed.trim());
       const all = inScope.all(scope);
       const starts = all.filter((row) => row.name_key.startsWith(needle));
       const contains = all.filter((row) => !row.name_key.startsWith(needle) && row.name_key.includes(needle));
       return [...starts, ...contains].slice(0, limit).map(fromRow);
     },
-    list(scope, offset, limit) {
+    async list(scope, offset, limit) {
       return { characters: page.all(scope, limit, offset).map(fromRow), total: count.get(scope)?.n ?? 0 };
     },
-    rename(id, newName) {
+    async rename(id, newName) {
       try {
         rename.run(newName, characterNameKey(newName), id);
       } catch (error) {
@@ -123,13 +123,13 @@ export function createSqliteCharacterStore(db: Db, now: () => number = Date.now)
       }
       return fromRow(byId.get(id)!);
     },
-    delete(id) {
+    async delete(id) {
       remove.run(id);
     },
-    recordUse(id) {
+    async recordUse(id) {
       use.run(id);
     },
-    storedImages(id) {
+    async storedImages(id) {
       const row = images.get(id);
       const image = (bytes: Buffer | null | undefined, contentType: string | null | undefined): StoredImage | undefined =>
         bytes && contentType ? { bytes, contentType } : undefined;
@@ -137,11 +137,11 @@ export function createSqliteCharacterStore(db: Db, now: () => number = Date.now)
       const mask = image(row?.mask_bytes, row?.mask_type);
       return { ...(reference ? { reference } : {}), ...(mask ? { mask } : {}) };
     },
-    rehosted(id, urls) {
+    async rehosted(id, urls) {
       setUrls.run({ id, referenceUrl: urls.referenceUrl ?? null, maskUrl: urls.maskUrl ?? null });
       return fromRow(byId.get(id)!);
     },
-    recentScenes(id, limit) {
+    async recentScenes(id, limit) {
       return scenes
         .all(id, limit)
         .flatMap((row) => (JSON.parse(row.state) as { result?: { images?: { url: string }[] } }).result?.images?.map((image) => image.url) ?? [])

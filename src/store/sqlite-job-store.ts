@@ -1,7 +1,8 @@
 import { addMissingColumns, openDatabase, type Db } from "./database.js";
 import type { DeliveryPlan, Job } from "../domain/job.js";
 import { ALL_STATE_KINDS, canTransition, isFinal, type JobState } from "../domain/job-state.js";
-import type { JobStore, NewJob } from "./job-store.js";
+import type { AdmissionCheck, JobStore, NewJob } from "./job-store.js";
+import { createSqliteServerStore } from "./sqlite-server-store.js";
 
 interface JobRow {
   id: string;
@@ -72,6 +73,17 @@ export function createSqliteJobStore(db: Db, now: () => number = Date.now): JobS
     `SELECT * FROM jobs WHERE state_kind NOT IN (${FINAL_KINDS.map((kind) => `'${kind}'`).join(",")}) ORDER BY created_at`,
   );
 
+  // The usage an admission check reads comes from the same database (the jobs table it is about to write).
+  const usage = createSqliteServerStore(db);
+  // better-sqlite3 transactions cannot span an await, and an admission check may await; so
+  // creations run one at a time in this process, each check seeing every earlier job written.
+  let creations: Promise<unknown> = Promise.resolve();
+  const oneAtATime = <T>(work: () => Promise<T>): Promise<T> => {
+    const result = creations.then(work);
+    creations = result.catch(() => undefined); // a refused creation must not block the next
+    return result;
+  };
+
   const get = (id: string): Job | undefined => {
     const row = select.get(id);
     return row ? fromRow(row) : undefined;
@@ -83,27 +95,32 @@ export function createSqliteJobStore(db: Db, now: () => number = Date.now): JobS
   };
 
   return {
-    create(job: NewJob): Job {
-      insert.run({
-        id: job.id,
-        now: now(),
-        origin: JSON.stringify(job.origin),
-        settings: JSON.stringify(job.settings),
-        falInput: job.falInput ? JSON.stringify(job.falInput) : null,
-        rerollOf: job.rerollOf ?? null,
-        guildId: job.origin.guildId,
-        userId: job.origin.userId,
-        numImages: job.settings.numImages,
-        speed: job.settings.speed,
-        characterId: job.characterId ?? null,
+    create(job: NewJob, admit?: AdmissionCheck): Promise<Job> {
+      return oneAtATime(async () => {
+        if (admit) await admit(usage);
+        insert.run({
+          id: job.id,
+          now: now(),
+          origin: JSON.stringify(job.origin),
+          settings: JSON.stringify(job.settings),
+          falInput: job.falInput ? JSON.stringify(job.falInput) : null,
+          rerollOf: job.rerollOf ?? null,
+          guildId: job.origin.guildId,
+          userId: job.origin.userId,
+          numImages: job.settings.numImages,
+          speed: job.settings.speed,
+          characterId: job.characterId ?? null,
+        });
+        return mustGet(job.id);
       });
-      return mustGet(job.id);
     },
-    get,
-    setFalInput(id, input) {
+    async get(id) {
+      return get(id);
+    },
+    async setFalInput(id, input) {
       updateInput.run(JSON.stringify(input), now(), id);
     },
-    transition(id, state: JobState): Job {
+    async transition(id, state: JobState): Promise<Job> {
       // Check and write in one transaction so two callers cannot both move a job out of a state.
       return db.transaction(() => {
         const current = mustGet(id);
@@ -115,21 +132,21 @@ export function createSqliteJobStore(db: Db, now: () => number = Date.now): JobS
         return mustGet(id);
       })();
     },
-    setDelivery(id, plan: DeliveryPlan) {
+    async setDelivery(id, plan: DeliveryPlan) {
       const messageIds = plan.parts.flatMap((part) => (part.messageId ? [part.messageId] : []));
       updateDelivery.run(JSON.stringify(plan), JSON.stringify(messageIds), now(), id);
     },
-    unfinished() {
+    async unfinished() {
       return selectUnfinished.all().map(fromRow);
     },
-    healthy() {
+    async healthy() {
       try {
         return db.prepare("SELECT 1 AS ok").get() !== undefined;
       } catch {
         return false;
       }
     },
-    close() {
+    async close() {
       if (db.open) db.close();
     },
   };

@@ -45,23 +45,23 @@ export function createSqliteServerStore(db: Db): ServerStore {
   };
 
   return {
-    settings(guildId) {
+    async settings(guildId) {
       const row = select.get(guildId);
       return row ? (JSON.parse(row.settings) as ServerSettings) : {};
     },
-    saveSettings(guildId, settings) {
+    async saveSettings(guildId, settings) {
       upsert.run(guildId, JSON.stringify(settings));
     },
-    memberImagesSince(guildId, userId, since) {
+    async memberImagesSince(guildId, userId, since) {
       return memberImages.get(guildId, userId, since)?.n ?? 0;
     },
-    spendSince(guildId, since, prices) {
+    async spendSince(guildId, since, prices) {
       return totals(bySpeed.all(guildId, since), prices).get("")?.spendUsd ?? 0;
     },
-    usageByMemberSince(guildId, since, prices): MemberUsage[] {
+    async usageByMemberSince(guildId, since, prices): Promise<MemberUsage[]> {
       return [...totals(byMember.all(guildId, since), prices)].map(([userId, t]) => ({ userId, ...t })).sort((a, b) => b.spendUsd - a.spendUsd);
     },
-    usageByDaySince(guildId, since, prices): DayUsage[] {
+    async usageByDaySince(guildId, since, prices): Promise<DayUsage[]> {
       return [...totals(byDay.all(guildId, since), prices)].map(([day, t]) => ({ day, ...t }));
     },
   };

@@ -94,39 +94,41 @@ export function createSqliteStoryStore(db: Db, now: () => number = Date.now): St
   });
 
   return {
-    create(story: NewStory) {
+    async create(story: NewStory) {
       insert.run({ ...story, createdAt: now(), cast: JSON.stringify(story.cast), defaults: JSON.stringify(story.defaults) });
       return mustGet(story.id);
     },
-    byId(storyId) {
+    async byId(storyId) {
       const row = byId.get(storyId);
       return row ? fromRow(row) : undefined;
     },
-    byThread(threadId) {
+    async byThread(threadId) {
       const row = byThread.get(threadId);
       return row ? fromRow(row) : undefined;
     },
-    setCast(storyId, cast) {
+    async setCast(storyId, cast) {
       setCast.run(JSON.stringify(cast), storyId);
       return mustGet(storyId);
     },
-    end(storyId) {
+    async end(storyId) {
       end.run(now(), storyId);
       return mustGet(storyId);
     },
-    beginStorybook(storyId, request) {
+    async beginStorybook(storyId, request) {
       const claimed = begin.run(now(), JSON.stringify({ kind: "building", request }), storyId).changes === 1;
       return claimed ? mustGet(storyId) : undefined;
     },
-    settleStorybook(storyId, outcome) {
+    async settleStorybook(storyId, outcome) {
       settle.run(outcome.kind, JSON.stringify(outcome), storyId);
       return mustGet(storyId);
     },
-    buildingStorybooks() {
+    async buildingStorybooks() {
       return building.all().map(fromRow);
     },
-    addScene,
-    scenes(storyId) {
+    async addScene(scene) {
+      return addScene(scene);
+    },
+    async scenes(storyId) {
       return scenes.all(storyId).map((row) => ({
         storyId: row.story_id,
         number: row.number,

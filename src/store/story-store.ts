@@ -49,21 +49,21 @@ export interface Scene {
 export type NewStory = Omit<Story, "createdAt" | "endedAt" | "storybook">;
 
 export interface StoryStore {
-  create(story: NewStory): Story;
-  byId(storyId: string): Story | undefined;
-  byThread(threadId: string): Story | undefined;
-  setCast(storyId: string, cast: string[]): Story;
-  end(storyId: string): Story;
+  create(story: NewStory): Promise<Story>;
+  byId(storyId: string): Promise<Story | undefined>;
+  byThread(threadId: string): Promise<Story | undefined>;
+  setCast(storyId: string, cast: string[]): Promise<Story>;
+  end(storyId: string): Promise<Story>;
   /**
    * Ends the story (no more scenes) and claims its storybook for building, atomically. Returns
    * undefined when a storybook is already being built or was posted.
    */
-  beginStorybook(storyId: string, request: StorybookRequest): Story | undefined;
+  beginStorybook(storyId: string, request: StorybookRequest): Promise<Story | undefined>;
   /** Records how a building storybook ended. */
-  settleStorybook(storyId: string, outcome: Extract<StorybookState, { kind: "posted" | "failed" }>): Story;
+  settleStorybook(storyId: string, outcome: Extract<StorybookState, { kind: "posted" | "failed" }>): Promise<Story>;
   /** Stories whose storybook was being built (e.g. when the bot stopped), oldest first. */
-  buildingStorybooks(): Story[];
+  buildingStorybooks(): Promise<Story[]>;
   /** Appends a scene with the next number, atomically. */
-  addScene(scene: Omit<Scene, "number" | "createdAt">): Scene;
-  scenes(storyId: string): Scene[];
+  addScene(scene: Omit<Scene, "number" | "createdAt">): Promise<Scene>;
+  scenes(storyId: string): Promise<Scene[]>;
 }

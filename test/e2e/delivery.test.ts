@@ -32,7 +32,7 @@ describe("delivery", () => {
     expect(discord.requests.filter((r) => r.status === 502)).toHaveLength(4); // the failure really happened
 
     const jobId = jobIdOf(parts[0]!.content)!;
-    expect(stack.app.context.store.get(jobId)?.messageIds).toEqual(parts.map((m) => m.id));
+    expect((await stack.app.context.store.get(jobId))?.messageIds).toEqual(parts.map((m) => m.id));
     const press = discord.button(`imagine:delete:${jobId}`, parts[2]!, { user: discord.users.alice });
     await press.callback();
     await discord.waitFor(() => parts.every((m) => discord.messages().find((x) => x.id === m.id)?.deleted), 5000, "every part deleted");
@@ -52,13 +52,13 @@ describe("delivery", () => {
     const line = await s.discord.waitFor(() => s.logs.find((l) => l.includes("job undeliverable")), 15_000, "undeliverable log");
     const logged = JSON.parse(line) as { jobId: string; reason: string };
     expect(logged.reason).toMatch(/does not accept direct messages/);
-    const job = s.app.context.store.get(logged.jobId)!;
+    const job = (await s.app.context.store.get(logged.jobId))!;
     expect(job.state.kind).toBe("undeliverable"); // final: the redelivery timer only retries completed jobs
-    expect(s.app.context.store.unfinished()).toEqual([]);
+    expect(await s.app.context.store.unfinished()).toEqual([]);
     const posts = () => s.discord.requests.filter((r) => r.method === "POST" && r.path.includes("/messages")).length;
     const before = posts();
     s.advance(10 * 60_000); // past the 5-minute redelivery
-    expect(s.app.context.store.get(logged.jobId)!.state.kind).toBe("undeliverable");
+    expect((await s.app.context.store.get(logged.jobId))!.state.kind).toBe("undeliverable");
     expect(posts()).toBe(before);
     expect(handle.followups()).toHaveLength(0);
   });

@@ -82,7 +82,7 @@ describe("faults at Discord", () => {
     const requestId = await submittedFor(handle);
     stack.discord.failNext({ method: "POST", path: new RegExp(`/webhooks/\\d+/${handle.token}$`), status: 502, count: 5 });
     await stack.discord.waitFor(() => stack.discord.requests.filter((r) => r.status === 502).length >= 4, 15_000, "failed deliveries");
-    const job = stack.app.context.store.unfinished().find((j) => "requestId" in j.state && j.state.requestId === requestId);
+    const job = (await stack.app.context.store.unfinished()).find((j) => "requestId" in j.state && j.state.requestId === requestId);
     expect(job?.state.kind).toBe("completed");
     await waitForReply(stack.discord, handle, /posted in the channel/, 20_000);
     expect(resultMessages(handle)).toHaveLength(1); // delivered once, not once per attempt
@@ -139,7 +139,7 @@ describe("faults at Discord", () => {
 
 /** The bot's job id for a fal request, once the bot has stored the request id (a moment after fal accepted it). */
 async function jobIdOf(requestId: string): Promise<string> {
-  const find = () => stack.app.context.store.unfinished().find((j) => "requestId" in j.state && j.state.requestId === requestId);
+  const find = async () => (await stack.app.context.store.unfinished()).find((j) => "requestId" in j.state && j.state.requestId === requestId);
   const job = await stack.discord.waitFor(find, 5000, `the job of ${requestId}`);
   return job.id;
 }

@@ -22,7 +22,7 @@ const HOUR = 3_600;
 const YEAR = 365 * DAY;
 
 const png = (seed: number) => makePng({ width: 24, height: 24, seed, targetBytes: 2500 });
-const character = (name: string) => stack.app.context.characters.byName(characterScope(stack.discord.guildId, stack.discord.users.alice.id), name)!;
+const character = async (name: string) => (await stack.app.context.characters.byName(characterScope(stack.discord.guildId, stack.discord.users.alice.id), name))!;
 /** The reply once the job has ended, whichever way; tests then check which. */
 const ended = (handle: Parameters<typeof waitForReply>[1]) => waitForReply(stack.discord, handle, /posted in the channel|Scene for|fal refused|went wrong|no longer on fal|could not/).then((m) => m.content);
 const submitCount = () => stack.fal.requests.filter((r) => r.kind === "submit").length;
@@ -56,12 +56,12 @@ describe("file lifetimes on fal", () => {
 
   it("when a saved character's files have expired on fal, then the stored copies are re-hosted, the row updated and the job succeeds with the new URLs", async () => {
     const { discord, fal } = stack;
-    const old = character("Ada");
+    const old = await character("Ada");
     fal.expire(old.referenceUrl);
     fal.expire(old.maskUrl!);
     const scene = discord.command("imagine", { prompt: "Ada at sea", character: "ada" }, { user: discord.users.alice });
     expect(await ended(scene)).toMatch(/posted in the channel/);
-    const renewed = character("Ada");
+    const renewed = await character("Ada");
     expect(renewed.referenceUrl).not.toBe(old.referenceUrl);
     expect(renewed.maskUrl).not.toBe(old.maskUrl);
     const input = fal.submits.at(-1)!.input as { reference_image_urls: string[]; reference_mask_urls: string[] };
@@ -86,19 +86,19 @@ describe("file lifetimes on fal", () => {
     const start = discord.command("story start", { title: "Tides", character: "Bea" } as never, { user: discord.users.alice });
     await replyText(discord, start);
     const threadId = discord.threads(discord.channelId).at(-1)!.id;
-    const old = character("Bea");
+    const old = await character("Bea");
     fal.expire(old.referenceUrl);
     const scene = discord.command("story scene", { prompt: "Bea sails" } as never, { user: discord.users.alice, channelId: threadId });
     expect(await ended(scene)).toMatch(/posted in the channel/);
-    expect(character("Bea").referenceUrl).not.toBe(old.referenceUrl);
-    expect((fal.submits.at(-1)!.input as { reference_image_urls: string[] }).reference_image_urls).toEqual([character("Bea").referenceUrl]);
+    expect((await character("Bea")).referenceUrl).not.toBe(old.referenceUrl);
+    expect((fal.submits.at(-1)!.input as { reference_image_urls: string[] }).reference_image_urls).toEqual([(await character("Bea")).referenceUrl]);
   });
 
   it("when a character saved before copies were kept has expired on fal, then the member is told to save it again and nothing reaches fal's queue", async () => {
     const { discord, fal } = stack;
     // A row as older versions wrote it: URLs only, no copy of the images.
     const oldUrl = fal.host(png(9), "image/png", "old.png");
-    stack.app.context.characters.create({
+    await stack.app.context.characters.create({
       id: "legacy-character",
       scope: characterScope(discord.guildId, discord.users.alice.id),
       name: "Oldtimer",

@@ -26,8 +26,8 @@ async function requestIdFor(prompt: string): Promise<string> {
 
 /** The bot's job for a fal request. */
 async function jobFor(requestId: string) {
-  const find = () => {
-    for (const job of stack.app.context.store.unfinished()) if ("requestId" in job.state && job.state.requestId === requestId) return job;
+  const find = async () => {
+    for (const job of await stack.app.context.store.unfinished()) if ("requestId" in job.state && job.state.requestId === requestId) return job;
     return undefined;
   };
   return stack.discord.waitFor(find, 5000, `the job of ${requestId}`);
@@ -68,14 +68,23 @@ describe("private results stay private", () => {
     const scene = discord.command("story scene", { prompt: "nyx walks the night road" } as never, { user: discord.users.bob, channelId: threadId });
     await waitForReply(discord, scene, /posted in the channel/);
     // No command makes a private scene today; one in the store must still never be recapped.
-    const story = stack.app.context.stories.byThread(threadId)!;
-    stack.app.context.stories.addScene({ storyId: story.id, jobId: privateJobId, authorId: discord.users.alice.id, authorName: "Alice", prompt: "nyx reads a secret letter", characterName: "Nyx" });
-    stack.app.context.stories.addScene({ storyId: story.id, jobId: "no-such-job", authorId: discord.users.carol.id, authorName: "# **Big** [click](https://evil.example)", prompt: "line one\n# line two", characterName: "Nyx" });
+    const story = (await stack.app.context.stories.byThread(threadId))!;
+    await stack.app.context.stories.addScene({ storyId: story.id, jobId: privateJobId, authorId: discord.users.alice.id, authorName: "Alice", prompt: "nyx reads a secret letter", characterName: "Nyx" });
+    // A scene whose job is written but not finished (the runner never sees this row).
+    const unfinished = await stack.app.context.store.create({
+      id: "unfinished-scene-job",
+      origin: { userId: discord.users.carol.id, guildId: discord.guildId, channelId: threadId, applicationId: "app", interactionToken: "unused", interactionAt: stack.clock.now(), attachmentSizeLimit: 1e7, private: false },
+      settings: { prompt: "line one", imageSize: "square_hd", speed: "TURBO", numImages: 1 },
+    });
+    await stack.app.context.stories.addScene({ storyId: story.id, jobId: unfinished.id, authorId: discord.users.carol.id, authorName: "# **Big** [click](https://evil.example)", prompt: "line one\n# line two", characterName: "Nyx" });
+    // A scene numbered for a job that was never written (a budget refused it in a burst): nothing to recap.
+    await stack.app.context.stories.addScene({ storyId: story.id, jobId: "no-such-job", authorId: discord.users.carol.id, authorName: "Carol", prompt: "a scene that was refused", characterName: "Nyx" });
 
     const recap = await replyText(discord, discord.command("story recap", {}, { user: discord.users.carol, channelId: threadId }));
     expect(recap).toContain("nyx walks the night road");
     expect(recap).not.toContain("secret letter");
     expect(recap).toContain("\\# \\*\\*Big\\*\\* \\[click\\](https://evil.example): line one # line two (not finished)");
+    expect(recap).not.toContain("a scene that was refused");
   });
 });
 

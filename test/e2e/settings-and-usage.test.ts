@@ -28,7 +28,7 @@ describe("server settings and usage", () => {
     const { discord } = stack;
     const handle = discord.command("settings limits", { max_count: 1 } as never, { user: discord.users.bob });
     expect(await replyText(stack.discord, handle)).toMatch(/Only members with the Manage Server permission/);
-    expect(stack.app.context.servers.settings(discord.guildId)).toEqual({});
+    expect(await stack.app.context.servers.settings(discord.guildId)).toEqual({});
   });
 
   it("when an admin sets defaults, then /imagine uses them where the member left options out", async () => {

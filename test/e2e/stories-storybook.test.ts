@@ -33,7 +33,7 @@ async function storyWithScenes(title: string, prompts: string[]): Promise<{ thre
     const scene = discord.command("story scene", { prompt } as never, { user: discord.users.bob, channelId: threadId });
     await waitForReply(discord, scene, /posted in the channel/);
     const requestId = fal.submits.find((s) => (s.input as { prompt: string }).prompt === prompt)!.requestId!;
-    await discord.waitFor(() => stack.app.context.store.unfinished().every((job) => !("requestId" in job.state) || job.state.requestId !== requestId) || undefined, 5000, "scene delivered");
+    await discord.waitFor(async () => (await stack.app.context.store.unfinished()).every((job) => !("requestId" in job.state) || job.state.requestId !== requestId) || undefined, 5000, "scene delivered");
     imageUrls.push((await falResultImages(fal, requestId))[0]!);
   }
   return { threadId, imageUrls };
@@ -67,8 +67,8 @@ describe("storybooks", () => {
     expect(posted.allowed_mentions).toEqual({ users: [discord.users.alice.id] });
     expect(sectionOf(storybookOf(posted)!, 1)).toContain("did not arrive in time");
     expect(end.original()?.attachments ?? []).toHaveLength(0);
-    await discord.waitFor(() => stack.app.context.stories.byThread(threadId)?.storybook.kind === "posted" || undefined, 5000, "storybook recorded as posted");
-    expect(stack.app.context.stories.byThread(threadId)?.storybook).toEqual({ kind: "posted", messageId: posted.id });
+    await discord.waitFor(async () => (await stack.app.context.stories.byThread(threadId))?.storybook.kind === "posted" || undefined, 5000, "storybook recorded as posted");
+    expect((await stack.app.context.stories.byThread(threadId))?.storybook).toEqual({ kind: "posted", messageId: posted.id });
   });
 
   it("when the bot stops while its storybook post is on its way to Discord, then the restarted bot finds it posted and does not post it twice", async () => {
@@ -83,7 +83,7 @@ describe("storybooks", () => {
       post.release(); // Discord posts it, but the stopped bot never records it
       await discord.waitFor(() => discord.messages(threadId).find((m) => storybookOf(m) !== undefined), 5000, "storybook in the thread");
     });
-    await discord.waitFor(() => stack.app.context.stories.byThread(threadId)?.storybook.kind === "posted" || undefined, 10_000, "storybook recorded as posted");
+    await discord.waitFor(async () => (await stack.app.context.stories.byThread(threadId))?.storybook.kind === "posted" || undefined, 10_000, "storybook recorded as posted");
     expect(discord.messages(threadId).filter((m) => storybookOf(m) !== undefined)).toHaveLength(1);
     expect(stack.logs.some((line) => line.includes("posted before the interruption"))).toBe(true);
     discord.advanceClock(16 * 60_000); // the fake Discord's clock catches up with the bot's again
@@ -104,7 +104,7 @@ describe("storybooks", () => {
     expect(sectionOf(html, 2)).toMatch(new RegExp(`<a href="${escape(imageUrls[1]!)}">Scene 2, image 1</a> \\(did not arrive in time`));
     expect(sectionOf(html, 3)).toMatch(/<img src="data:image\/png;base64,/);
     expect(reply.content).toContain("2 images are linked in it instead of included");
-    const storyId = stack.app.context.stories.byThread(threadId)!.id;
+    const storyId = (await stack.app.context.stories.byThread(threadId))!.id;
     // The file was written under the temporary folder, which is gone once the storybook is posted.
     await discord.waitFor(() => !existsSync(join(tmpdir(), `storycast-storybook-${storyId}`)) || undefined, 5000, "temporary folder removed");
     expect(stack.logs.filter((line) => line.includes(`"storyId":"${storyId}"`) && line.includes("storybook image linked instead of included"))).toHaveLength(2);
@@ -119,7 +119,7 @@ describe("storybooks", () => {
     const end = discord.command("story end", {}, { user: discord.users.alice, channelId: threadId });
     const notice = await waitForReply(discord, end, /could not be posted/);
     expect(notice.content).toMatch(/Discord answered HTTP 502\. Press \*\*Retry storybook\*\*, or run `\/story end` again/);
-    expect(stack.app.context.stories.byThread(threadId)?.storybook.kind).toBe("failed");
+    expect((await stack.app.context.stories.byThread(threadId))?.storybook.kind).toBe("failed");
     const button = (notice.components as { components: { label: string; custom_id: string }[] }[])[0]!.components[0]!;
     expect(button.label).toBe("Retry storybook");
 
@@ -131,7 +131,7 @@ describe("storybooks", () => {
     const again = discord.command("story end", {}, { user: discord.users.alice, channelId: threadId });
     const posted = await waitForReply(discord, again, /the end/);
     expect(storybookOf(posted)).toContain("the door creaks");
-    await discord.waitFor(() => stack.app.context.stories.byThread(threadId)?.storybook.kind === "posted" || undefined, 5000, "storybook recorded as posted");
+    await discord.waitFor(async () => (await stack.app.context.stories.byThread(threadId))?.storybook.kind === "posted" || undefined, 5000, "storybook recorded as posted");
     expect(await replyText(discord, discord.command("story end", {}, { user: discord.users.alice, channelId: threadId }))).toMatch(new RegExp(`has ended; its storybook is here: .*/${posted.id}$`));
   });
 
@@ -144,10 +144,10 @@ describe("storybooks", () => {
     expect(result.ephemeral).toBe(true);
     const jobId = /· job (\S+)/.exec(result.content)![1]!;
     const ctx = stack.app.context;
-    await discord.waitFor(() => ctx.store.get(jobId)?.state.kind === "delivered" || undefined, 5000, "private job delivered");
+    await discord.waitFor(async () => (await ctx.store.get(jobId))?.state.kind === "delivered" || undefined, 5000, "private job delivered");
     // No command makes a private scene today; the store is where one would come from (e.g. a future private option).
-    const story = ctx.stories.byThread(threadId)!;
-    ctx.stories.addScene({ storyId: story.id, jobId, authorId: discord.users.alice.id, authorName: "Alice", prompt: "a secret only Alice sees", characterName: "Mira" });
+    const story = (await ctx.stories.byThread(threadId))!;
+    await ctx.stories.addScene({ storyId: story.id, jobId, authorId: discord.users.alice.id, authorName: "Alice", prompt: "a secret only Alice sees", characterName: "Mira" });
 
     const recap = await replyText(discord, discord.command("story recap", {}, { user: discord.users.bob, channelId: threadId }));
     expect(recap).toContain("everyone may see this");

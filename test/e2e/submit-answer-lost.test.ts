@@ -25,9 +25,10 @@ function imagine(seed: number) {
   };
   const reference = discord.attachment(makePng({ width: 16, height: 16, seed, targetBytes: 2000 }), "knight.png", { contentType: "image/png" });
   const handle = discord.command("imagine", { prompt: "the knight at the harbour", reference }, { user: discord.users.alice });
-  const job = () => {
+  const job = async () => {
     ctx.newJobId = newJobId;
-    return jobIds.map((id) => ctx.store.get(id)).find((j) => j?.origin.interactionToken === handle.token);
+    const jobs = await Promise.all(jobIds.map((id) => ctx.store.get(id)));
+    return jobs.find((j) => j?.origin.interactionToken === handle.token);
   };
   return { handle, job };
 }
@@ -47,7 +48,7 @@ describe("a submit whose 2xx answer is lost while its body is read", () => {
     expect(fal.requests.filter((r) => r.kind === "submit").length - submitsBefore).toBe(1);
     expect(reply.content).toMatch(UNKNOWN);
     expect(fal.submits.at(-1)!.status).toBe(200); // fal did take (and charge for) that one
-    expect(job()?.state.kind).toBe("submit_unknown");
+    expect((await job())?.state.kind).toBe("submit_unknown");
   });
 
   it("when fal answers 200 with a body that is not the JSON it promised, then the job ends submit_unknown (fal may have taken it), not failed", async () => {
@@ -57,7 +58,7 @@ describe("a submit whose 2xx answer is lost while its body is read", () => {
     const { handle, job } = imagine(6);
     const reply = await waitForReply(discord, handle, /did not confirm|Something went wrong|posted in the channel/);
     expect(reply.content).toMatch(UNKNOWN);
-    expect(job()?.state.kind).toBe("submit_unknown");
+    expect((await job())?.state.kind).toBe("submit_unknown");
     expect(fal.requests.filter((r) => r.kind === "submit").length - submitsBefore).toBe(1);
   });
 });

@@ -26,13 +26,13 @@ function imagine(s: Stack, user = s.discord.users.alice) {
 }
 
 /** Waits until fal accepted the job with this prompt; returns its fal request id and the job row. */
-async function acceptedAtFal(s: Stack, prompt: string): Promise<{ requestId: string; job: () => Job }> {
+async function acceptedAtFal(s: Stack, prompt: string): Promise<{ requestId: string; job: () => Promise<Job> }> {
   await s.fal.waitFor(() => s.fal.submits.some((x) => x.requestId && (x.input as { prompt?: string }).prompt === prompt), 10_000, `submit of "${prompt}"`);
   const requestId = s.fal.submits.find((x) => (x.input as { prompt?: string }).prompt === prompt)!.requestId!;
-  const find = () => [...s.app.context.store.unfinished()].find((j) => j.falInput?.prompt === prompt);
-  await s.discord.waitFor(() => find()?.state.kind === "queued", 10_000, "job row queued");
-  const id = find()!.id;
-  return { requestId, job: () => s.app.context.store.get(id)! };
+  const find = async () => (await s.app.context.store.unfinished()).find((j) => j.falInput?.prompt === prompt);
+  await s.discord.waitFor(async () => (await find())?.state.kind === "queued", 10_000, "job row queued");
+  const id = (await find())!.id;
+  return { requestId, job: async () => (await s.app.context.store.get(id))! };
 }
 
 /** StoryCast is down for `outageMs` (of its clock) while fal finishes the job; then it starts again. */
@@ -55,7 +55,7 @@ describe("job time limit", () => {
     const { handle, prompt } = imagine(s);
     const { requestId, job } = await acceptedAtFal(s, prompt);
     await finishedDuringOutage(s, requestId, 11_000); // an 11 s outage with an 8 s limit
-    await s.discord.waitFor(() => job().state.kind === "delivered", 10_000, "delivery after the restart");
+    await s.discord.waitFor(async () => (await job()).state.kind === "delivered", 10_000, "delivery after the restart");
     expect(resultMessages(handle)).toHaveLength(1);
     expect(cancelRequests(s)).toEqual([]);
     expect(s.fal.submits.filter((x) => (x.input as { prompt?: string }).prompt === prompt)).toHaveLength(1);
@@ -69,7 +69,7 @@ describe("job time limit", () => {
     const { requestId, job } = await acceptedAtFal(s, prompt);
     await s.restart(() => s.advance(11_000));
     await waitForReply(s.discord, handle, /took longer than 8 seconds at fal/);
-    expect(job().state.kind).toBe("failed");
+    expect((await job()).state.kind).toBe("failed");
     expect(s.fal.cancels).toEqual([requestId]);
     // After the restart, fal was asked about the job before it was cancelled.
     const sinceRestart = s.fal.requests.filter((r) => r.target.includes(requestId)).map((r) => r.kind).slice(-2);
@@ -86,12 +86,12 @@ describe("job time limit", () => {
     await waitForReply(s.discord, second.handle, /number 1 in StoryCast's queue/);
     s.advance(5_000);
     s.fal.release(a.requestId);
-    await s.discord.waitFor(() => a.job().state.kind === "delivered", 10_000, "first job delivered");
+    await s.discord.waitFor(async () => (await a.job()).state.kind === "delivered", 10_000, "first job delivered");
     const b = await acceptedAtFal(s, second.prompt);
     s.advance(5_000); // 10 s since /imagine, 5 s at fal: within the 8 s limit
     s.fal.release(b.requestId);
-    await s.discord.waitFor(() => ["delivered", "failed", "cancelled"].includes(b.job().state.kind), 10_000, "second job finished");
-    expect(b.job().state.kind).toBe("delivered");
+    await s.discord.waitFor(async () => ["delivered", "failed", "cancelled"].includes((await b.job()).state.kind), 10_000, "second job finished");
+    expect((await b.job()).state.kind).toBe("delivered");
     expect(cancelRequests(s)).toEqual([]);
     expect(resultMessages(second.handle)).toHaveLength(1);
   });
@@ -103,8 +103,9 @@ describe("job time limit", () => {
     const { prompt } = imagine(s);
     const { requestId, job } = await acceptedAtFal(s, prompt);
     await finishedDuringOutage(s, requestId, TOKEN_LIFETIME_MS + 60_000);
-    await s.discord.waitFor(() => job().state.kind === "delivered", 10_000, "delivery after the restart");
-    const posted = s.discord.messages().filter((m) => m.content.includes(`job ${job().id}`));
+    await s.discord.waitFor(async () => (await job()).state.kind === "delivered", 10_000, "delivery after the restart");
+    const jobId = (await job()).id;
+    const posted = s.discord.messages().filter((m) => m.content.includes(`job ${jobId}`));
     expect(posted).toHaveLength(1);
     expect(posted[0]!.content).toContain(`<@${s.discord.users.alice.id}>`);
     expect(cancelRequests(s)).toEqual([]);

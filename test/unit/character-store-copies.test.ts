@@ -22,7 +22,7 @@ INSERT INTO characters (id, scope, name, name_key, reference_url, creator_id, cr
 `;
 
 describe("saved characters keep a copy of their images", () => {
-  it("when a database from the first release is opened, then its characters stay usable, without copies, and new ones keep theirs", () => {
+  it("when a database from the first release is opened, then its characters stay usable, without copies, and new ones keep theirs", async () => {
     const dir = mkdtempSync(join(tmpdir(), "storycast-characters-"));
     dirs.push(dir);
     const legacy = new Database(join(dir, "storycast.sqlite"));
@@ -32,12 +32,12 @@ describe("saved characters keep a copy of their images", () => {
     const db = openDatabase(dir);
     createSqliteJobStore(db); // as the app does: the characters store reads the jobs table too
     const characters = createSqliteCharacterStore(db);
-    expect(characters.byName("g:1", "old")?.referenceUrl).toBe("https://fal/old.png");
-    expect(characters.storedImages("old")).toEqual({});
+    expect((await characters.byName("g:1", "old"))?.referenceUrl).toBe("https://fal/old.png");
+    expect(await characters.storedImages("old")).toEqual({});
 
     const reference = Buffer.from("reference bytes");
     const mask = Buffer.from("mask bytes");
-    characters.create({
+    await characters.create({
       id: "new",
       scope: "g:1",
       name: "New",
@@ -47,14 +47,14 @@ describe("saved characters keep a copy of their images", () => {
       creatorId: "u1",
       images: { reference: { bytes: reference, contentType: "image/png" }, mask: { bytes: mask, contentType: "image/webp" } },
     });
-    const copies = characters.storedImages("new");
+    const copies = await characters.storedImages("new");
     expect(copies.reference?.bytes.equals(reference)).toBe(true);
     expect(copies.reference?.contentType).toBe("image/png");
     expect(copies.mask?.bytes.equals(mask)).toBe(true);
-    expect(characters.list("g:1", 0, 10).characters.map((c) => c.name)).toEqual(["New", "Old"]);
+    expect((await characters.list("g:1", 0, 10)).characters.map((c) => c.name)).toEqual(["New", "Old"]);
 
     // Hosting again updates only the URLs it is given.
-    expect(characters.rehosted("new", { referenceUrl: "https://fal/b.png" })).toMatchObject({ referenceUrl: "https://fal/b.png", maskUrl: "https://fal/m.png" });
+    expect(await characters.rehosted("new", { referenceUrl: "https://fal/b.png" })).toMatchObject({ referenceUrl: "https://fal/b.png", maskUrl: "https://fal/m.png" });
     db.close();
   });
 });

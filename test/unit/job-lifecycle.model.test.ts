@@ -154,7 +154,7 @@ function makeReporter(world: World, generation: number): JobReporter {
   };
 }
 
-function startRunner(world: World): JobRunner {
+async function startRunner(world: World): Promise<JobRunner> {
   const generation = world.generation;
   const runner = createJobRunner({
     store: world.store,
@@ -170,7 +170,7 @@ function startRunner(world: World): JobRunner {
     clock: world.clock,
   });
   // As the app does at start-up: resume what the previous process left unfinished.
-  for (const job of world.store.unfinished()) void runner.resume(job);
+  for (const job of await world.store.unfinished()) void runner.resume(job);
   return runner;
 }
 
@@ -188,10 +188,10 @@ const command = (name: string, run: (world: World) => Promise<void> | void): Com
 });
 
 const newJob = fc.boolean().map((isPrivate) =>
-    command(`newJob(${isPrivate ? "private" : "shared"})`, (world) => {
+    command(`newJob(${isPrivate ? "private" : "shared"})`, async (world) => {
       const id = `job-${world.jobs.length + 1}`;
       world.jobs.push({ id, private: isPrivate });
-      const job = world.store.create({
+      const job = await world.store.create({
         id,
         // A tiny upload limit: each of the two images is a message of its own, so results come in parts.
         origin: { userId: "u", guildId: "g", channelId: "c", applicationId: "a", interactionToken: "t", interactionAt: world.clock.now(), attachmentSizeLimit: 40, private: isPrivate },
@@ -230,16 +230,16 @@ const commands = [
     }),
   ),
   fc.constant(
-    command("SIGKILL and restart", (world) => {
+    command("SIGKILL and restart", async (world) => {
       world.generation += 1;
-      world.runner = startRunner(world);
+      world.runner = await startRunner(world);
     }),
   ),
   fc.constant(
     command("graceful stop and restart", async (world) => {
       await world.runner.drain(50);
       world.generation += 1;
-      world.runner = startRunner(world);
+      world.runner = await startRunner(world);
     }),
   ),
 ];
@@ -254,15 +254,15 @@ async function settle(world: World): Promise<void> {
     request.waiters.forEach((wake) => wake());
   }
   world.generation += 1;
-  world.runner = startRunner(world);
-  for (let round = 0; round < 40 && world.store.unfinished().length > 0; round++) {
+  world.runner = await startRunner(world);
+  for (let round = 0; round < 40 && (await world.store.unfinished()).length > 0; round++) {
     world.clock.advance(6 * 60_000);
     await settleALittle();
   }
 }
 
-function checkPromises(world: World): void {
-  const jobs = world.jobs.map(({ id }) => world.store.get(id)!);
+async function checkPromises(world: World): Promise<void> {
+  const jobs = await Promise.all(world.jobs.map(async ({ id }) => (await world.store.get(id))!));
   const unfinished = jobs.filter((job) => !isFinal(job.state.kind));
   // No job left in a non-final state once everything could finish.
   expect(unfinished.map((job) => `${job.id}: ${job.state.kind}`)).toEqual([]);
@@ -322,17 +322,17 @@ describe("job lifecycle (model-based)", () => {
           failNotices: new Map(),
           jobs: [],
         } as unknown as World;
-        world.runner = startRunner(world);
+        world.runner = await startRunner(world);
         try {
           await fc.asyncModelRun(() => ({ model: {}, real: world }), cmds);
           await settle(world);
-          checkPromises(world);
+          await checkPromises(world);
           stats.runs += 1;
           stats.posts += world.posts.length;
-          stats.kinds.push(...world.jobs.map((job) => world.store.get(job.id)!.state.kind));
+          for (const job of world.jobs) stats.kinds.push((await world.store.get(job.id))!.state.kind);
         } finally {
           world.generation += 1; // everything still running belongs to a dead process now
-          world.store.close();
+          await world.store.close();
         }
       }),
       { seed: 20261201, numRuns: 40, endOnFailure: true },

@@ -81,7 +81,8 @@ describe("input files are loaded inside the upload slot", () => {
       mostHoldingBytes = Math.max(mostHoldingBytes, holdingBytes);
       return { reference: { bytes: new Uint8Array(1024), contentType: "image/png", fileName: `${id}.png` } };
     };
-    const runs = ["a", "b", "c", "d", "e", "f"].map((id) => runner.start(newJob(store, id), loaderFor(id)));
+    const jobs = await Promise.all(["a", "b", "c", "d", "e", "f"].map((id) => newJob(store, id)));
+    const runs = jobs.map((job) => runner.start(job, loaderFor(job.id)));
     await settle();
     expect(loaded).toEqual(["a", "b"]); // two upload slots: the four others hold nothing yet
     expect(runner.waiting).toBe(6); // none has reached fal: all count against MAX_QUEUED_JOBS
@@ -99,19 +100,19 @@ describe("input files are loaded inside the upload slot", () => {
     expect(mostHoldingBytes).toBe(2);
     expect(calls.submits).toBe(6);
     expect(runner.waiting).toBe(0);
-    store.close();
+    await store.close();
   });
 
   it("when the loader finds bad input, then the job fails with its message through the reporter and nothing reaches fal", async () => {
     const { store, runner, calls, failures } = setUp();
     const message = "The reference `x.png` is not a JPEG, PNG or WebP image (whatever its name says). Please attach a real image.";
-    await runner.start(newJob(store, "bad"), async () => {
+    await runner.start(await newJob(store, "bad"), async () => {
       throw new UserFacingError(message);
     });
     expect(failures).toEqual([{ jobId: "bad", message }]);
-    expect(store.get("bad")?.state).toMatchObject({ kind: "failed", reason: message });
+    expect((await store.get("bad"))?.state).toMatchObject({ kind: "failed", reason: message });
     expect(calls).toEqual({ uploads: 0, submits: 0 });
     expect(runner.waiting).toBe(0);
-    store.close();
+    await store.close();
   });
 });

@@ -46,18 +46,18 @@ describe("delivery when Discord stays down", () => {
       store, fal: instantFal, reporter, slots: createJobSlots(5), logger: pino({ level: "silent" }),
       pollIntervalMs: 10, jobTimeoutMs: 60_000, deliveryAttempts: 2, deliveryBackoffMs: 5, redeliveryDelayMs: 50,
     });
-    const job = store.create({
+    const job = await store.create({
       id: "job-1",
       origin: { userId: "u", guildId: "g", channelId: "c", applicationId: "a", interactionToken: "t", interactionAt: Date.now(), attachmentSizeLimit: 1e7, private: false },
       settings: { prompt: "p", imageSize: "square_hd", speed: "BALANCED", numImages: 1 },
     });
     await runner.start(job, async () => ({ reference: { url: "https://fal/ref.png" } }));
     expect(calls).toBe(2);
-    expect(store.get("job-1")?.state.kind).toBe("completed"); // nothing lost, nothing marked failed
+    expect((await store.get("job-1"))?.state.kind).toBe("completed"); // nothing lost, nothing marked failed
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(calls).toBe(3);
-    expect(store.get("job-1")?.state.kind).toBe("delivered");
-    expect(store.get("job-1")?.messageIds).toEqual(["message-1"]);
-    store.close();
+    expect((await store.get("job-1"))?.state.kind).toBe("delivered");
+    expect((await store.get("job-1"))?.messageIds).toEqual(["message-1"]);
+    await store.close();
   });
 });

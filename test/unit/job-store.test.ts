@@ -33,39 +33,39 @@ describe("job state machine", () => {
 });
 
 describe("SQLite job store", () => {
-  it("when a job moves through its states, then every state survives reopening the database", () => {
+  it("when a job moves through its states, then every state survives reopening the database", async () => {
     const dir = freshDir();
     const store = openSqliteJobStore(dir);
-    store.create({ id: "j1", origin, settings });
-    store.setFalInput("j1", { prompt: "p", reference_image_urls: ["u"] });
-    store.transition("j1", { kind: "submitting" });
-    store.transition("j1", { kind: "queued", requestId: "req-1" });
-    store.close();
+    await store.create({ id: "j1", origin, settings });
+    await store.setFalInput("j1", { prompt: "p", reference_image_urls: ["u"] });
+    await store.transition("j1", { kind: "submitting" });
+    await store.transition("j1", { kind: "queued", requestId: "req-1" });
+    await store.close();
 
     const reopened = openSqliteJobStore(dir);
-    const job = reopened.get("j1");
+    const job = await reopened.get("j1");
     expect(job?.state).toEqual({ kind: "queued", requestId: "req-1" });
     expect(job?.falInput).toEqual({ prompt: "p", reference_image_urls: ["u"] });
     expect(job?.origin).toEqual(origin);
-    expect(reopened.unfinished().map((j) => j.id)).toEqual(["j1"]);
-    reopened.transition("j1", { kind: "completed", requestId: "req-1", result: { seed: 5, images: [{ url: "x" }] } });
-    reopened.transition("j1", { kind: "delivered", requestId: "req-1", result: { seed: 5, images: [{ url: "x" }] } });
+    expect((await reopened.unfinished()).map((j) => j.id)).toEqual(["j1"]);
+    await reopened.transition("j1", { kind: "completed", requestId: "req-1", result: { seed: 5, images: [{ url: "x" }] } });
+    await reopened.transition("j1", { kind: "delivered", requestId: "req-1", result: { seed: 5, images: [{ url: "x" }] } });
     const plan = { parts: [{ images: [0], messageId: "m1", channelId: "c" }, { images: [1] }], links: [] };
-    reopened.setDelivery("j1", plan);
-    expect(reopened.get("j1")?.messageIds).toEqual(["m1"]);
-    reopened.setDelivery("j1", { ...plan, parts: [plan.parts[0]!, { images: [1], messageId: "m2", channelId: "c" }] });
-    expect(reopened.get("j1")?.messageIds).toEqual(["m1", "m2"]);
-    expect(reopened.get("j1")?.delivery?.parts.map((p) => p.messageId)).toEqual(["m1", "m2"]);
-    expect(reopened.unfinished()).toEqual([]);
-    expect(reopened.healthy()).toBe(true);
-    reopened.close();
+    await reopened.setDelivery("j1", plan);
+    expect((await reopened.get("j1"))?.messageIds).toEqual(["m1"]);
+    await reopened.setDelivery("j1", { ...plan, parts: [plan.parts[0]!, { images: [1], messageId: "m2", channelId: "c" }] });
+    expect((await reopened.get("j1"))?.messageIds).toEqual(["m1", "m2"]);
+    expect((await reopened.get("j1"))?.delivery?.parts.map((p) => p.messageId)).toEqual(["m1", "m2"]);
+    expect(await reopened.unfinished()).toEqual([]);
+    expect(await reopened.healthy()).toBe(true);
+    await reopened.close();
   });
 
-  it("when a forbidden transition is asked for, then it throws and the state is unchanged", () => {
+  it("when a forbidden transition is asked for, then it throws and the state is unchanged", async () => {
     const store = openSqliteJobStore(freshDir());
-    store.create({ id: "j2", origin, settings });
-    expect(() => store.transition("j2", { kind: "delivered", requestId: "r", result: { seed: 1, images: [] } })).toThrow(/cannot go from pending/);
-    expect(store.get("j2")?.state).toEqual({ kind: "pending" });
-    store.close();
+    await store.create({ id: "j2", origin, settings });
+    await expect(store.transition("j2", { kind: "delivered", requestId: "r", result: { seed: 1, images: [] } })).rejects.toThrow(/cannot go from pending/);
+    expect((await store.get("j2"))?.state).toEqual({ kind: "pending" });
+    await store.close();
   });
 });

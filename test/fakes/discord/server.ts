@@ -144,7 +144,8 @@ export interface FakeDiscord {
   reconnectGateway(shard?: number): void;
   /** Number of CDN downloads of an attachment URL (any query). */
   downloads(url: string): number;
-  waitFor<T>(fn: () => T | undefined | false | null, timeoutMs?: number, what?: string): Promise<T>;
+  /** Polls `fn` until it gives a value; `fn` may be async (a store read), and its promise is awaited, never taken as the value. */
+  waitFor<T>(fn: () => T | undefined | false | null | Promise<T | undefined | false | null>, timeoutMs?: number, what?: string): Promise<T>;
   /** Empties requests, unknownRoutes, warnings, validationFailures, responseValidationFailures. */
   clearRecords(): void;
   close(): Promise<void>;
@@ -527,10 +528,10 @@ export async function startFakeDiscord(opts: StartOptions = {}): Promise<FakeDis
       const p = new URL(u).pathname.replace(/^\/media\//, "/");
       return cdn.downloads.get(p) ?? 0;
     },
-    async waitFor<T>(fn: () => T | undefined | false | null, timeoutMs = 5000, what = "condition"): Promise<T> {
+    async waitFor<T>(fn: () => T | undefined | false | null | Promise<T | undefined | false | null>, timeoutMs = 5000, what = "condition"): Promise<T> {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const v = fn();
+        const v = await fn();
         if (v !== undefined && v !== false && v !== null) return v;
         if (Date.now() > deadline) throw new Error(`fake discord: timed out after ${timeoutMs} ms waiting for ${what}`);
         await new Promise((r) => setTimeout(r, 10));

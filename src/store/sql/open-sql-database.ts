@@ -69,7 +69,10 @@ async function openPostgres(url: string, options: OpenSqlDatabaseOptions): Promi
     },
   });
   // An idle connection the server drops emits 'error' on the pool; unhandled it would end the process.
-  pool.on("error", (error) => options.logger?.error({ err: error }, "PostgreSQL connection lost (the pool opens a new one)"));
+  pool.on("error", (error) => {
+    if (options.logger) options.logger.error({ err: error }, "PostgreSQL connection lost (the pool opens a new one)");
+    else console.error(`PostgreSQL connection lost (the pool opens a new one): ${oneLine(error)}`);
+  });
   try {
     const client = await pool.connect();
     client.release();

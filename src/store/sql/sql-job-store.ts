@@ -40,9 +40,13 @@ export function createSqlJobStore(
     async create(job: NewJob, admit?: AdmissionCheck): Promise<Job> {
       return db.transaction().execute(async (trx) => {
         if (admit) {
+          // SQLite needs no lock: the one connection is held for the whole transaction (see
+          // open-sql-database.ts). So `admit` must read through the reader it is given: a query on
+          // another store would wait for that connection forever.
           if (dialect === "postgres") {
-            // Creations for one server (or one member's DMs) queue here, in every process: each
-            // counts the usage the previous ones committed. A DM has no server: its limits are the member's.
+            // Creations for one server (or one member's DMs) queue here, in every process. Under
+            // READ COMMITTED each query after the lock sees what the previous holders committed,
+            // so the check counts every job admitted before it. A DM has no server: the member's key.
             const scope = job.origin.guildId !== null ? `guild:${job.origin.guildId}` : `user:${job.origin.userId}`;
             await lockForTransaction(trx, LockSpace.admission, scope);
           }

@@ -99,6 +99,9 @@ describe("PostgreSQL migrations", () => {
       expect(error.message).not.toContain(secret);
       expect(error.message).not.toContain("\n");
     }
+    await expect(openSqlDatabase({ dataDir: "/nonexistent-unused", databaseUrl: `mysql://root:${secret}@db/x` })).rejects.toThrow(
+      /^DATABASE_URL must start with postgres:\/\/ or postgresql:\/\/ \(got db\/x\)$/,
+    );
   });
 });
 

@@ -71,7 +71,8 @@ describe("PostgreSQL migrations", () => {
       expect(typeOf("jobs", "lease_until")).toBe("bigint");
       expect(typeOf("jobs", "fence")).toBe("integer");
       expect(typeOf("jobs", "owner")).toBe("text");
-      expect(typeOf("jobs", "cancel_requested")).toBe("integer");
+      expect(typeOf("jobs", "waiting_since")).toBe("bigint");
+      expect(typeOf("jobs", "fal_slot_at")).toBe("bigint");
       expect(typeOf("stories", "ended_at")).toBe("bigint");
       expect(typeOf("scenes", "created_at")).toBe("bigint");
       expect(typeOf("characters", "reference_bytes")).toBe("bytea");

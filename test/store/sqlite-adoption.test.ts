@@ -105,8 +105,8 @@ describe("migration 001 adopts SQLite files of earlier releases", () => {
       const next = await stores.stories.addScene({ storyId: "s-old", jobId: "j-new", authorId: "u1", authorName: "Ann", prompt: "second", characterName: "Mira" });
       expect(next.number).toBe(2);
       // The columns migrations added after adoption work on the old rows.
-      const lease = await stores.db.selectFrom("jobs").select(["owner", "lease_until", "fence", "cancel_requested"]).where("id", "=", "j-old").executeTakeFirstOrThrow();
-      expect(lease).toEqual({ owner: null, lease_until: null, fence: 0, cancel_requested: 0 });
+      const lease = await stores.db.selectFrom("jobs").select(["owner", "lease_until", "fence", "waiting_since", "fal_slot_at"]).where("id", "=", "j-old").executeTakeFirstOrThrow();
+      expect(lease).toEqual({ owner: null, lease_until: null, fence: 0, waiting_since: null, fal_slot_at: null });
       await stores.db.insertInto("meta").values({ key: "commands", value: "v1" }).execute();
       const journal = await sql<{ journal_mode: string }>`PRAGMA journal_mode`.execute(stores.db);
       expect(journal.rows[0]?.journal_mode).toBe("wal");

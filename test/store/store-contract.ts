@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { JobOrigin } from "../../src/domain/job.js";
 import type { PriceTable } from "../../src/domain/pricing.js";
 import { DuplicateCharacterError } from "../../src/store/character-store.js";
-import type { AdmissionCheck, NewJob } from "../../src/store/job-store.js";
+import { LeaseLostError, type AdmissionCheck, type NewJob } from "../../src/store/job-store.js";
 import type { Stores } from "../../src/store/sql/open-stores.js";
 
 /** A store implementation under test: how to get a fresh database, and more openers of it. */
@@ -34,6 +34,8 @@ const character = (id: string, name: string, scope = "g:1") => ({
 });
 
 class LimitReached extends Error {}
+/** The default lease (openStores' DEFAULT_LEASE_MS). */
+const LEASE = 20_000;
 
 export function describeStoreContract(name: string, opener: StoreOpener): void {
   describe(`${name} store contract`, () => {
@@ -67,6 +69,8 @@ export function describeStoreContract(name: string, opener: StoreOpener): void {
         await store.close();
 
         const reopened = (await opened.open()).jobs;
+        // As a process does at start: the jobs of the one before are its own now.
+        expect((await reopened.claimOrphans(10, { everything: true })).map((j) => j.id)).toEqual(["j1"]);
         const job = await reopened.get("j1");
         expect(job?.state).toEqual({ kind: "queued", requestId: "req-1" });
         expect(job?.falInput).toEqual({ prompt: "p", reference_image_urls: ["u"] });
@@ -186,17 +190,157 @@ export function describeStoreContract(name: string, opener: StoreOpener): void {
         expect((await stores.jobs.get("dm"))?.origin.guildId).toBeNull();
       });
 
-      it("when two instances move one job out of the same state at once, then exactly one wins", async () => {
-        const opened = await fresh();
-        const [a, b] = await racers(opened, 2);
+      it("when one job is moved out of the same state twice at once, then exactly one move wins", async () => {
+        const { stores } = await fresh();
         for (let round = 0; round < 5; round++) {
           const id = `race-${round}`;
-          await a!.jobs.create(newJob(id));
-          const outcomes = await Promise.allSettled([a!.jobs.transition(id, { kind: "submitting" }), b!.jobs.transition(id, { kind: "submitting" })]);
+          await stores.jobs.create(newJob(id));
+          const outcomes = await Promise.allSettled([stores.jobs.transition(id, { kind: "submitting" }), stores.jobs.transition(id, { kind: "submitting" })]);
           expect(outcomes.filter((outcome) => outcome.status === "fulfilled")).toHaveLength(1);
           const loser = outcomes.find((outcome) => outcome.status === "rejected") as PromiseRejectedResult;
           expect(String(loser.reason)).toMatch(/cannot go from submitting to submitting/);
         }
+      });
+    });
+
+    /** n instances on one database, each its own connection(s), whatever the dialect: as n processes would be. */
+    const processes = async (opened: Awaited<ReturnType<typeof fresh>>, n: number): Promise<Stores[]> => {
+      const all = [opened.stores];
+      for (let i = 1; i < n; i++) all.push(await opened.open());
+      return all;
+    };
+
+    describe("leases", () => {
+
+      it("when another instance takes a job over, then the first one's writes are refused with LeaseLostError and change nothing", async () => {
+        const opened = await fresh();
+        const [a, b] = await processes(opened, 2);
+        await a!.jobs.create(newJob("held"));
+        expect(a!.jobs.holds("held")).toBe(true);
+        // b never claimed it: it may not write it either.
+        await expect(b!.jobs.transition("held", { kind: "submitting" })).rejects.toBeInstanceOf(LeaseLostError);
+        const taken = await b!.jobs.takeOver("held", ["pending", "queued"]);
+        expect(taken?.id).toBe("held");
+        await expect(a!.jobs.transition("held", { kind: "submitting" })).rejects.toBeInstanceOf(LeaseLostError);
+        await expect(a!.jobs.setFalInput("held", { prompt: "late", reference_image_urls: ["u"] })).rejects.toBeInstanceOf(LeaseLostError);
+        await expect(a!.jobs.setDelivery("held", { parts: [{ images: [0] }], links: [] })).rejects.toBeInstanceOf(LeaseLostError);
+        expect(a!.jobs.holds("held")).toBe(false);
+        const row = await b!.jobs.get("held");
+        expect(row?.state.kind).toBe("pending");
+        expect(row?.falInput).toBeNull();
+        await b!.jobs.transition("held", { kind: "submitting" });
+        expect(await a!.jobs.renewLeases()).toEqual([]); // already known lost, no longer tracked
+      });
+
+      it("when a process stops renewing, then its unfinished jobs are claimed once its lease has run out, and not before", async () => {
+        const opened = await fresh();
+        const [a, b] = await processes(opened, 2);
+        await a!.jobs.create(newJob("j-old"));
+        clock += 1;
+        await a!.jobs.create(newJob("j-new"));
+        await a!.jobs.create(newJob("j-done"));
+        await a!.jobs.transition("j-done", { kind: "failed", reason: "x" });
+        clock += LEASE / 2;
+        expect(await b!.jobs.claimOrphans(10)).toEqual([]);
+        clock += LEASE / 2 + 1;
+        expect((await b!.jobs.claimOrphans(1)).map((j) => j.id)).toEqual(["j-old"]);
+        expect((await b!.jobs.claimOrphans(10)).map((j) => j.id)).toEqual(["j-new"]);
+        expect(await b!.jobs.claimOrphans(10)).toEqual([]);
+        expect(await a!.jobs.renewLeases()).toEqual(["j-old", "j-new"]);
+        await expect(a!.jobs.transition("j-new", { kind: "submitting" })).rejects.toBeInstanceOf(LeaseLostError);
+      });
+
+      it("when a process renews its leases, then its jobs are not claimed however long it works", async () => {
+        const opened = await fresh();
+        const [a, b] = await processes(opened, 2);
+        await a!.jobs.create(newJob("busy"));
+        for (let i = 0; i < 5; i++) {
+          clock += LEASE / 2;
+          expect(await a!.jobs.renewLeases()).toEqual([]);
+          expect(await b!.jobs.claimOrphans(10)).toEqual([]);
+        }
+        await a!.jobs.transition("busy", { kind: "submitting" });
+      });
+
+      it("when a process stops cleanly, then its jobs are claimed at once; a start with `everything` claims all unfinished jobs", async () => {
+        const opened = await fresh();
+        const [a] = await processes(opened, 1);
+        await a!.jobs.create(newJob("left"));
+        await a!.jobs.releaseLeases();
+        expect(a!.jobs.holds("left")).toBe(false);
+        const next = await opened.open();
+        expect((await next.jobs.claimOrphans(10)).map((j) => j.id)).toEqual(["left"]);
+        const after = await opened.open();
+        expect((await after.jobs.claimOrphans(10, { everything: true })).map((j) => j.id)).toEqual(["left"]);
+        await after.jobs.transition("left", { kind: "submitting" });
+      });
+
+      it("when instances scan for orphans at the same moment, then each orphan is claimed by exactly one", async () => {
+        const opened = await fresh();
+        const [dead, ...scanners] = await processes(opened, 3);
+        for (let i = 0; i < 12; i++) await dead!.jobs.create(newJob(`orphan-${String(i).padStart(2, "0")}`));
+        await dead!.jobs.close();
+        clock += LEASE + 1;
+        const claims = await Promise.all(scanners.flatMap((s) => [s.jobs.claimOrphans(5), s.jobs.claimOrphans(5), s.jobs.claimOrphans(5)]));
+        const ids = claims.flat().map((j) => j.id);
+        expect(ids.sort()).toEqual(Array.from({ length: 12 }, (_, i) => `orphan-${String(i).padStart(2, "0")}`));
+      });
+    });
+
+    describe("the fal line", () => {
+      it("when more jobs want fal than the cap allows, then the rest wait in the order they arrived, across instances", async () => {
+        const opened = await fresh();
+        const [a, b, c] = await processes(opened, 3);
+        for (const [store, id] of [[a, "f1"], [b, "f2"], [c, "f3"], [a, "f4"]] as const) {
+          await store!.jobs.create(newJob(id));
+          clock += 1;
+        }
+        expect(await a!.jobs.enterFal("f1", 2)).toEqual({ granted: true });
+        expect(await b!.jobs.enterFal("f2", 2)).toEqual({ granted: true });
+        expect(await a!.jobs.enterFal("f4", 2)).toEqual({ granted: false, position: 1 });
+        clock += 1;
+        expect(await c!.jobs.enterFal("f3", 2)).toEqual({ granted: false, position: 2 });
+        // Asking again changes nothing: a grant is kept, a place is kept.
+        expect(await a!.jobs.enterFal("f1", 2)).toEqual({ granted: true });
+        expect(await a!.jobs.enterFal("f4", 2)).toEqual({ granted: false, position: 1 });
+        // f1 goes to fal and finishes: its place frees; f4 (waiting longest) gets it, not f3.
+        await a!.jobs.transition("f1", { kind: "submitting" });
+        await a!.jobs.transition("f1", { kind: "queued", requestId: "r1" });
+        expect(await c!.jobs.enterFal("f3", 2)).toEqual({ granted: false, position: 2 });
+        await a!.jobs.transition("f1", { kind: "completed", requestId: "r1", result: result("x") });
+        expect(await c!.jobs.enterFal("f3", 2)).toEqual({ granted: false, position: 2 });
+        expect(await a!.jobs.enterFal("f4", 2)).toEqual({ granted: true });
+        expect(await c!.jobs.enterFal("f3", 2)).toEqual({ granted: false, position: 1 });
+        // f2 is refused by fal before it is submitted: no longer pending, no longer counted.
+        await b!.jobs.transition("f2", { kind: "failed", reason: "x" });
+        expect(await c!.jobs.enterFal("f3", 2)).toEqual({ granted: true });
+      });
+
+      it("when a job leaves the line, or its process died while it waited, then it holds nobody up", async () => {
+        const opened = await fresh();
+        const [a, b] = await processes(opened, 2);
+        await a!.jobs.create(newJob("busy"));
+        await a!.jobs.create(newJob("left"));
+        await a!.jobs.create(newJob("dead"));
+        clock += 1;
+        await b!.jobs.create(newJob("mine"));
+        expect(await a!.jobs.enterFal("busy", 1)).toEqual({ granted: true });
+        expect(await a!.jobs.enterFal("left", 1)).toEqual({ granted: false, position: 1 });
+        clock += 1;
+        expect(await a!.jobs.enterFal("dead", 1)).toEqual({ granted: false, position: 2 });
+        clock += 1;
+        expect(await b!.jobs.enterFal("mine", 1)).toEqual({ granted: false, position: 3 });
+        await a!.jobs.leaveFalLine("left");
+        expect(await b!.jobs.enterFal("mine", 1)).toEqual({ granted: false, position: 2 });
+        // a stops renewing: its waiting job no longer counts ahead; its granted one still holds its place.
+        clock += LEASE + 1;
+        await b!.jobs.renewLeases();
+        expect(await b!.jobs.enterFal("mine", 1)).toEqual({ granted: false, position: 1 });
+        await a!.jobs.close();
+        const [taken] = await b!.jobs.claimOrphans(1);
+        expect(taken?.id).toBe("busy");
+        await b!.jobs.transition("busy", { kind: "failed", reason: "x" });
+        expect(await b!.jobs.enterFal("mine", 1)).toEqual({ granted: true });
       });
     });
 

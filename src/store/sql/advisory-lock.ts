@@ -11,6 +11,8 @@ export const LockSpace = {
   admission: 1,
   /** Numbering one story's scenes. */
   storyScenes: 2,
+  /** The deployment-wide line for fal (MAX_CONCURRENT_JOBS). */
+  falLine: 3,
 } as const;
 
 /** Takes a PostgreSQL lock held until the transaction ends (commit or rollback). */

@@ -43,8 +43,10 @@ export interface JobsTable {
   lease_until: number | null;
   /** Incremented on every claim, so a process whose lease was taken over cannot write. */
   fence: Generated<number>;
-  /** 0 or 1: someone asked to cancel the job (kept as an integer, the same on both dialects). */
-  cancel_requested: Generated<number>;
+  /** When the job began waiting for a place at fal (null: not waiting, or never did). */
+  waiting_since: number | null;
+  /** When the job was given a place at fal (it counts against MAX_CONCURRENT_JOBS until it leaves pending/submitting/queued). */
+  fal_slot_at: number | null;
 }
 
 export interface CharactersTable {

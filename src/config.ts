@@ -48,6 +48,16 @@ const schema = z.object({
     .string()
     .regex(/^\s*\d+\s*(,\s*\d+\s*)*$/, "must be a comma-separated list of shard ids like 0,1")
     .optional(),
+  // Set by discord.js's ShardingManager (npm run start:sharded) in each process it spawns: its shard id.
+  SHARDS: z
+    .string()
+    .regex(/^\s*(\d+|\[\s*\d+\s*(,\s*\d+\s*)*\])\s*$/, "must be a shard id or a JSON list of them (set by start:sharded)")
+    .optional(),
+  // Never echoed in a message: it holds the database password.
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/.+/, "must be a PostgreSQL URL like postgres://user:password@host:5432/storycast")
+    .optional(),
 });
 
 export type Config = Readonly<{
@@ -74,6 +84,8 @@ export type Config = Readonly<{
    * deployment, `ids` of them here (undefined: all of them). Undefined: as many as Discord recommends.
    */
   shards: Readonly<{ count: number; ids: readonly number[] | undefined }> | undefined;
+  /** PostgreSQL shared by every process; undefined: the embedded SQLite file in dataDir (one process). */
+  databaseUrl: string | undefined;
 }>;
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -96,7 +108,7 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
     return { ok: false, problems };
   }
   const e = parsed.data;
-  const shardIds = e.SHARD_IDS?.split(",").map((id) => Number(id.trim()));
+  const shardIds = e.SHARD_IDS?.split(",").map((id) => Number(id.trim())) ?? managedShardIds(e.SHARDS);
   const shardProblems: string[] = [];
   if (shardIds !== undefined) {
     if (e.SHARD_COUNT === undefined) shardProblems.push("SHARD_IDS needs SHARD_COUNT (the total number of shards across all processes)");
@@ -127,9 +139,18 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
       maxConcurrentJobs: e.MAX_CONCURRENT_JOBS,
       shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000,
       maxQueuedJobs: e.MAX_QUEUED_JOBS,
-      health: e.HEALTH_PORT === undefined ? undefined : Object.freeze({ port: e.HEALTH_PORT, host: e.HEALTH_HOST }),
+      // Processes spawned by start:sharded share one environment: each answers on HEALTH_PORT + its first shard id.
+      health: e.HEALTH_PORT === undefined ? undefined : Object.freeze({ port: e.HEALTH_PORT === 0 || !e.SHARDS ? e.HEALTH_PORT : e.HEALTH_PORT + (shardIds?.[0] ?? 0), host: e.HEALTH_HOST }),
       prices: Object.freeze({ TURBO: e.PRICE_TURBO_USD, BALANCED: e.PRICE_BALANCED_USD, QUALITY: e.PRICE_QUALITY_USD }),
       shards: e.SHARD_COUNT === undefined ? undefined : Object.freeze({ count: e.SHARD_COUNT, ids: shardIds ? Object.freeze(shardIds) : undefined }),
+      databaseUrl: e.DATABASE_URL,
     }),
   };
+}
+
+/** The shard ids a ShardingManager gave this process (`SHARDS=3`, or a JSON list). */
+function managedShardIds(value: string | undefined): number[] | undefined {
+  if (value === undefined) return undefined;
+  const parsed: unknown = JSON.parse(value);
+  return Array.isArray(parsed) ? parsed.map(Number) : [Number(parsed)];
 }

@@ -59,5 +59,23 @@ describe("configuration", () => {
       expect(shards({ SHARD_COUNT: "2", SHARD_IDS: "1,2,3" })).toEqual({ problems: ["SHARD_IDS must be below SHARD_COUNT 2 (ids 0 to 1); got 2, 3"] });
       expect(shards({ SHARD_COUNT: "2", SHARD_IDS: "1,1" })).toEqual({ problems: ["SHARD_IDS lists a shard twice: 1"] });
     });
+
+    it("when a ShardingManager spawned this process (SHARDS, SHARD_COUNT), then it runs that shard and answers health on HEALTH_PORT + shard", () => {
+      const result = parseConfig({ ...base, SHARD_COUNT: "3", SHARDS: "2", HEALTH_PORT: "8080" });
+      expect(result.ok && { shards: result.config.shards, health: result.config.health }).toEqual({ shards: { count: 3, ids: [2] }, health: { port: 8082, host: "127.0.0.1" } });
+      expect(shards({ SHARD_COUNT: "4", SHARDS: "[1,3]" })).toEqual({ shards: { count: 4, ids: [1, 3] } });
+      expect(shards({ SHARD_COUNT: "2", SHARDS: "two" })).toEqual({ problems: ["SHARDS must be a shard id or a JSON list of them (set by start:sharded)"] });
+    });
+  });
+
+  describe("database", () => {
+    it("when DATABASE_URL is a PostgreSQL URL, then it is used; otherwise the line names the form without echoing the password", () => {
+      const ok = parseConfig({ DISCORD_TOKEN: "t", FAL_KEY: "k", DATABASE_URL: "postgres://bot:secret@127.0.0.1:5432/storycast" });
+      expect(ok.ok && ok.config.databaseUrl).toBe("postgres://bot:secret@127.0.0.1:5432/storycast");
+      const unset = parseConfig({ DISCORD_TOKEN: "t", FAL_KEY: "k" });
+      expect(unset.ok && unset.config.databaseUrl).toBeUndefined();
+      const bad = parseConfig({ DISCORD_TOKEN: "t", FAL_KEY: "k", DATABASE_URL: "mysql://bot:secret@host/db" });
+      expect(bad.ok ? [] : bad.problems).toEqual(["DATABASE_URL must be a PostgreSQL URL like postgres://user:password@host:5432/storycast"]);
+    });
   });
 });

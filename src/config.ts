@@ -154,3 +154,12 @@ function managedShardIds(value: string | undefined): number[] | undefined {
   const parsed: unknown = JSON.parse(value);
   return Array.isArray(parsed) ? parsed.map(Number) : [Number(parsed)];
 }
+
+/** What `npm run migrate-to-postgres` reads: the SQLite deployment's DATA_DIR and the target DATABASE_URL (no Discord or fal secrets). */
+export function parseMoveConfig(env: Record<string, string | undefined>): { ok: true; config: { dataDir: string; databaseUrl: string } } | { ok: false; problems: string[] } {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ""));
+  const parsed = z.object({ DATA_DIR: schema.shape.DATA_DIR, DATABASE_URL: schema.shape.DATABASE_URL }).safeParse(cleaned);
+  if (!parsed.success) return { ok: false, problems: parsed.error.issues.map((issue) => `${issue.path.join(".")} ${issue.message}`) };
+  if (!parsed.data.DATABASE_URL) return { ok: false, problems: ["DATABASE_URL is required (the PostgreSQL database to copy into)"] };
+  return { ok: true, config: { dataDir: parsed.data.DATA_DIR, databaseUrl: parsed.data.DATABASE_URL } };
+}

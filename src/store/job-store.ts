@@ -1,6 +1,6 @@
 import type { IdeogramCharacterInput } from "@fal-ai/client/endpoints";
 import type { DeliveryPlan, Job, JobOrigin } from "../domain/job.js";
-import type { JobState } from "../domain/job-state.js";
+import type { JobState, JobStateKind } from "../domain/job-state.js";
 import type { GenerationSettings } from "../domain/imagine-request.js";
 import type { ServerStore } from "./server-store.js";
 
@@ -13,6 +13,19 @@ export interface NewJob {
   /** The saved character whose reference the job uses, if any. */
   characterId?: string | null;
 }
+
+/**
+ * A write to a job this process no longer holds: another process took it over (this one's lease
+ * ran out, or a member cancelled it from there). The job is that process's now; stop working on it.
+ */
+export class LeaseLostError extends Error {
+  constructor(readonly jobId: string) {
+    super(`job ${jobId} is held by another process now`);
+  }
+}
+
+/** A job's place in the deployment-wide line for fal (MAX_CONCURRENT_JOBS across every process). */
+export type FalLinePlace = { granted: true } | { granted: false; position: number };
 
 /** The usage reads an admission check may make, inside the transaction that writes the job. */
 export type UsageReader = Pick<ServerStore, "memberImagesSince" | "spendSince">;
@@ -43,6 +56,39 @@ export interface JobStore {
   setDelivery(id: string, plan: DeliveryPlan): Promise<void>;
   /** Jobs not yet in a final state, oldest first. */
   unfinished(): Promise<Job[]>;
+  // Leases. A job is worked on by one live process: the one holding its lease. Jobs this store
+  // creates or claims are held by it; its writes to a job (setFalInput, transition, setDelivery)
+  // carry the job's fencing token and reject with LeaseLostError once another process has claimed
+  // it, so a process that was presumed dead cannot overwrite the work of the one that took over.
+
+  /** This store's process identity: the owner of the leases it holds. */
+  readonly owner: string;
+  /**
+   * Claims unfinished jobs that no live process holds (never leased, released by a clean stop, or
+   * whose lease ran out), oldest first, at most `limit`. `everything`: every unfinished job not
+   * held by this store, whatever its lease says (the start of the one process of a SQLite store).
+   */
+  claimOrphans(limit: number, options?: { everything?: boolean }): Promise<Job[]>;
+  /** Takes the job over from whichever process holds it, if its state is one of `kinds` (to cancel it from here). */
+  takeOver(id: string, kinds: readonly JobStateKind[]): Promise<Job | undefined>;
+  /** True when this store holds the job's lease. */
+  holds(id: string): boolean;
+  /** Extends every lease this store holds; resolves with the ids of jobs another process has taken over since. */
+  renewLeases(): Promise<string[]>;
+  /** Gives up every lease (a clean stop), so another process, or the next start, takes the jobs over at once. */
+  releaseLeases(): Promise<void>;
+
+  // The fal line: MAX_CONCURRENT_JOBS counts jobs at fal across every process on the database.
+
+  /**
+   * Gives the job a place at fal when fewer than `cap` jobs hold one (granted, submitting or
+   * queued) across the deployment and no job of a live process has waited longer; otherwise
+   * records that it waits and says its place in line (1 = next).
+   */
+  enterFal(id: string, cap: number): Promise<FalLinePlace>;
+  /** The job stopped waiting without a place (cancelled, or this process is stopping). */
+  leaveFalLine(id: string): Promise<void>;
+
   /** True when the store answers a trivial query (for health checks). */
   healthy(): Promise<boolean>;
   /** Closes the database (all stores opened with it). */

@@ -1,0 +1,22 @@
+import type { Migration, MigrationProvider } from "kysely";
+import type { SqlDialectName } from "../schema.js";
+import { initialMigration } from "./001-initial.js";
+import { jobLeasesMigration } from "./002-job-leases.js";
+import { metaMigration } from "./003-meta.js";
+
+/**
+ * Every migration, listed here rather than found by scanning a folder, so the same code runs
+ * from src/ under tests and from dist/ in production. Forward-only: a released migration is
+ * never edited; a change is a new entry with the next number (Kysely runs them in name order).
+ */
+export function migrationsFor(dialect: SqlDialectName): Record<string, Migration> {
+  return {
+    "001_initial": initialMigration(dialect),
+    "002_job_leases": jobLeasesMigration(dialect),
+    "003_meta": metaMigration,
+  };
+}
+
+export function migrationProvider(dialect: SqlDialectName): MigrationProvider {
+  return { getMigrations: async () => migrationsFor(dialect) };
+}

@@ -1,0 +1,91 @@
+import { sql, type Kysely } from "kysely";
+import type { Speed } from "../../domain/fal-enums.js";
+import type { PriceTable } from "../../domain/pricing.js";
+import type { Database } from "./schema.js";
+
+/**
+ * Usage summed from the job rows, on any executor (the database, or a transaction: the
+ * admission check of JobStore.create reads through the transaction that writes the job).
+ */
+
+/** Jobs that may have cost money: everything except those that ended before reaching fal. */
+const chargeable = sql<boolean>`NOT (state_kind IN ('failed', 'cancelled') AND fal_request_id IS NULL)`;
+
+const MS_PER_DAY = 86_400_000;
+
+export interface UsageTotal {
+  images: number;
+  spendUsd: number;
+}
+
+interface SpeedRow {
+  key: string | number;
+  speed: string | null;
+  // SUM over an INTEGER column: bigint on PostgreSQL, parsed as a number by our pool; Number() in case.
+  images: number | string | null;
+}
+
+export async function memberImagesSince(db: Kysely<Database>, guildId: string, userId: string, since: number): Promise<number> {
+  const row = await db
+    .selectFrom("jobs")
+    .select((eb) => eb.fn.sum<number | string | null>("num_images").as("n"))
+    .where("guild_id", "=", guildId)
+    .where("user_id", "=", userId)
+    .where("created_at", ">=", since)
+    .where(chargeable)
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
+export async function spendSince(db: Kysely<Database>, guildId: string, since: number, prices: PriceTable): Promise<number> {
+  const rows = await db
+    .selectFrom("jobs")
+    .select((eb) => [sql.lit("").as("key"), "speed", eb.fn.sum<number | string | null>("num_images").as("images")])
+    .where("guild_id", "=", guildId)
+    .where("created_at", ">=", since)
+    .where(chargeable)
+    .groupBy("speed")
+    .execute();
+  return totals(rows, prices).get("")?.spendUsd ?? 0;
+}
+
+export async function usageByMemberSince(db: Kysely<Database>, guildId: string, since: number, prices: PriceTable) {
+  const rows = await db
+    .selectFrom("jobs")
+    .select((eb) => [eb.fn.coalesce("user_id", sql.lit("")).as("key"), "speed", eb.fn.sum<number | string | null>("num_images").as("images")])
+    .where("guild_id", "=", guildId)
+    .where("created_at", ">=", since)
+    .where(chargeable)
+    .groupBy(["user_id", "speed"])
+    .execute();
+  return [...totals(rows, prices)].map(([userId, total]) => ({ userId, ...total })).sort((a, b) => b.spendUsd - a.spendUsd);
+}
+
+/** Per UTC day: grouped by whole days since the epoch (integer division on both dialects), named in JS. */
+export async function usageByDaySince(db: Kysely<Database>, guildId: string, since: number, prices: PriceTable) {
+  const day = sql<number>`created_at / ${sql.lit(MS_PER_DAY)}`;
+  const rows = await db
+    .selectFrom("jobs")
+    .select((eb) => [day.as("key"), "speed", eb.fn.sum<number | string | null>("num_images").as("images")])
+    .where("guild_id", "=", guildId)
+    .where("created_at", ">=", since)
+    .where(chargeable)
+    .groupBy([day, "speed"])
+    .orderBy(day)
+    .execute();
+  return [...totals(rows, prices)].map(([key, total]) => ({ day: new Date(Number(key) * MS_PER_DAY).toISOString().slice(0, 10), ...total }));
+}
+
+/** Folds (key, speed, images) rows into per-key totals of images and dollars, keys in row order. */
+function totals(rows: SpeedRow[], prices: PriceTable): Map<string, UsageTotal> {
+  const byKey = new Map<string, UsageTotal>();
+  for (const row of rows) {
+    const key = String(row.key);
+    const images = Number(row.images ?? 0);
+    const entry = byKey.get(key) ?? { images: 0, spendUsd: 0 };
+    entry.images += images;
+    entry.spendUsd += images * (row.speed ? prices[row.speed as Speed] : 0);
+    byKey.set(key, entry);
+  }
+  return byKey;
+}

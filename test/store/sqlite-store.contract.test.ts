@@ -1,0 +1,26 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { openStores, type Stores } from "../../src/store/sql/open-stores.js";
+import { describeStoreContract } from "./store-contract.js";
+
+describeStoreContract("SQLite", {
+  separateInstances: false,
+  async fresh(now) {
+    const dataDir = mkdtempSync(join(tmpdir(), "storycast-sql-"));
+    const opened: Stores[] = [];
+    const open = async () => {
+      const stores = await openStores({ dataDir, now });
+      opened.push(stores);
+      return stores;
+    };
+    return {
+      stores: await open(),
+      open,
+      async dispose() {
+        for (const stores of opened) await stores.close();
+        rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  },
+});

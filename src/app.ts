@@ -10,14 +10,12 @@ import { createRouter } from "./discord/router.js";
 import { resumeStorybooks } from "./discord/story-end.js";
 import { createFalService } from "./fal/fal-service.js";
 import { createJobRunner } from "./jobs/job-runner.js";
-import { createJobSlots } from "./jobs/job-slots.js";
+import { startLeaseKeeper } from "./jobs/lease-keeper.js";
+import { createSharedJobSlots } from "./jobs/shared-job-slots.js";
 import type { Logger } from "./logger.js";
 import { startHealthServer, type HealthReport } from "./ops/health-server.js";
-import { openDatabase } from "./store/database.js";
-import { createSqliteCharacterStore } from "./store/sqlite-character-store.js";
-import { createSqliteJobStore } from "./store/sqlite-job-store.js";
-import { createSqliteServerStore } from "./store/sqlite-server-store.js";
-import { createSqliteStoryStore } from "./store/sqlite-story-store.js";
+import { withDeploymentLock } from "./store/sql/deployment-lock.js";
+import { openStores } from "./store/sql/open-stores.js";
 import { systemClock, type Clock } from "./util/clock.js";
 
 export interface RunningApp {
@@ -41,11 +39,14 @@ export interface StartOptions {
 export async function startApp(config: Config, logger: Logger, options: StartOptions = {}): Promise<RunningApp> {
   const clock = options.clock ?? systemClock;
   const now = () => clock.now();
-  const db = openDatabase(config.dataDir);
-  const store = createSqliteJobStore(db, now); // owns the database: closing it closes db
-  const characters = createSqliteCharacterStore(db, now);
-  const servers = createSqliteServerStore(db);
-  const stories = createSqliteStoryStore(db, now);
+  // SQLite in DATA_DIR (one process), or PostgreSQL shared by every process; migrated before anything reads it.
+  const { jobs: store, characters, servers, stories, dialect, db } = await openStores({
+    dataDir: config.dataDir,
+    databaseUrl: config.databaseUrl,
+    now,
+    logger,
+    leaseMs: config.jobLeaseMs,
+  });
   const fal = createFalService({ credentials: config.falKey, proxyUrl: config.falProxyUrl, requestTimeoutMs: config.falRequestTimeoutMs, streamMaxMs: config.falStatusStreamMaxMs, clock });
   // Only the Guilds intent: no privileged intents are needed for slash commands.
   // Shards: SHARD_COUNT/SHARD_IDS when set (SHARD_COUNT alone: all of them, or those a ShardingManager
@@ -53,14 +54,20 @@ export async function startApp(config: Config, logger: Logger, options: StartOpt
   const shards = config.shards ? { shardCount: config.shards.count, ...(config.shards.ids ? { shards: [...config.shards.ids] } : {}) } : { shards: "auto" as const };
   const client = new Client({ intents: [GatewayIntentBits.Guilds], ...shards, ...(config.discordApiUrl ? { rest: { api: config.discordApiUrl } } : {}) });
   const reporter = createDiscordReporter({ rest: client.rest, logger, progressEditIntervalMs: config.progressEditIntervalMs, now });
-  const slots = createJobSlots(config.maxConcurrentJobs);
+  // MAX_CONCURRENT_JOBS across every process on the database; a waiting job asks again at least every poll interval.
+  const slots = createSharedJobSlots({ line: store, cap: config.maxConcurrentJobs, clock, pollMs: config.pollIntervalMs });
   const runner = createJobRunner({ store, fal, reporter, slots, logger, pollIntervalMs: config.pollIntervalMs, jobTimeoutMs: config.jobTimeoutMs, clock });
   const context: AppContext = { config, logger, store, characters, servers, stories, fal, runner, slots, clock, now, newJobId };
   const route = createRouter(commands, context);
   // The jobs a previous run left unfinished, read before any interaction can create one:
   // a job started while commands sync is never mistaken for an interrupted one.
   // Awaited before the interaction listener exists, so no interaction can be handled before them.
-  const [interrupted, interruptedStorybooks] = await Promise.all([store.unfinished(), stories.buildingStorybooks()]);
+  // On SQLite this is the only process: every unfinished job is its own. On PostgreSQL it takes
+  // the jobs no live process holds; the lease keeper takes the rest once their leases run out.
+  const [interrupted, interruptedStorybooks] = await Promise.all([
+    store.claimOrphans(Number.MAX_SAFE_INTEGER, { everything: dialect === "sqlite" }),
+    stories.buildingStorybooks(),
+  ]);
 
   client.on(Events.InteractionCreate, (interaction) => void route(interaction));
   client.on(Events.Error, (error) => logger.error({ err: error }, "discord client error"));
@@ -70,6 +77,7 @@ export async function startApp(config: Config, logger: Logger, options: StartOpt
   try {
     await client.login(config.discordToken);
   } catch (error) {
+    await store.releaseLeases().catch(() => undefined); // best effort: otherwise they run out on their own
     await store.close();
     await client.destroy();
     throw error;
@@ -80,7 +88,18 @@ export async function startApp(config: Config, logger: Logger, options: StartOpt
   if (interrupted.length > 0) logger.info({ jobs: interrupted.length }, "resuming unfinished jobs");
   for (const job of interrupted) void runner.resume(job);
   resumeStorybooks(context, client.rest, interruptedStorybooks);
-  await syncCommands(client.rest, readyClient.application.id, config.guildId, commands.map((command) => command.definition), logger);
+  const leases = startLeaseKeeper({
+    store,
+    clock,
+    logger,
+    leaseMs: config.jobLeaseMs,
+    abandon: (jobId) => runner.abandon(jobId),
+    resume: (job) => void runner.resume(job),
+  });
+  // Once per deployment: of processes starting together, one compares (and if needed registers) while the others wait, then find them up to date.
+  await withDeploymentLock(db, dialect, "commands", () =>
+    syncCommands(client.rest, readyClient.application.id, config.guildId, commands.map((command) => command.definition), logger),
+  );
   const health = config.health
     ? await startHealthServer(config.health.port, config.health.host, () => healthReport(readyClient, context), (error) => logger.error({ err: error }, "health report failed"))
     : undefined;
@@ -96,8 +115,11 @@ export async function startApp(config: Config, logger: Logger, options: StartOpt
         route.close();
         health?.close();
         // Leave a little of the deadline for closing the gateway and the store.
+        leases.stop();
         const stillRunning = await runner.drain(Math.max(0, config.shutdownTimeoutMs - 1000));
         const pending = await Promise.all(stillRunning.map(async (jobId) => ({ jobId, state: (await store.get(jobId))?.state.kind ?? "unknown" })));
+        // Another process (or the next start) takes this one's unfinished jobs over at once, not after the lease.
+        await store.releaseLeases().catch((error: unknown) => logger.error({ err: error }, "could not release job leases; they run out on their own"));
         await client.destroy();
         // A job still running keeps its row as it is; closing under it only ends this process's attempt.
         await store.close();

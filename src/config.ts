@@ -34,6 +34,7 @@ const schema = z.object({
   MAX_CONCURRENT_JOBS: z.coerce.number().int().positive().default(20),
   SHUTDOWN_TIMEOUT_SECONDS: positiveNumber(9),
   MAX_QUEUED_JOBS: z.coerce.number().int().positive().default(200),
+  JOB_LEASE_SECONDS: positiveNumber(20),
   HEALTH_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   HEALTH_HOST: z.string().min(1).default("127.0.0.1"),
   PRICE_TURBO_USD: dollars(0.1),
@@ -84,6 +85,8 @@ export type Config = Readonly<{
    * deployment, `ids` of them here (undefined: all of them). Undefined: as many as Discord recommends.
    */
   shards: Readonly<{ count: number; ids: readonly number[] | undefined }> | undefined;
+  /** How long a process's claim on a job lasts without renewal; another process takes the job over after it. */
+  jobLeaseMs: number;
   /** PostgreSQL shared by every process; undefined: the embedded SQLite file in dataDir (one process). */
   databaseUrl: string | undefined;
 }>;
@@ -139,6 +142,7 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
       maxConcurrentJobs: e.MAX_CONCURRENT_JOBS,
       shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000,
       maxQueuedJobs: e.MAX_QUEUED_JOBS,
+      jobLeaseMs: e.JOB_LEASE_SECONDS * 1000,
       // Processes spawned by start:sharded share one environment: each answers on HEALTH_PORT + its first shard id.
       health: e.HEALTH_PORT === undefined ? undefined : Object.freeze({ port: e.HEALTH_PORT === 0 || !e.SHARDS ? e.HEALTH_PORT : e.HEALTH_PORT + (shardIds?.[0] ?? 0), host: e.HEALTH_HOST }),
       prices: Object.freeze({ TURBO: e.PRICE_TURBO_USD, BALANCED: e.PRICE_BALANCED_USD, QUALITY: e.PRICE_QUALITY_USD }),

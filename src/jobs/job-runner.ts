@@ -103,6 +103,21 @@ export function createJobRunner(deps: JobRunnerDeps) {
      * it was paid for and is delivered as usual) or is mid-submit.
      */
     async cancel(jobId: string): Promise<boolean> {
+      // A job another process is following (its server's shard runs there, or it took the job
+      // over) is taken over here first: only the holder of a job's lease may end it.
+      if (!store.holds(jobId)) {
+        const taken = await store.takeOver(jobId, ["pending", "queued"]);
+        if (!taken) return false;
+        const cancelled = await this.cancelHeld(jobId);
+        // Not cancelled after all (fal had finished it): this process holds it now, so it finishes it.
+        if (!cancelled) void this.resume((await store.get(jobId)) ?? taken);
+        return cancelled;
+      }
+      return this.cancelHeld(jobId);
+    },
+
+    /** cancel() of a job this process holds. */
+    async cancelHeld(jobId: string): Promise<boolean> {
       const job = await store.get(jobId);
       if (!job || isFinal(job.state.kind) || job.state.kind === "completed" || job.state.kind === "submitting") return false;
       const requestId = requestIdOf(job.state);
@@ -119,6 +134,14 @@ export function createJobRunner(deps: JobRunnerDeps) {
       logFor(job, requestId).info("job cancelled by its requester");
       await reporter.fail(job, "Cancelled. Nothing more will be generated for this request.");
       return true;
+    },
+
+    /**
+     * Stops working on a job another process took over (this one's lease ran out): its run is
+     * aborted and writes nothing more; the other process finishes it.
+     */
+    abandon(jobId: string): void {
+      running.get(jobId)?.abort();
     },
 
     /**

@@ -6,6 +6,7 @@ import { classifyFalError, isNetworkError, wasRefusedConnection } from "../fal/f
 import { SubmitOutcomeUnknownError, type FalStatus } from "../fal/fal-service.js";
 import { backoffDelay } from "../util/backoff.js";
 import { systemClock } from "../util/clock.js";
+import { LeaseLostError } from "../store/job-store.js";
 import { createJobDelivery } from "./job-delivery.js";
 import { createJobSlots } from "./job-slots.js";
 import { transitionIfAllowed } from "./transition-if-allowed.js";
@@ -256,6 +257,12 @@ export function createJobSteps(deps: JobRunnerDeps) {
     try {
       await task(controller);
     } catch (error) {
+      if (error instanceof LeaseLostError) {
+        // Another process holds the job now (this one was presumed dead, or the job was cancelled
+        // from there): it is that process's to finish; writing anything here would be refused anyway.
+        logFor(job).warn("another process took this job over; leaving it to that process");
+        return;
+      }
       await failJob(job, "Something went wrong on StoryCast's side.", error, "error").catch((failError: unknown) =>
         logFor(job).error({ err: failError }, "could not record a failed job"),
       );

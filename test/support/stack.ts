@@ -7,6 +7,7 @@ import { parseConfig, type Config } from "../../src/config.js";
 import { createLogger } from "../../src/logger.js";
 import { startFakeDiscord, type FakeDiscord, type InteractionHandle, type StartOptions } from "../fakes/discord/index.js";
 import { startFakeFal, type FakeFal } from "../fakes/fal/index.js";
+import { createTestDatabase } from "./postgres.js";
 import { createTestClock, type TestClock } from "./test-clock.js";
 
 export interface Stack {
@@ -33,6 +34,17 @@ export interface StackOptions {
   attachmentSizeLimit?: number;
   /** Options of the fake Discord (e.g. shardCount, guilds on given shards). */
   discord?: StartOptions;
+  /**
+   * Where the bot keeps its state: SQLite in a temporary DATA_DIR, or a fresh database on the
+   * test PostgreSQL server. Default: STORYCAST_TEST_STORE (the vitest "postgres" project runs
+   * the state-heavy end-to-end files again with it set), else SQLite.
+   */
+  store?: "sqlite" | "postgres";
+}
+
+/** The store the end-to-end tests of this run use unless a test asks for one. */
+export function testStore(): "sqlite" | "postgres" {
+  return process.env.STORYCAST_TEST_STORE === "postgres" ? "postgres" : "sqlite";
 }
 
 /** The secrets and addresses that point the bot at the fakes (commands registered to the fake guild). */
@@ -64,7 +76,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const discord = await startFakeDiscord({ ...options.discord, ...(options.attachmentSizeLimit ? { attachmentSizeLimit: options.attachmentSizeLimit } : {}) });
   const fal = await startFakeFal();
   const dataDir = mkdtempSync(join(tmpdir(), "storycast-e2e-"));
-  const parsed = parseConfig({ ...botEnv(discord, fal, dataDir), LOG_LEVEL: "debug", FAL_REQUEST_TIMEOUT_MS: "5000", ...options.env });
+  const database = (options.store ?? testStore()) === "postgres" ? await createTestDatabase() : undefined;
+  const parsed = parseConfig({
+    ...botEnv(discord, fal, dataDir),
+    LOG_LEVEL: "debug",
+    FAL_REQUEST_TIMEOUT_MS: "5000",
+    ...(database ? { DATABASE_URL: database.url } : {}),
+    ...options.env,
+  });
   if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
   const logs: string[] = [];
   const sink = new Writable({
@@ -103,7 +122,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       await stack.app.stop();
       await recordAckLatencies(handles);
       assertNoSecrets([discord.token, fal.key], logs, discord, fal);
-      await Promise.all([discord.close(), fal.close()]);
+      await Promise.all([discord.close(), fal.close(), database?.drop()]);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

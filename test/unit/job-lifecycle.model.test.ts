@@ -9,9 +9,9 @@ import { isFinal } from "../../src/domain/job-state.js";
 import type { FalService, FalStatus } from "../../src/fal/fal-service.js";
 import { UndeliverableError, type JobReporter } from "../../src/jobs/job-reporter.js";
 import { createJobRunner, type JobRunner } from "../../src/jobs/job-runner.js";
-import { createJobSlots } from "../../src/jobs/job-slots.js";
+import { createSharedJobSlots } from "../../src/jobs/shared-job-slots.js";
 import type { JobStore } from "../../src/store/job-store.js";
-import { openSqliteJobStore } from "../../src/store/sqlite-job-store.js";
+import { openSqliteJobStore } from "../support/sqlite-job-store.js";
 import { createTestClock, type TestClock } from "../support/test-clock.js";
 
 /**
@@ -37,6 +37,8 @@ type DiscordMode = "ok" | "flaky" | "hangs_after_posting" | "refuses_for_good";
 /** What fal and Discord saw, across every process generation. */
 interface World {
   clock: TestClock;
+  /** The SQLite file's folder: every process generation opens its own store on it. */
+  dir: string;
   store: JobStore;
   runner: JobRunner;
   /** Bumped by a crash: calls from an older process generation never settle (that process is dead). */
@@ -156,11 +158,14 @@ function makeReporter(world: World, generation: number): JobReporter {
 
 async function startRunner(world: World): Promise<JobRunner> {
   const generation = world.generation;
+  // Each process opens its own store (its own lease owner) on the same file. The previous one's
+  // calls may still land (a zombie): its writes are fenced off once this one claims the jobs.
+  world.store = await openSqliteJobStore(world.dir, () => world.clock.now());
   const runner = createJobRunner({
     store: world.store,
     fal: makeFal(world, generation),
     reporter: makeReporter(world, generation),
-    slots: createJobSlots(2),
+    slots: createSharedJobSlots({ line: world.store, cap: 2, clock: world.clock, pollMs: 5 }),
     logger: pino({ level: "silent" }),
     pollIntervalMs: 5,
     jobTimeoutMs: TIME_LIMIT_MS,
@@ -170,7 +175,7 @@ async function startRunner(world: World): Promise<JobRunner> {
     clock: world.clock,
   });
   // As the app does at start-up: resume what the previous process left unfinished.
-  for (const job of await world.store.unfinished()) void runner.resume(job);
+  for (const job of await world.store.claimOrphans(Number.MAX_SAFE_INTEGER, { everything: true })) void runner.resume(job);
   return runner;
 }
 
@@ -308,7 +313,7 @@ describe("job lifecycle (model-based)", () => {
         dirs.push(dir);
         const world = {
           clock: createTestClock(),
-          store: openSqliteJobStore(dir),
+          dir,
           generation: 0,
           submitMode: "accept",
           discordMode: "ok",

@@ -9,7 +9,7 @@ import type { JobReporter } from "../../src/jobs/job-reporter.js";
 import { createJobRunner } from "../../src/jobs/job-runner.js";
 import { createJobSlots } from "../../src/jobs/job-slots.js";
 import type { InputFiles } from "../../src/jobs/job-types.js";
-import { openSqliteJobStore } from "../../src/store/sqlite-job-store.js";
+import { openSqliteJobStore } from "../support/sqlite-job-store.js";
 import type { JobStore } from "../../src/store/job-store.js";
 
 const dirs: string[] = [];
@@ -20,10 +20,10 @@ const settle = async () => {
   for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
 };
 
-function setUp() {
+async function setUp() {
   const dir = mkdtempSync(join(tmpdir(), "storycast-loading-"));
   dirs.push(dir);
-  const store = openSqliteJobStore(dir);
+  const store = await openSqliteJobStore(dir);
   // Uploads hang until the test lets them finish, so jobs pile up behind the upload slots.
   const pendingUploads: (() => void)[] = [];
   const calls = { uploads: 0, submits: 0 };
@@ -70,7 +70,7 @@ function newJob(store: JobStore, id: string) {
 
 describe("input files are loaded inside the upload slot", () => {
   it("when jobs wait for an upload slot, then their input bytes are not loaded until they get one", async () => {
-    const { store, runner, calls, pendingUploads, progress } = setUp();
+    const { store, runner, calls, pendingUploads, progress } = await setUp();
     const loaded: string[] = [];
     /** Jobs whose bytes are in memory: loaded, upload not finished yet. */
     let holdingBytes = 0;
@@ -104,7 +104,7 @@ describe("input files are loaded inside the upload slot", () => {
   });
 
   it("when the loader finds bad input, then the job fails with its message through the reporter and nothing reaches fal", async () => {
-    const { store, runner, calls, failures } = setUp();
+    const { store, runner, calls, failures } = await setUp();
     const message = "The reference `x.png` is not a JPEG, PNG or WebP image (whatever its name says). Please attach a real image.";
     await runner.start(await newJob(store, "bad"), async () => {
       throw new UserFacingError(message);

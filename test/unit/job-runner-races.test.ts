@@ -10,7 +10,7 @@ import type { JobReporter } from "../../src/jobs/job-reporter.js";
 import { createJobRunner } from "../../src/jobs/job-runner.js";
 import { createJobSlots } from "../../src/jobs/job-slots.js";
 import type { JobStore } from "../../src/store/job-store.js";
-import { openSqliteJobStore } from "../../src/store/sqlite-job-store.js";
+import { openSqliteJobStore } from "../support/sqlite-job-store.js";
 
 // With an async store, other writers can act between a runner's read of a job and its write.
 // The store's transition refuses an illegal move; these tests put the other writer's move
@@ -32,10 +32,10 @@ function storeWithRival(inner: JobStore, before: JobState["kind"], rival: (id: s
   };
 }
 
-function setUp(wrap: (inner: JobStore) => JobStore = (inner) => inner) {
+async function setUp(wrap: (inner: JobStore) => JobStore = (inner) => inner) {
   const dir = mkdtempSync(join(tmpdir(), "storycast-races-"));
   dirs.push(dir);
-  const inner = openSqliteJobStore(dir);
+  const inner = await openSqliteJobStore(dir);
   const calls = { submits: 0, posts: 0, failures: [] as string[] };
   const fal: FalService = {
     upload: async () => "https://fal/ref.png",
@@ -75,7 +75,7 @@ function setUp(wrap: (inner: JobStore) => JobStore = (inner) => inner) {
 
 describe("job runner: a write that loses a race to another writer", () => {
   it("when the follower stores fal's result between cancel's read and its write, then cancel says too late and the result stands", async () => {
-    const { inner, runner, calls, newJob } = setUp((store) =>
+    const { inner, runner, calls, newJob } = await setUp((store) =>
       storeWithRival(store, "cancelled", (id) => store.transition(id, { kind: "completed", requestId: "req-1", result })),
     );
     await newJob();
@@ -89,7 +89,7 @@ describe("job runner: a write that loses a race to another writer", () => {
   });
 
   it("when a cancel ends the job between the runner's check and its submit, then nothing is sent to fal and the job stays cancelled", async () => {
-    const { inner, runner, calls, newJob } = setUp((store) => storeWithRival(store, "submitting", (id) => store.transition(id, { kind: "cancelled" })));
+    const { inner, runner, calls, newJob } = await setUp((store) => storeWithRival(store, "submitting", (id) => store.transition(id, { kind: "cancelled" })));
     const job = await newJob();
 
     await runner.startHosted(job, job.falInput!);
@@ -100,7 +100,7 @@ describe("job runner: a write that loses a race to another writer", () => {
   });
 
   it("when a delivery is started from a stale read of a job another run already delivered, then nothing is posted again", async () => {
-    const { inner, runner, calls, newJob } = setUp();
+    const { inner, runner, calls, newJob } = await setUp();
     await newJob();
     await inner.transition("job-1", { kind: "submitting" });
     await inner.transition("job-1", { kind: "queued", requestId: "req-1", acceptedAt: 0 });
@@ -116,7 +116,7 @@ describe("job runner: a write that loses a race to another writer", () => {
 
 describe("job runner: the store fails right after fal accepted a job", () => {
   it("when the request id cannot be stored, then the job is never marked failed-and-free nor submitted again: its outcome is unknown and the member told", async () => {
-    const { inner, runner, calls, newJob } = setUp((store) => ({
+    const { inner, runner, calls, newJob } = await setUp((store) => ({
       ...store,
       async transition(id, state) {
         if (state.kind === "queued") throw new Error("database is unavailable");

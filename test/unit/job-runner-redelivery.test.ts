@@ -7,7 +7,7 @@ import type { FalService } from "../../src/fal/fal-service.js";
 import type { JobReporter } from "../../src/jobs/job-reporter.js";
 import { createJobRunner } from "../../src/jobs/job-runner.js";
 import { createJobSlots } from "../../src/jobs/job-slots.js";
-import { openSqliteJobStore } from "../../src/store/sqlite-job-store.js";
+import { openSqliteJobStore } from "../support/sqlite-job-store.js";
 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })));
@@ -29,7 +29,7 @@ describe("delivery when Discord stays down", () => {
   it("when every delivery attempt fails, then the job stays completed and is delivered by a later retry", async () => {
     const dir = mkdtempSync(join(tmpdir(), "storycast-redeliver-"));
     dirs.push(dir);
-    const store = openSqliteJobStore(dir);
+    const store = await openSqliteJobStore(dir);
     let calls = 0;
     const reporter: JobReporter = {
       progress: async () => undefined,

@@ -27,7 +27,7 @@ export function initialMigration(dialect: SqlDialectName): Migration {
         .addColumn("reroll_of", "text")
         .addColumn("message_ids", "text", (c) => c.notNull().defaultTo("[]"))
         .execute();
-      // Added one by one by earlier releases (sqlite-job-store.ts LATER_COLUMNS).
+      // Added one by one by earlier SQLite releases.
       await addMissingColumns(db, dialect, "jobs", {
         guild_id: "TEXT",
         user_id: "TEXT",

@@ -1,0 +1,76 @@
+import type { JobStore } from "../store/job-store.js";
+import type { Clock } from "../util/clock.js";
+import type { JobSlots } from "./job-slots.js";
+
+/** What the deployment-wide cap needs from the store (one locked transaction per call). */
+export type FalLine = Pick<JobStore, "enterFal" | "leaveFalLine">;
+
+/**
+ * MAX_CONCURRENT_JOBS across every process sharing the database. A slot is a job row at fal
+ * (submitting or queued, or granted and about to submit), so a process that dies holds no slot
+ * beyond its jobs' real time at fal, and nothing needs releasing by hand. Waiting jobs ask
+ * again when a local job leaves fal and at least every `pollMs` (another process's job may
+ * have left), and hear their place in the deployment-wide line whenever it changes.
+ */
+export function createSharedJobSlots(deps: { line: FalLine; cap: number; clock: Clock; pollMs: number }): JobSlots {
+  const { line, cap, clock, pollMs } = deps;
+  let running = 0;
+  let waiting = 0;
+  const wakers = new Set<() => void>();
+  const wakeAll = () => [...wakers].forEach((wake) => wake());
+
+  async function acquire(jobId: string, signal: AbortSignal, onPosition: (position: number) => void): Promise<boolean> {
+    waiting += 1;
+    let lastPosition = 0;
+    try {
+      while (!signal.aborted) {
+        const answer = await line.enterFal(jobId, cap);
+        if (answer.granted) {
+          running += 1;
+          return true;
+        }
+        if (answer.position !== lastPosition) onPosition((lastPosition = answer.position));
+        await new Promise<void>((resolve) => {
+          const wake = () => {
+            wakers.delete(wake);
+            stopSleeping.abort();
+            resolve();
+          };
+          const stopSleeping = new AbortController();
+          wakers.add(wake);
+          void clock.sleep(pollMs, AbortSignal.any([signal, stopSleeping.signal])).then(wake);
+        });
+      }
+      await line.leaveFalLine(jobId);
+      return false;
+    } finally {
+      waiting -= 1;
+    }
+  }
+
+  return {
+    acquire,
+    async withSlot(task) {
+      await acquire("", new AbortController().signal, () => undefined);
+      try {
+        return await task();
+      } finally {
+        this.release();
+      }
+    },
+    take() {
+      // A resumed job already at fal holds its slot by its state (queued): nothing to take.
+      running += 1;
+    },
+    release() {
+      running = Math.max(0, running - 1);
+      wakeAll();
+    },
+    get running() {
+      return running;
+    },
+    get waiting() {
+      return waiting;
+    },
+  };
+}

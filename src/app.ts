@@ -40,13 +40,14 @@ export async function startApp(config: Config, logger: Logger, options: StartOpt
   const clock = options.clock ?? systemClock;
   const now = () => clock.now();
   // SQLite in DATA_DIR (one process), or PostgreSQL shared by every process; migrated before anything reads it.
-  const { jobs: store, characters, servers, stories, dialect, db } = await openStores({
+  const { jobs: store, characters, servers, stories, dialect, db, migrated } = await openStores({
     dataDir: config.dataDir,
     databaseUrl: config.databaseUrl,
     now,
     logger,
     leaseMs: config.jobLeaseMs,
   });
+  if (migrated.length > 0) logger.info({ dialect, migrations: migrated }, "database migrated");
   const fal = createFalService({ credentials: config.falKey, proxyUrl: config.falProxyUrl, requestTimeoutMs: config.falRequestTimeoutMs, streamMaxMs: config.falStatusStreamMaxMs, clock });
   // Only the Guilds intent: no privileged intents are needed for slash commands.
   // Shards: SHARD_COUNT/SHARD_IDS when set (SHARD_COUNT alone: all of them, or those a ShardingManager

@@ -11,6 +11,8 @@ export interface SqlDatabase {
   db: Kysely<Database>;
   dialect: SqlDialectName;
   close(): Promise<void>;
+  /** The migrations this open ran (none when another process, or an earlier start, already had). */
+  migrated: string[];
 }
 
 export interface OpenSqlDatabaseOptions {
@@ -27,19 +29,18 @@ export interface OpenSqlDatabaseOptions {
 export async function openSqlDatabase(options: OpenSqlDatabaseOptions): Promise<SqlDatabase> {
   const opened = options.databaseUrl ? await openPostgres(options.databaseUrl, options) : openSqlite(options.dataDir);
   try {
-    await migrateToLatest(opened.db, opened.dialect);
+    return { ...opened, migrated: await migrateToLatest(opened.db, opened.dialect) };
   } catch (error) {
     await opened.close();
     throw error;
   }
-  return opened;
 }
 
 export function isPostgresUrl(url: string): boolean {
   return /^postgres(ql)?:\/\//i.test(url);
 }
 
-function openSqlite(dataDir: string): SqlDatabase {
+function openSqlite(dataDir: string): Omit<SqlDatabase, "migrated"> {
   mkdirSync(dataDir, { recursive: true });
   const file = new Sqlite(join(dataDir, "storycast.sqlite"));
   file.pragma("journal_mode = WAL");
@@ -58,7 +59,7 @@ function openSqlite(dataDir: string): SqlDatabase {
 /** pg type ids whose text we parse ourselves: int8 (timestamps, COUNT, SUM of integers) becomes a JS number. */
 const INT8_OID = 20;
 
-async function openPostgres(url: string, options: OpenSqlDatabaseOptions): Promise<SqlDatabase> {
+async function openPostgres(url: string, options: OpenSqlDatabaseOptions): Promise<Omit<SqlDatabase, "migrated">> {
   if (!isPostgresUrl(url)) throw new Error(`DATABASE_URL must start with postgres:// or postgresql:// (got ${describeUrl(url)})`);
   const pool = new pg.Pool({
     connectionString: url,

@@ -21,6 +21,8 @@ export interface Stores {
   stories: StoryStore;
   dialect: SqlDialectName;
   db: Kysely<Database>;
+  /** The migrations this open ran. */
+  migrated: string[];
   /** Closes the database (the same as jobs.close()); safe to call more than once. */
   close(): Promise<void>;
 }
@@ -38,7 +40,7 @@ export interface OpenStoresOptions {
 
 /** Opens the database (SQLite in dataDir, or PostgreSQL at databaseUrl), migrated, with every store on it. */
 export async function openStores(options: OpenStoresOptions): Promise<Stores> {
-  const { db, dialect, close } = await openSqlDatabase(options);
+  const { db, dialect, close, migrated } = await openSqlDatabase(options);
   return {
     jobs: createSqlJobStore(db, dialect, options.now, close, { owner: options.owner ?? randomUUID(), leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS }),
     characters: createSqlCharacterStore(db, dialect, options.now),
@@ -47,5 +49,6 @@ export async function openStores(options: OpenStoresOptions): Promise<Stores> {
     dialect,
     db,
     close,
+    migrated,
   };
 }

@@ -1,9 +1,25 @@
 import { defineConfig } from "vitest/config";
 
+/**
+ * The end-to-end files whose subject is state (restarts, limits under load, characters, stories,
+ * time limits, the queue): run a second time on PostgreSQL (project "postgres"), so both stores
+ * keep every promise. Everything else runs once, on the default SQLite store.
+ */
+const STATE_E2E = [
+  "test/e2e/restart.test.ts",
+  "test/e2e/load.test.ts",
+  "test/e2e/settings-and-usage.test.ts",
+  "test/e2e/characters.test.ts",
+  "test/e2e/stories.test.ts",
+  "test/e2e/stories-storybook.test.ts",
+  "test/e2e/stories-limits.test.ts",
+  "test/e2e/time-limits.test.ts",
+  "test/e2e/queue-cap.test.ts",
+];
+
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
-    // One PostgreSQL server for the run (TEST_DATABASE_URL, or an embedded one): see the file.
+    // One PostgreSQL server per project (TEST_DATABASE_URL, or an embedded one): see the file.
     globalSetup: ["test/support/postgres-global-setup.ts"],
     testTimeout: 30_000,
     hookTimeout: 30_000,
@@ -11,5 +27,9 @@ export default defineConfig({
     // so they can run in parallel; two workers match the two-core CI machine.
     pool: "forks",
     maxWorkers: 2,
+    projects: [
+      { extends: true, test: { name: "sqlite", include: ["test/**/*.test.ts"] } },
+      { extends: true, test: { name: "postgres", include: STATE_E2E, env: { STORYCAST_TEST_STORE: "postgres" } } },
+    ],
   },
 });

@@ -6,17 +6,24 @@ import { startFakeDiscord, type FakeDiscord } from "../fakes/discord/index.js";
 import { makePng, startFakeFal, type FakeFal } from "../fakes/fal/index.js";
 import { runBot, type BotProcess } from "../support/bot-process.js";
 import { resultMessages, waitForReply } from "../support/imagine.js";
-import { assertNoSecrets, botEnv } from "../support/stack.js";
+import { createTestDatabase } from "../support/postgres.js";
+import { assertNoSecrets, botEnv, testStore } from "../support/stack.js";
 
 let discord: FakeDiscord;
 let fal: FakeFal;
 let dataDir: string;
 let bot: BotProcess | undefined;
 const allLogs: string[] = [];
+/** In the vitest "postgres" project: the bot's store, and a short lease so a killed process's jobs are taken over in seconds. */
+let postgres: { env: Record<string, string>; drop(): Promise<void> } | undefined;
 
 beforeAll(async () => {
   [discord, fal] = await Promise.all([startFakeDiscord(), startFakeFal()]);
   dataDir = mkdtempSync(join(tmpdir(), "storycast-restart-"));
+  if (testStore() === "postgres") {
+    const database = await createTestDatabase();
+    postgres = { env: { DATABASE_URL: database.url, JOB_LEASE_SECONDS: "2" }, drop: database.drop };
+  }
 });
 afterEach(async () => {
   if (bot && bot.child.exitCode === null && bot.child.signalCode === null) {
@@ -29,7 +36,7 @@ afterEach(async () => {
 });
 afterAll(async () => {
   assertNoSecrets([discord.token, fal.key], allLogs, discord, fal);
-  await Promise.all([discord?.close(), fal?.close()]);
+  await Promise.all([discord?.close(), fal?.close(), postgres?.drop()]);
   rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -37,7 +44,7 @@ async function startBot(env: Record<string, string> = {}): Promise<BotProcess> {
   if (bot) allLogs.push(...bot.stdout().split("\n"));
   bot = runBot(
     "dist/src/index.js",
-    { PATH: process.env.PATH, ...botEnv(discord, fal, dataDir), ...env },
+    { PATH: process.env.PATH, ...botEnv(discord, fal, dataDir), ...postgres?.env, ...env },
     dataDir,
   );
   await bot.waitForLog("commands ");

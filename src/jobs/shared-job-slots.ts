@@ -16,8 +16,8 @@ export function createSharedJobSlots(deps: { line: FalLine; cap: number; clock: 
   const { line, cap, clock, pollMs } = deps;
   let running = 0;
   let waiting = 0;
-  const wakers = new Set<() => void>();
-  const wakeAll = () => [...wakers].forEach((wake) => wake());
+  /** This process's waiters, oldest first: a local release wakes only the oldest (the line is first come, first served). */
+  const wakers: (() => void)[] = [];
 
   async function acquire(jobId: string, signal: AbortSignal, onPosition: (position: number) => void): Promise<boolean> {
     waiting += 1;
@@ -30,22 +30,30 @@ export function createSharedJobSlots(deps: { line: FalLine; cap: number; clock: 
           return true;
         }
         if (answer.position !== lastPosition) onPosition((lastPosition = answer.position));
-        await new Promise<void>((resolve) => {
-          const wake = () => {
-            wakers.delete(wake);
-            stopSleeping.abort();
-            resolve();
-          };
-          const stopSleeping = new AbortController();
-          wakers.add(wake);
-          void clock.sleep(pollMs, AbortSignal.any([signal, stopSleeping.signal])).then(wake);
-        });
+        // Far back in the line, ask less often: each question is a locked transaction, and the
+        // place changes slowly there. Near the front, at least every poll interval (a job of
+        // another process may have left fal).
+        await waitForTurn(pollMs * Math.min(answer.position, 5), signal);
       }
       await line.leaveFalLine(jobId);
       return false;
     } finally {
       waiting -= 1;
     }
+  }
+
+  function waitForTurn(ms: number, signal: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const stopSleeping = new AbortController();
+      const wake = () => {
+        const index = wakers.indexOf(wake);
+        if (index >= 0) wakers.splice(index, 1);
+        stopSleeping.abort();
+        resolve();
+      };
+      wakers.push(wake);
+      void clock.sleep(ms, AbortSignal.any([signal, stopSleeping.signal])).then(wake);
+    });
   }
 
   return {
@@ -64,7 +72,7 @@ export function createSharedJobSlots(deps: { line: FalLine; cap: number; clock: 
     },
     release() {
       running = Math.max(0, running - 1);
-      wakeAll();
+      wakers[0]?.();
     },
     get running() {
       return running;

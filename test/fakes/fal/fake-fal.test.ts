@@ -159,6 +159,20 @@ describe("queue", () => {
     expect(new Set(files).size).toBe(3); // distinct content per image
   });
 
+  it("peakInFlight counts jobs submitted and not yet completed or cancelled, wherever they are in fal's queue", async () => {
+    expect(fake.peakInFlight()).toBe(0);
+    fake.script({ hold: true }, { queueMs: 60_000 }, { hold: true });
+    const a = await fal.queue.submit(ENDPOINT, { input: input() });
+    const b = await fal.queue.submit(ENDPOINT, { input: input() }); // still IN_QUEUE: in flight too
+    expect(fake.peakInFlight()).toBe(2);
+    fake.release(a.request_id);
+    await sleep(80); // past runMs: a completes
+    expect(await fal.queue.cancel(ENDPOINT, { requestId: b.request_id })).toBeUndefined();
+    // One in flight now (c), never three at once: a completed and b was cancelled before c came.
+    await fal.queue.submit(ENDPOINT, { input: input() });
+    expect(fake.peakInFlight()).toBe(2);
+  });
+
   it("answers result before completion with 400 'still in progress'", async () => {
     fake.script({ hold: true });
     const { request_id } = await fal.queue.submit(ENDPOINT, { input: input() });

@@ -94,6 +94,12 @@ export class Job {
     return "CANCELLATION_REQUESTED";
   }
 
+  /** When the job completed (or was cancelled), observing it at `now` without consuming; undefined while it is still in flight. */
+  completedAtAfter(now: number): number | undefined {
+    this.observe(now, false);
+    return this.completedAt;
+  }
+
   release(now: number): void {
     this.releasedAt ??= now;
   }

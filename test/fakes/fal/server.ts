@@ -141,6 +141,27 @@ class FakeFalServer implements FakeFal {
     return { state, cancelled: job.cancelled, input: job.input, endpointId: job.endpointId };
   }
 
+  /**
+   * The most jobs in flight at once over the fake's life: submitted and not yet completed or
+   * cancelled (in fal's queue or running). Computed from each job's timestamps, so a job counts
+   * until the moment it completed, however late the client noticed.
+   */
+  peakInFlight(): number {
+    const now = Date.now();
+    const edges: [number, 1 | -1][] = [];
+    for (const job of this.jobs.values()) {
+      edges.push([job.submittedAt, 1]);
+      const end = job.completedAtAfter(now);
+      if (end !== undefined) edges.push([end, -1]);
+    }
+    // At equal times a completion comes first: a slot freed at t and taken at t is never two jobs.
+    edges.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    let current = 0;
+    let peak = 0;
+    for (const [, step] of edges) peak = Math.max(peak, (current += step));
+    return peak;
+  }
+
   release(requestId: string): void {
     const job = this.jobs.get(requestId);
     if (!job) throw new Error(`FakeFal.release: no job ${requestId} (known: ${[...this.jobs.keys()].join(", ") || "none"})`);

@@ -146,6 +146,8 @@ export interface FakeFal {
   /** Deletes a CDN file as if its lifetime ended: its URL answers 404 from then on. Throws for a URL the fake does not serve. */
   expire(url: string): void;
   job(requestId: string): FakeFalJob | undefined;
+  /** The most jobs ever in flight at once (submitted, not yet completed or cancelled: queued or running). */
+  peakInFlight(): number;
   /** Let a `hold: true` job complete (after its runMs). Throws for an unknown id. */
   release(requestId: string): void;
   /** Resolves when pred() holds (checked every 10 ms); rejects after timeoutMs (default 5000) with a summary of recent requests. */

@@ -61,6 +61,8 @@ export interface FakeDiscord {
   readonly otherChannelId: string;
   readonly attachmentSizeLimit: number;
   readonly users: { alice: FakeUser; bob: FakeUser; mod: FakeUser; admin: FakeUser; carol: FakeUser };
+  /** The owner of every guild: every permission everywhere, e.g. Manage Server in the extra guilds, where the Admin role does not exist. */
+  readonly owner: FakeUser;
   /** Role ids: "Admin" has Manage Server; "Storyteller" has no permissions. */
   readonly roleIds: { moderator: string; admin: string; storyteller: string };
   readonly requests: RestRecord[];
@@ -409,6 +411,7 @@ export async function startFakeDiscord(opts: StartOptions = {}): Promise<FakeDis
     otherChannelId: world.otherChannelId,
     attachmentSizeLimit,
     users: world.users,
+    owner: { id: world.ownerId, username: world.userById(world.ownerId)!.username, permissions: world.basePermissions(world.members.get(world.ownerId)!.roles).toString() },
     roleIds: { moderator: world.modRoleId, admin: world.adminRoleId, storyteller: world.storytellerRoleId },
     requests,
     unknownRoutes,

@@ -49,6 +49,9 @@ const schema = z.object({
     .string()
     .regex(/^\s*\d+\s*(,\s*\d+\s*)*$/, "must be a comma-separated list of shard ids like 0,1")
     .optional(),
+  // start:sharded waits this long between starting one shard process and the next: Discord lets a bot
+  // IDENTIFY one shard per 5 s (max_concurrency 1), so the default keeps to it; lower it only if yours is higher.
+  SHARD_SPAWN_DELAY_MS: z.coerce.number({ message: "must be a number of milliseconds (0 or more)" }).int("must be a whole number of milliseconds").min(0, "must be 0 or more").default(5500),
   // Set by discord.js's ShardingManager (npm run start:sharded) in each process it spawns: its shard id.
   SHARDS: z
     .string()
@@ -85,6 +88,8 @@ export type Config = Readonly<{
    * deployment, `ids` of them here (undefined: all of them). Undefined: as many as Discord recommends.
    */
   shards: Readonly<{ count: number; ids: readonly number[] | undefined }> | undefined;
+  /** `npm run start:sharded`: the pause between spawning one shard process and the next (Discord's IDENTIFY rate). */
+  shardSpawnDelayMs: number;
   /** How long a process's claim on a job lasts without renewal; another process takes the job over after it. */
   jobLeaseMs: number;
   /** PostgreSQL shared by every process; undefined: the embedded SQLite file in dataDir (one process). */
@@ -143,6 +148,7 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
       shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000,
       maxQueuedJobs: e.MAX_QUEUED_JOBS,
       jobLeaseMs: e.JOB_LEASE_SECONDS * 1000,
+      shardSpawnDelayMs: e.SHARD_SPAWN_DELAY_MS,
       // Processes spawned by start:sharded share one environment: each answers on HEALTH_PORT + its first shard id.
       health: e.HEALTH_PORT === undefined ? undefined : Object.freeze({ port: e.HEALTH_PORT === 0 || !e.SHARDS ? e.HEALTH_PORT : e.HEALTH_PORT + (shardIds?.[0] ?? 0), host: e.HEALTH_HOST }),
       prices: Object.freeze({ TURBO: e.PRICE_TURBO_USD, BALANCED: e.PRICE_BALANCED_USD, QUALITY: e.PRICE_QUALITY_USD }),

@@ -72,7 +72,7 @@ process.once("SIGTERM", () => void stop("SIGTERM"));
 
 try {
   // No spawn timeout: a process that is slow to become ready is still starting, not failed.
-  await manager.spawn({ amount: totalShards, delay: 5_500, timeout: -1 });
+  await manager.spawn({ amount: totalShards, delay: config.shardSpawnDelayMs, timeout: -1 });
   logger.info({ totalShards }, "every shard process started");
 } catch (error) {
   logger.fatal({ err: error }, "could not start the shard processes");

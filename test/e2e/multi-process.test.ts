@@ -7,33 +7,25 @@
  * taken over in seconds: processes cannot share a test clock.
  *
  * The tests run in order on one deployment: (d) is its start, (a) kills a process and runs last.
+ * (e) runs `npm run start:sharded`'s entry point, which spawns the shard processes itself.
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { FakeDiscord, FakeUser, InteractionHandle } from "../fakes/discord/index.js";
-import { makePng } from "../fakes/fal/index.js";
+import { startFakeDiscord, type FakeDiscord, type FakeUser, type InteractionHandle } from "../fakes/discord/index.js";
+import { makePng, startFakeFal } from "../fakes/fal/index.js";
+import { runBot } from "../support/bot-process.js";
+import { createTestDatabase } from "../support/postgres.js";
 import { replyEdits, replyText, resultMessages, waitForReply } from "../support/imagine.js";
-import { logLines, startDeployment, waitServing, type Deployment } from "../support/processes.js";
+import { logLines, startDeployment, waitForLine, waitServing, type Deployment } from "../support/processes.js";
+import { assertNoSecrets, botEnv } from "../support/stack.js";
 
 const SHARDS = 3;
 let deployment: Deployment;
 /** The main guild (shard 0) and one guild on each other shard: guilds[i] is on shard i, served by process i. */
 let guilds: { id: string }[];
 let startedAt: number;
-
-beforeAll(async () => {
-  deployment = await startDeployment({
-    discord: { shardCount: SHARDS, guildShard: [0, SHARDS], guilds: [{ shard: [1, SHARDS] }, { shard: [2, SHARDS] }] },
-    env: { SHARD_COUNT: String(SHARDS), JOB_LEASE_SECONDS: "3", MAX_CONCURRENT_JOBS: "5" },
-  });
-  guilds = deployment.discord.guilds();
-  // (d) All three at the same moment, on a database no process has opened yet.
-  startedAt = Date.now();
-  for (let shard = 0; shard < SHARDS; shard++) deployment.start({ SHARD_IDS: String(shard) });
-  await Promise.all(deployment.bots.map((bot) => waitServing(bot, 30_000)));
-}, 60_000);
-afterAll(async () => {
-  await deployment?.close();
-});
 
 function imagine(discord: FakeDiscord, guildId: string, user: FakeUser, options: Record<string, string | number> = {}): InteractionHandle {
   const reference = discord.attachment(makePng({ width: 16, height: 16, seed: 7, targetBytes: 1500 }), "hero.png", { contentType: "image/png" });
@@ -50,10 +42,25 @@ async function outcome(discord: FakeDiscord, handle: InteractionHandle, timeoutM
 /** Daily limits reset at 00:00 UTC on the processes' real clocks: never run a burst across it. */
 async function awayFromMidnight(): Promise<void> {
   const toMidnight = 86_400_000 - (Date.now() % 86_400_000);
-  if (toMidnight < 60_000) await new Promise((resolve) => setTimeout(resolve, toMidnight + 1000));
+  if (toMidnight < 20_000) await new Promise((resolve) => setTimeout(resolve, toMidnight + 1000));
 }
 
 describe("three bot processes on one PostgreSQL database", () => {
+  beforeAll(async () => {
+    deployment = await startDeployment({
+      discord: { shardCount: SHARDS, guildShard: [0, SHARDS], guilds: [{ shard: [1, SHARDS] }, { shard: [2, SHARDS] }] },
+      env: { SHARD_COUNT: String(SHARDS), JOB_LEASE_SECONDS: "3", MAX_CONCURRENT_JOBS: "5" },
+    });
+    guilds = deployment.discord.guilds();
+    // (d) All three at the same moment, on a database no process has opened yet.
+    startedAt = Date.now();
+    for (let shard = 0; shard < SHARDS; shard++) deployment.start({ SHARD_IDS: String(shard) });
+    await Promise.all(deployment.bots.map((bot) => waitServing(bot, 30_000)));
+  }, 60_000);
+  afterAll(async () => {
+    await deployment?.close();
+  });
+
   it("(d) when three processes start at the same moment on an empty database, then one runs the migrations, the commands are registered once, and all three serve", async () => {
     const { discord, fal, bots } = deployment;
     console.log(`three processes serving ${Date.now() - startedAt} ms after they were started`);
@@ -176,4 +183,61 @@ describe("three bot processes on one PostgreSQL database", () => {
     const deliverer = bots.filter((bot) => bot !== victim && logLines(bot).some((line) => line.msg === "taking over a job whose process stopped renewing its lease"));
     expect(deliverer).toHaveLength(1);
   }, 60_000);
+});
+
+describe("npm run start:sharded (dist/src/sharded.js: discord.js ShardingManager, one process per shard)", () => {
+  it("(e) when SHARD_COUNT=2 with DATABASE_URL, then two shard processes serve their servers, commands are registered once, and SIGTERM stops all with exit 0", async () => {
+    const [discord, fal, database] = await Promise.all([
+      startFakeDiscord({ shardCount: 2, guildShard: [0, 2], guilds: [{ shard: [1, 2] }] }),
+      startFakeFal(),
+      createTestDatabase(),
+    ]);
+    const cwd = mkdtempSync(join(tmpdir(), "storycast-sharded-"));
+    try {
+      const { DISCORD_GUILD_ID: _guild, ...fakes } = botEnv(discord, fal, cwd);
+      // No 5.5 s between the two spawns: the fake Discord has no IDENTIFY rate to keep to.
+      const manager = runBot("dist/src/sharded.js", { PATH: process.env.PATH, ...fakes, DATABASE_URL: database.url, SHARD_COUNT: "2", SHARD_SPAWN_DELAY_MS: "0", LOG_LEVEL: "info" }, cwd);
+      await discord.waitForShards([0, 1], 30_000);
+      expect(discord.gatewayShards().map((s) => s.shard).sort()).toEqual([
+        [0, 2],
+        [1, 2],
+      ]);
+      // Both shard processes write to the manager's stdout: both must have synced before we count PUTs.
+      await discord.waitFor(() => (manager.stdout().match(/"msg":"commands (registered|up to date)"/g) ?? []).length === 2, 30_000, "both shard processes serving");
+      await waitForLine(manager, /"msg":"every shard process started"/);
+      // One process per shard, spawned by the manager.
+      const spawned = manager.stdout().split("\n").filter((line) => line.includes('"msg":"shard process started"')).map((line) => (JSON.parse(line) as { shard: number }).shard);
+      expect(spawned.sort()).toEqual([0, 1]);
+      expect(discord.commands.puts).toBe(1);
+      expect(discord.commands.global).toHaveLength(7);
+
+      const handles = discord.guilds().map((guild, i) => imagine(discord, guild.id, discord.users.alice, { prompt: `a lighthouse on shard ${i}` }));
+      for (const handle of handles) await waitForReply(discord, handle, /posted in the channel/, 15_000);
+      expect(handles.map((h) => resultMessages(h).length)).toEqual([1, 1]);
+      expect(fal.submits).toHaveLength(2);
+
+      manager.child.kill("SIGTERM");
+      expect(await manager.exited).toBe(0);
+      // Each shard process stopped itself (not killed with the manager): both said so, and both gateway sessions closed.
+      expect(manager.stdout().match(/"msg":"shutting down; unfinished jobs stay in the store/g)).toHaveLength(2);
+      await discord.waitFor(() => discord.gatewayShards().length === 0, 5000, "gateway sessions closed");
+      assertNoSecrets([discord.token, fal.key], [...manager.stdout().split("\n"), ...manager.stderr().split("\n")], discord, fal);
+    } finally {
+      await Promise.all([discord.close(), fal.close()]);
+      await database.drop();
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it("(e) when SHARD_COUNT=2 without DATABASE_URL, then it refuses in one line and exits 1", async () => {
+    const cwd = mkdtempSync(join(tmpdir(), "storycast-sharded-"));
+    try {
+      const manager = runBot("dist/src/sharded.js", { PATH: process.env.PATH, DISCORD_TOKEN: "test-discord-token", FAL_KEY: "test-fal-key", DISCORD_API_URL: "http://127.0.0.1:9", SHARD_COUNT: "2", LOG_LEVEL: "info" }, cwd);
+      expect(await manager.exited).toBe(1);
+      expect(manager.stderr().trim().split("\n")).toEqual(["StoryCast could not start: start:sharded with 2 shards needs DATABASE_URL (PostgreSQL), shared by the processes"]);
+      expect(manager.stdout()).not.toMatch(/shard process started/);
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  });
 });

@@ -16,7 +16,7 @@ export interface BotProcess {
  * Runs the compiled bot (`dist/src/index.js`, as `npm start` does; `npm test` builds it
  * first) as a real process, so tests can kill it like an operator or a crash would.
  */
-export function runBot(script: "dist/src/index.js" | "dist/src/deploy.js", env: NodeJS.ProcessEnv, cwd: string): BotProcess {
+export function runBot(script: "dist/src/index.js" | "dist/src/deploy.js" | "dist/src/sharded.js", env: NodeJS.ProcessEnv, cwd: string): BotProcess {
   const child = spawn(process.execPath, [join(root, script)], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";

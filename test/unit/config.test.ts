@@ -31,7 +31,7 @@ describe("configuration", () => {
   describe("gateway shards", () => {
     const base = { DISCORD_TOKEN: "t", FAL_KEY: "k" };
     const shards = (env: Record<string, string>) => {
-      const result = parseConfig({ ...base, ...env });
+      const result = parseConfig({ DISCORD_TOKEN: "t", FAL_KEY: "k", ...env });
       return result.ok ? { shards: result.config.shards } : { problems: result.problems };
     };
 
@@ -65,6 +65,20 @@ describe("configuration", () => {
       expect(result.ok && { shards: result.config.shards, health: result.config.health }).toEqual({ shards: { count: 3, ids: [2] }, health: { port: 8082, host: "127.0.0.1" } });
       expect(shards({ SHARD_COUNT: "4", SHARDS: "[1,3]" })).toEqual({ shards: { count: 4, ids: [1, 3] } });
       expect(shards({ SHARD_COUNT: "2", SHARDS: "two" })).toEqual({ problems: ["SHARDS must be a shard id or a JSON list of them (set by start:sharded)"] });
+    });
+  });
+
+  describe("start:sharded spawn delay", () => {
+    it("when SHARD_SPAWN_DELAY_MS is unset, then shard processes start 5.5 s apart (Discord's IDENTIFY rate); a set value is used; a wrong one is one line", () => {
+      const delay = (env: Record<string, string>) => {
+        const result = parseConfig({ DISCORD_TOKEN: "t", FAL_KEY: "k", ...env });
+        return result.ok ? result.config.shardSpawnDelayMs : result.problems;
+      };
+      expect(delay({})).toBe(5500);
+      expect(delay({ SHARD_SPAWN_DELAY_MS: "0" })).toBe(0);
+      expect(delay({ SHARD_SPAWN_DELAY_MS: "250" })).toBe(250);
+      expect(delay({ SHARD_SPAWN_DELAY_MS: "-1" })).toEqual(["SHARD_SPAWN_DELAY_MS must be 0 or more"]);
+      expect(delay({ SHARD_SPAWN_DELAY_MS: "soon" })).toEqual(["SHARD_SPAWN_DELAY_MS must be a number of milliseconds (0 or more)"]);
     });
   });
 

@@ -26,6 +26,8 @@ let deployment: Deployment;
 /** The main guild (shard 0) and one guild on each other shard: guilds[i] is on shard i, served by process i. */
 let guilds: { id: string }[];
 let startedAt: number;
+/** Command comparisons (GET) at Discord at the same time while all three processes were syncing. */
+let heldAtOnce: number;
 
 function imagine(discord: FakeDiscord, guildId: string, user: FakeUser, options: Record<string, string | number> = {}): InteractionHandle {
   const reference = discord.attachment(makePng({ width: 16, height: 16, seed: 7, targetBytes: 1500 }), "hero.png", { contentType: "image/png" });
@@ -52,10 +54,19 @@ describe("three bot processes on one PostgreSQL database", () => {
       env: { SHARD_COUNT: String(SHARDS), JOB_LEASE_SECONDS: "3", MAX_CONCURRENT_JOBS: "5" },
     });
     guilds = deployment.discord.guilds();
-    // (d) All three at the same moment, on a database no process has opened yet.
+    // (d) All three at the same moment, on a database no process has opened yet. The command
+    // comparison is held until all three are logged in, so their syncs are truly concurrent.
+    const { discord, bots } = deployment;
+    const sync = discord.stallNext({ method: "GET", path: /^\/applications\/\d+\/commands/, count: SHARDS });
     startedAt = Date.now();
     for (let shard = 0; shard < SHARDS; shard++) deployment.start({ SHARD_IDS: String(shard) });
-    await Promise.all(deployment.bots.map((bot) => waitServing(bot, 30_000)));
+    await Promise.all(bots.map((bot) => waitForLine(bot, /"msg":"logged in"/, 30_000)));
+    await discord.waitFor(() => sync.held > 0, 10_000, "a command comparison under way");
+    // Time for the other two to reach the sync: under the deployment lock they wait for it, not at Discord.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    heldAtOnce = sync.held;
+    sync.release();
+    await Promise.all(bots.map((bot) => waitServing(bot, 30_000)));
   }, 60_000);
   afterAll(async () => {
     await deployment?.close();
@@ -66,6 +77,7 @@ describe("three bot processes on one PostgreSQL database", () => {
     console.log(`three processes serving ${Date.now() - startedAt} ms after they were started`);
     const migrated = bots.filter((bot) => logLines(bot).some((line) => line.msg === "database migrated"));
     expect(migrated).toHaveLength(1);
+    expect(heldAtOnce).toBe(1);
     expect(discord.commands.puts).toBe(1);
     expect(bots.map((bot) => logLines(bot).find((line) => /^commands (registered|up to date)$/.test(String(line.msg)))?.msg).sort()).toEqual([
       "commands registered",

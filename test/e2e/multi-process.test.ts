@@ -113,7 +113,7 @@ describe("three bot processes on one PostgreSQL database", () => {
     expect(burst.flatMap((h) => resultMessages(h))).toHaveLength(10);
     // Nothing charged for the refused: the member's day shows the 10.
     expect(await replyText(discord, discord.command("usage", {}, { guildId: main!.id, user: discord.users.alice }))).toMatch(/Today \(UTC\): \*\*10\*\* images/);
-  });
+  }, 60_000);
 
   it("(b) when bursts arrive on the three shards at once, each against its server's limit, then the three processes admit exactly each server's limit", async () => {
     const { discord, fal } = deployment;
@@ -131,7 +131,7 @@ describe("three bot processes on one PostgreSQL database", () => {
     expect(outcomes.map((list) => list.filter((text) => /posted in the channel/.test(text)).length)).toEqual(plan.map((p) => p.limit));
     expect(outcomes.map((list) => list.filter((text) => /Daily limit reached/.test(text)).length)).toEqual(plan.map((p) => 15 - p.limit));
     expect(fal.submits.length - submitsBefore).toBe(18);
-  });
+  }, 60_000);
 
   it("(c) when about 30 jobs arrive over the three servers with MAX_CONCURRENT_JOBS=5 in each process, then fal never has more than 5 at once, members are told their place in line, and every job is delivered", async () => {
     const { discord, fal } = deployment;
@@ -161,7 +161,7 @@ describe("three bot processes on one PostgreSQL database", () => {
     expect(Math.min(...places)).toBe(1);
     expect(Math.max(...places)).toBeGreaterThan(10);
     expect(Math.max(...places)).toBeLessThanOrEqual(25);
-  });
+  }, 60_000);
 
   it("(a) when the process following a job is killed mid-job, then another process delivers it within 30 s, with one fal submit and each image posted once", async () => {
     const { discord, fal, bots } = deployment;

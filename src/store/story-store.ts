@@ -73,7 +73,7 @@ export interface StoryStore {
    * a storybook is already being built or was posted.
    */
   beginStorybook(storyId: string, request: StorybookRequest): Promise<Story | undefined>;
-  /** Records how a building storybook ended (and ends its lease). */
+  /** Records how a building storybook ended (and ends its lease); only by the process holding it (else the row is left as it is). */
   settleStorybook(storyId: string, outcome: Extract<StorybookState, { kind: "posted" | "failed" }>): Promise<Story>;
   /** Stories whose storybook was being built (e.g. when the bot stopped), oldest first, whoever builds them. */
   buildingStorybooks(): Promise<Story[]>;
@@ -87,6 +87,8 @@ export interface StoryStore {
   renewStorybooks(): Promise<string[]>;
   /** Gives up this process's storybook leases (a clean stop), so another process resumes them at once. */
   releaseStorybooks(): Promise<void>;
+  /** Whether this process still holds the build of the story's storybook (not settled, released or taken over). */
+  ownsStorybook(storyId: string): Promise<boolean>;
   /** Appends a scene with the next number, atomically; rejects with StoryEndedError (writing nothing) once the story has ended. */
   addScene(scene: Omit<Scene, "number" | "createdAt">): Promise<Scene>;
   scenes(storyId: string): Promise<Scene[]>;

@@ -1,10 +1,12 @@
 import { Writable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { startApp, type RunningApp } from "../../src/app.js";
+import { STORYBOOK_DOWNLOAD_DEADLINE_MS } from "../../src/discord/storybook-images.js";
 import { createLogger } from "../../src/logger.js";
 import { openStores } from "../../src/store/sql/open-stores.js";
 import type { StorybookRequest } from "../../src/store/story-store.js";
 import { makePng } from "../fakes/fal/index.js";
+import { falResultImages } from "../support/fal-result.js";
 import { replyText, waitForReply } from "../support/imagine.js";
 import { startStack, type Stack } from "../support/stack.js";
 
@@ -119,5 +121,33 @@ describe("storybooks owned by one process (PostgreSQL)", () => {
     }
     expect(storybookPosts(s)).toHaveLength(1);
     expect(s.logs.filter((line) => line.includes("taking over a storybook"))).toHaveLength(1);
+  });
+
+  it("when a bot loses its storybook lease while it builds (another process took it over), then it does not post it", async () => {
+    stack = await startStack({ store: "postgres" });
+    const s = stack;
+    const { storyId, threadId } = await storyWithAScene(s, "The Slow Tide");
+    const requestId = s.fal.submits.find((r) => (r.input as { prompt: string }).prompt === "the lighthouse wakes")!.requestId!;
+    const path = new URL((await falResultImages(s.fal, requestId))[0]!).pathname;
+    const downloads = () => s.fal.requests.filter((r) => r.kind === "cdn" && r.target.includes(path)).length;
+    const before = downloads();
+    s.fal.failNext("cdn", 1, "hang", { target: new RegExp(path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")) });
+    s.discord.command("story end", {}, { user: s.discord.users.alice, channelId: threadId });
+    await s.fal.waitFor(() => downloads() > before, 10_000, "storybook download begun");
+
+    // Another process takes the build over (as after a stall that outlasted the lease) and holds it
+    // (a long lease stands for its renewals: the time moved below must not make it an orphan).
+    const other = await openStores({ dataDir: "/nonexistent-unused", databaseUrl: s.config.databaseUrl, now: () => s.clock.now(), owner: "the-new-owner", leaseMs: 10 * STORYBOOK_DOWNLOAD_DEADLINE_MS });
+    try {
+      expect((await other.stories.claimStorybooks({ everything: true })).map((story) => story.id)).toEqual([storyId]);
+      s.advance(STORYBOOK_DOWNLOAD_DEADLINE_MS + 1_000); // the first bot's build gives up waiting and goes on
+      await s.discord.waitFor(() => s.logs.find((line) => line.includes("storybook no longer held by this process")), 10_000, "build left to the new owner");
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(storybookPosts(s)).toHaveLength(0);
+      // Nor did it record an outcome over the new owner's build.
+      expect(await other.stories.ownsStorybook(storyId)).toBe(true);
+    } finally {
+      await other.close();
+    }
   });
 });

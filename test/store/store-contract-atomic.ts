@@ -175,7 +175,12 @@ export function describeAtomicStoreContract(name: string, opener: StoreOpener): 
         expect(await a!.stories.claimStorybooks()).toEqual([]); // b's lease is fresh
         expect(await a!.stories.renewStorybooks()).toEqual(["s"]); // a learns it lost it, once
         expect(await a!.stories.renewStorybooks()).toEqual([]);
+        expect([await a!.stories.ownsStorybook("s"), await b!.stories.ownsStorybook("s")]).toEqual([false, true]);
+        // The one that lost it cannot record an outcome over the new owner's build.
+        expect((await a!.stories.settleStorybook("s", { kind: "failed", reason: "late" })).storybook.kind).toBe("building");
+        expect(await b!.stories.ownsStorybook("s")).toBe(true);
         await b!.stories.settleStorybook("s", { kind: "posted", messageId: "m1" });
+        expect(await b!.stories.ownsStorybook("s")).toBe(false);
         clock += 10 * LEASE;
         expect(await a!.stories.claimStorybooks()).toEqual([]); // settled: nothing to take over
         expect(await b!.stories.renewStorybooks()).toEqual([]);
@@ -190,6 +195,7 @@ export function describeAtomicStoreContract(name: string, opener: StoreOpener): 
         clock += 1;
         await b!.stories.beginStorybook("held", request);
         await a!.stories.releaseStorybooks();
+        expect(await a!.stories.ownsStorybook("released")).toBe(false);
         expect((await c!.stories.claimStorybooks()).map((s) => s.id)).toEqual(["released"]);
         // As SQLite does at start (the only process): every building storybook, leases or not.
         expect((await a!.stories.claimStorybooks({ everything: true })).map((s) => s.id)).toEqual(["released", "held"]);

@@ -97,6 +97,8 @@ export function createSqlStoryStore(db: Kysely<Database>, dialect: SqlDialectNam
         .set({ storybook_state: outcome.kind, storybook: JSON.stringify(outcome), storybook_owner: null, storybook_lease_until: null })
         .where("id", "=", storyId)
         .where("storybook_state", "=", "building")
+        // Only the holder of the build records its outcome: a process that lost it leaves the row to the new owner.
+        .where("storybook_owner", "=", owner)
         .execute();
       return mustGet(storyId);
     },
@@ -157,6 +159,10 @@ export function createSqlStoryStore(db: Kysely<Database>, dialect: SqlDialectNam
         .where("storybook_owner", "=", owner)
         .where("storybook_state", "=", "building")
         .execute();
+    },
+    async ownsStorybook(storyId) {
+      const row = await db.selectFrom("stories").select("id").where("id", "=", storyId).where("storybook_state", "=", "building").where("storybook_owner", "=", owner).executeTakeFirst();
+      return row !== undefined;
     },
     async addScene(scene) {
       return db.transaction().execute(async (trx) => {

@@ -1,4 +1,4 @@
-import { ApplicationCommandOptionType, ChannelType, InteractionContextType, MessageFlags, PermissionFlagsBits } from "discord.js";
+import { ApplicationCommandOptionType, ChannelType, InteractionContextType, MessageFlags, PermissionFlagsBits, type ChatInputCommandInteraction } from "discord.js";
 import type { Command } from "../src/discord/command.js";
 import { choices, readBoolean, readChoice, readInteger, readString } from "../src/discord/option-readers.js";
 import { describeServerSettings } from "../src/discord/settings-text.js";
@@ -71,56 +71,66 @@ export const settings = {
       throw new UserFacingError("Only members with the Manage Server permission can change StoryCast's settings.");
     }
     const o = interaction.options;
-    // Read, change, write: two admins saving at the same moment could each overwrite the other's
-    // change (the store has no atomic update for settings); rare, and the reply shows what was saved.
-    const current = await ctx.servers.settings(interaction.guildId);
-    const next: ServerSettings = { ...current };
-    switch (o.getSubcommand(false)) {
-      case "show":
-        break;
-      case "defaults":
-        assign(next, "defaultStyle", readChoice(o, "style", STYLES) ?? undefined);
-        assign(next, "defaultSize", readChoice(o, "size", IMAGE_SIZES) ?? undefined);
-        assign(next, "defaultSpeed", readChoice(o, "speed", SPEEDS) ?? undefined);
-        assign(next, "defaultCount", readInteger(o, "count") ?? undefined);
-        break;
-      case "limits": {
-        assign(next, "maxCount", readInteger(o, "max_count") ?? undefined);
-        assign(next, "maxSpeed", readChoice(o, "max_speed", SPEEDS) ?? undefined);
-        const daily = readInteger(o, "daily_images");
-        if (daily !== null) setOrClear(next, "dailyImageLimit", daily === 0 ? undefined : daily);
-        const cap = o.getNumber("monthly_cap_usd");
-        if (cap !== null) setOrClear(next, "monthlySpendCapUsd", cap === 0 ? undefined : cap);
-        const role = o.getRole("required_role");
-        if (role) next.requiredRoleId = role.id;
-        if (readBoolean(o, "clear_role")) delete next.requiredRoleId;
-        assign(next, "characterDescriptions", readBoolean(o, "character_descriptions") ?? undefined);
-        break;
-      }
-      case "channels": {
-        const action = readString(o, "action");
-        const channelId = o.getChannel("channel")?.id ?? interaction.channelId;
-        const channels = new Set(next.allowedChannels ?? []);
-        if (action === "allow") channels.add(channelId);
-        else if (action === "remove") channels.delete(channelId);
-        else channels.clear();
-        next.allowedChannels = [...channels];
-        break;
-      }
-      case "reset":
-        for (const key of Object.keys(next) as (keyof ServerSettings)[]) delete next[key];
-        break;
-      default:
-        throw new UserFacingError("Pick one of the /settings subcommands.");
+    const subcommand = o.getSubcommand(false);
+    if (subcommand === "show") {
+      const current = await ctx.servers.settings(interaction.guildId);
+      await interaction.reply({ content: describeServerSettings(current), flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+      return;
     }
-    if (next.defaultCount !== undefined && next.maxCount !== undefined && next.defaultCount > next.maxCount) {
-      throw new UserFacingError(`The default count (${next.defaultCount}) can't be above the most images per request (${next.maxCount}).`);
-    }
-    await ctx.servers.saveSettings(interaction.guildId, next);
-    ctx.logger.info({ guildId: interaction.guildId, userId: interaction.user.id, settings: next }, "server settings changed");
-    await interaction.reply({ content: describeServerSettings(next), flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+    const channelId = o.getChannel("channel")?.id ?? interaction.channelId;
+    // The change is applied to the settings as they are when it is written, in one transaction:
+    // two admins saving different settings at the same moment both keep theirs.
+    const saved = await ctx.servers.updateSettings(interaction.guildId, (current) => changed(current, subcommand, o, channelId));
+    ctx.logger.info({ guildId: interaction.guildId, userId: interaction.user.id, settings: saved }, "server settings changed");
+    await interaction.reply({ content: describeServerSettings(saved), flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
   },
 } satisfies Command;
+
+type Options = ChatInputCommandInteraction["options"];
+
+/** The settings after a subcommand's change; pure (it runs inside the store's transaction). Throws what the admin must fix. */
+function changed(current: ServerSettings, subcommand: string | null, o: Options, channelId: string): ServerSettings {
+  const next: ServerSettings = { ...current };
+  switch (subcommand) {
+    case "defaults":
+      assign(next, "defaultStyle", readChoice(o, "style", STYLES) ?? undefined);
+      assign(next, "defaultSize", readChoice(o, "size", IMAGE_SIZES) ?? undefined);
+      assign(next, "defaultSpeed", readChoice(o, "speed", SPEEDS) ?? undefined);
+      assign(next, "defaultCount", readInteger(o, "count") ?? undefined);
+      break;
+    case "limits": {
+      assign(next, "maxCount", readInteger(o, "max_count") ?? undefined);
+      assign(next, "maxSpeed", readChoice(o, "max_speed", SPEEDS) ?? undefined);
+      const daily = readInteger(o, "daily_images");
+      if (daily !== null) setOrClear(next, "dailyImageLimit", daily === 0 ? undefined : daily);
+      const cap = o.getNumber("monthly_cap_usd");
+      if (cap !== null) setOrClear(next, "monthlySpendCapUsd", cap === 0 ? undefined : cap);
+      const role = o.getRole("required_role");
+      if (role) next.requiredRoleId = role.id;
+      if (readBoolean(o, "clear_role")) delete next.requiredRoleId;
+      assign(next, "characterDescriptions", readBoolean(o, "character_descriptions") ?? undefined);
+      break;
+    }
+    case "channels": {
+      const action = readString(o, "action");
+      const channels = new Set(next.allowedChannels ?? []);
+      if (action === "allow") channels.add(channelId);
+      else if (action === "remove") channels.delete(channelId);
+      else channels.clear();
+      next.allowedChannels = [...channels];
+      break;
+    }
+    case "reset":
+      for (const key of Object.keys(next) as (keyof ServerSettings)[]) delete next[key];
+      break;
+    default:
+      throw new UserFacingError("Pick one of the /settings subcommands.");
+  }
+  if (next.defaultCount !== undefined && next.maxCount !== undefined && next.defaultCount > next.maxCount) {
+    throw new UserFacingError(`The default count (${next.defaultCount}) can't be above the most images per request (${next.maxCount}).`);
+  }
+  return next;
+}
 
 function assign<K extends keyof ServerSettings>(settings: ServerSettings, key: K, value: ServerSettings[K] | undefined): void {
   if (value !== undefined) settings[key] = value;

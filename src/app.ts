@@ -11,6 +11,7 @@ import { resumeStorybooks } from "./discord/story-end.js";
 import { createFalService } from "./fal/fal-service.js";
 import { createJobRunner } from "./jobs/job-runner.js";
 import { startLeaseKeeper } from "./jobs/lease-keeper.js";
+import { startStorybookLeaseKeeper } from "./jobs/storybook-lease-keeper.js";
 import { createSharedJobSlots } from "./jobs/shared-job-slots.js";
 import type { Logger } from "./logger.js";
 import { startHealthServer, type HealthReport } from "./ops/health-server.js";
@@ -63,11 +64,11 @@ export async function startApp(config: Config, logger: Logger, options: StartOpt
   // The jobs a previous run left unfinished, read before any interaction can create one:
   // a job started while commands sync is never mistaken for an interrupted one.
   // Awaited before the interaction listener exists, so no interaction can be handled before them.
-  // On SQLite this is the only process: every unfinished job is its own. On PostgreSQL it takes
-  // the jobs no live process holds; the lease keeper takes the rest once their leases run out.
+  // On SQLite this is the only process: every unfinished job (and storybook) is its own. On
+  // PostgreSQL it takes those no live process holds; the lease keepers take the rest once their leases run out.
   const [interrupted, interruptedStorybooks] = await Promise.all([
     store.claimOrphans(Number.MAX_SAFE_INTEGER, { everything: dialect === "sqlite" }),
-    stories.buildingStorybooks(),
+    stories.claimStorybooks({ everything: dialect === "sqlite" }),
   ]);
 
   client.on(Events.InteractionCreate, (interaction) => void route(interaction));
@@ -79,6 +80,7 @@ export async function startApp(config: Config, logger: Logger, options: StartOpt
     await client.login(config.discordToken);
   } catch (error) {
     await store.releaseLeases().catch(() => undefined); // best effort: otherwise they run out on their own
+    await stories.releaseStorybooks().catch(() => undefined);
     await store.close();
     await client.destroy();
     throw error;
@@ -97,6 +99,7 @@ export async function startApp(config: Config, logger: Logger, options: StartOpt
     abandon: (jobId) => runner.abandon(jobId),
     resume: (job) => void runner.resume(job),
   });
+  const storybookLeases = startStorybookLeaseKeeper({ stories, clock, logger, leaseMs: config.jobLeaseMs, resume: (story) => resumeStorybooks(context, client.rest, [story]) });
   // Once per deployment: of processes starting together, one compares (and if needed registers) while the others wait, then find them up to date.
   await withDeploymentLock(db, dialect, "commands", () =>
     syncCommands(client.rest, readyClient.application.id, config.guildId, commands.map((command) => command.definition), logger),
@@ -117,10 +120,12 @@ export async function startApp(config: Config, logger: Logger, options: StartOpt
         health?.close();
         // Leave a little of the deadline for closing the gateway and the store.
         leases.stop();
+        storybookLeases.stop();
         const stillRunning = await runner.drain(Math.max(0, config.shutdownTimeoutMs - 1000));
         const pending = await Promise.all(stillRunning.map(async (jobId) => ({ jobId, state: (await store.get(jobId))?.state.kind ?? "unknown" })));
         // Another process (or the next start) takes this one's unfinished jobs over at once, not after the lease.
         await store.releaseLeases().catch((error: unknown) => logger.error({ err: error }, "could not release job leases; they run out on their own"));
+        await stories.releaseStorybooks().catch((error: unknown) => logger.error({ err: error }, "could not release storybook leases; they run out on their own"));
         await client.destroy();
         // A job still running keeps its row as it is; closing under it only ends this process's attempt.
         await store.close();

@@ -12,7 +12,7 @@ import type { AppContext } from "../app-context.js";
 import { characterScope, cleanCharacterDescription, cleanCharacterName } from "../domain/character-name.js";
 import { UserFacingError } from "../domain/errors.js";
 import { checkDeclaredSizes, type AttachmentInfo } from "../domain/imagine-request.js";
-import { DuplicateCharacterError, type Character } from "../store/character-store.js";
+import { CharacterNotFoundError, DuplicateCharacterError, type Character } from "../store/character-store.js";
 import { downloadImageAttachment } from "./download-attachment.js";
 
 export const LIST_PAGE_SIZE = 10; // Discord allows 10 embeds per message: one per character, with its thumbnail
@@ -157,7 +157,7 @@ export async function renameCharacter(interaction: ChatInputCommandInteraction, 
   } catch (error) {
     if (error instanceof DuplicateCharacterError) throw new UserFacingError(`There is already a character called **${cleaned}** here.`);
     // Deleted by someone else between the lookup and the rename: say so rather than apologise for an error.
-    if (!(await ctx.characters.byId(character.id))) throw new UserFacingError(`**${character.name}** was deleted in the meantime.`);
+    if (error instanceof CharacterNotFoundError) throw new UserFacingError(`**${character.name}** was deleted in the meantime.`);
     throw error;
   }
   await interaction.reply({ content: `✏️ **${character.name}** is now **${renamed.name}**.`, flags: MessageFlags.Ephemeral });

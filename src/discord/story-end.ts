@@ -153,6 +153,13 @@ async function buildAndPost(ctx: AppContext, rest: REST, story: Story): Promise<
     ]
       .join("\n")
       .slice(0, 2000);
+    // Posted only by the process that holds the build: one that released it (a clean stop) or lost
+    // it to a takeover while downloading leaves the post to the new owner. (Throws once the store
+    // is closed: the build ends without posting, and the row stays for the next process.)
+    if (!(await ctx.stories.ownsStorybook(story.id))) {
+      ctx.logger.info({ storyId: story.id }, "storybook no longer held by this process; leaving it to the process that holds it");
+      return;
+    }
     // The REST client sends a Buffer, so the file is read once here; until now no more than a chunk was in memory.
     const message = await target.editReply({ content, files: [{ name, data: await readFile(path), contentType: "text/html" }], components: [] });
     // Posted: a failure to record it from here must not be reported as a failed post (the catch below).
@@ -176,7 +183,9 @@ async function reportFailure(ctx: AppContext, target: ReturnType<typeof createRe
   const fromDiscord = error instanceof DiscordAPIError || error instanceof HTTPError;
   ctx.logger.error({ storyId: story.id, reason, ...(fromDiscord || error instanceof StorybookError ? {} : { err: error }) }, "storybook failed");
   try {
-    await ctx.stories.settleStorybook(story.id, { kind: "failed", reason });
+    const settled = await ctx.stories.settleStorybook(story.id, { kind: "failed", reason });
+    // Another process holds the build now (this one's lease ran out): it posts, or reports its own failure.
+    if (settled.storybook.kind !== "failed") return;
   } catch (storeError) {
     // The store is closed (shutting down): the row stays "building" and the next start resumes it.
     ctx.logger.warn({ storyId: story.id, reason: describe(storeError) }, "storybook outcome not recorded; it will be resumed");

@@ -6,7 +6,7 @@ import { humanName, IMAGE_SIZES, SPEEDS, STYLES, type ImageSize, type Speed, typ
 import { checkImagineOptions } from "../domain/imagine-request.js";
 import { withServerDefaults } from "../domain/server-policy.js";
 import type { Character } from "../store/character-store.js";
-import type { Story } from "../store/story-store.js";
+import { StoryEndedError, type Story } from "../store/story-store.js";
 import { escapeLine, MAX_MESSAGE_LENGTH } from "./escape.js";
 import { characterFiles, findCharacter, recordJob } from "./imagine-flow.js";
 import { enforcePolicy, serverSettingsFor } from "./policy-gate.js";
@@ -21,9 +21,11 @@ async function storyHere(interaction: ChatInputCommandInteraction, ctx: AppConte
   return story;
 }
 
+const storyEnded = (story: Story) => new UserFacingError(`**${story.title}** has ended. Start a new story with \`/story start\`.`);
+
 async function openStoryHere(interaction: ChatInputCommandInteraction, ctx: AppContext): Promise<Story> {
   const story = await storyHere(interaction, ctx);
-  if (story.endedAt !== undefined) throw new UserFacingError(`**${story.title}** has ended. Start a new story with \`/story start\`.`);
+  if (story.endedAt !== undefined) throw storyEnded(story);
   return story;
 }
 
@@ -110,17 +112,21 @@ export async function addScene(interaction: ChatInputCommandInteraction, ctx: Ap
     // the job's transaction below, which only a concurrent burst can fail after this one passed
     // (its scene then has no job, and the recap and storybook leave it out).
     await admission.admit?.(ctx.servers);
-    // The story may have ended (/story end) while the character's files were fetched.
-    if ((await ctx.stories.byId(story.id))?.endedAt !== undefined) throw new UserFacingError(`**${story.title}** has ended. Start a new story with \`/story start\`.`);
     const jobId = ctx.newJobId();
-    const scene = await ctx.stories.addScene({
-      storyId: story.id,
-      jobId,
-      authorId: interaction.user.id,
-      authorName: interaction.member && "displayName" in interaction.member ? interaction.member.displayName : interaction.user.username,
-      prompt: input.prompt.trim(),
-      characterName: character.name,
-    });
+    // The story may have ended (/story end, from any process) since it was read above: the store
+    // refuses the scene in the transaction that numbers it, before any job (or charge) exists.
+    const scene = await ctx.stories
+      .addScene({
+        storyId: story.id,
+        jobId,
+        authorId: interaction.user.id,
+        authorName: interaction.member && "displayName" in interaction.member ? interaction.member.displayName : interaction.user.username,
+        prompt: input.prompt.trim(),
+        characterName: character.name,
+      })
+      .catch((error: unknown) => {
+        throw error instanceof StoryEndedError ? storyEnded(story) : error;
+      });
     const job = await recordJob(interaction, ctx, {
       id: jobId,
       settings,
@@ -148,10 +154,13 @@ async function firstCastMember(ctx: AppContext, story: Story): Promise<Character
 export async function changeCast(interaction: ChatInputCommandInteraction, ctx: AppContext, action: "add" | "remove", name: string): Promise<void> {
   const story = await openStoryHere(interaction, ctx);
   const character = await findCharacter(ctx, interaction.guildId, interaction.user.id, name);
-  const cast = story.cast.filter((id) => id !== character.id);
-  if (action === "add") cast.push(character.id);
-  else if (cast.length === story.cast.length) throw new UserFacingError(`**${character.name}** isn't in this story's cast.`);
-  const updated = await ctx.stories.setCast(story.id, cast);
+  // Changed as it is when written: members adding or removing at the same moment (on any process) all keep their change.
+  const updated = await ctx.stories.updateCast(story.id, (current) => {
+    const cast = current.filter((id) => id !== character.id);
+    if (action === "add") cast.push(character.id);
+    else if (cast.length === current.length) throw new UserFacingError(`**${character.name}** isn't in this story's cast.`);
+    return cast;
+  });
   const names = await castNames(ctx, updated);
   await interaction.reply({
     content: `${action === "add" ? `➕ **${escapeLine(character.name)}** joins` : `➖ **${escapeLine(character.name)}** leaves`} the cast. Cast now: ${names.length ? names.map(escapeLine).join(", ") : "nobody"}.`,

@@ -9,7 +9,7 @@ import { createGuardedFetch } from "./guarded-fetch.js";
 
 export const ENDPOINT = "fal-ai/ideogram/character";
 /** A file check must not hold up a job: a CDN that does not answer this fast counts as "unknown". */
-const FILE_CHECK_TIMEOUT_MS = 5_000;
+export const FILE_CHECK_TIMEOUT_MS = 5_000;
 
 export type FalStatus =
   | { kind: "queued"; position: number | undefined }

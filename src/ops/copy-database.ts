@@ -37,6 +37,8 @@ export async function copyDatabase(source: Kysely<Database>, target: Kysely<Data
       report.read += rows.length;
       // A copied job belongs to no process yet: the first process on the new database claims it at once.
       if (table === "jobs") for (const row of rows) Object.assign(row, { owner: null, lease_until: null });
+      // Likewise a storybook being built: no process on the new database holds it yet.
+      if (table === "stories") for (const row of rows) Object.assign(row, { storybook_owner: null, storybook_lease_until: null });
       const result = await target
         .insertInto(table as never)
         .values(rows as never)

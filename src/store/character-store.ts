@@ -35,6 +35,13 @@ export class DuplicateCharacterError extends Error {
   }
 }
 
+/** The character is gone (deleted, e.g. by another member, after it was looked up). */
+export class CharacterNotFoundError extends Error {
+  constructor(readonly characterId: string) {
+    super(`character ${characterId} not found`);
+  }
+}
+
 /** Saved characters per scope (a server, or a user's DMs). Names are unique per scope, ignoring case. */
 export interface CharacterStore {
   /** Rejects with DuplicateCharacterError when the name is taken in that scope. */
@@ -44,7 +51,7 @@ export interface CharacterStore {
   /** Best matches for autocomplete: names starting with `typed` first, then containing it. */
   search(scope: string, typed: string, limit: number): Promise<Character[]>;
   list(scope: string, offset: number, limit: number): Promise<{ characters: Character[]; total: number }>;
-  /** Rejects with DuplicateCharacterError when the new name is taken. */
+  /** Rejects with DuplicateCharacterError when the new name is taken, CharacterNotFoundError when the character was deleted. */
   rename(id: string, newName: string): Promise<Character>;
   delete(id: string): Promise<void>;
   recordUse(id: string): Promise<void>;

@@ -20,7 +20,15 @@ export interface DayUsage {
  */
 export interface ServerStore {
   settings(guildId: string): Promise<ServerSettings>;
+  /** Replaces the server's settings wholesale (copying a deployment, tests); a change from what is there goes through updateSettings. */
   saveSettings(guildId: string, settings: ServerSettings): Promise<void>;
+  /**
+   * Reads the settings, applies `change` and writes the result, atomically: an update by another
+   * process waits for this one and then sees what it wrote, so two admins saving different settings
+   * at once both keep theirs. `change` runs inside the transaction (keep it quick, no I/O); if it
+   * throws, nothing is written and the error comes out as thrown. Resolves with what was saved.
+   */
+  updateSettings(guildId: string, change: (current: ServerSettings) => ServerSettings): Promise<ServerSettings>;
   memberImagesSince(guildId: string, userId: string, since: number): Promise<number>;
   spendSince(guildId: string, since: number, prices: PriceTable): Promise<number>;
   usageByMemberSince(guildId: string, since: number, prices: PriceTable): Promise<MemberUsage[]>;

@@ -37,6 +37,9 @@ async function sqliteDeployment(dataDir: string): Promise<void> {
   });
   await stores.stories.create({ id: "s1", guildId: "g1", channelId: "c1", threadId: "t1", title: "The Tale", creatorId: "u1", cast: ["ch1"], defaults: {} });
   await stores.stories.addScene({ storyId: "s1", jobId: "done", authorId: "u1", authorName: "Ann", prompt: "p", characterName: "Mira" });
+  // A storybook being built when the deployment stopped: held (leased) by the SQLite process.
+  await stores.stories.create({ id: "s2", guildId: "g1", channelId: "c1", threadId: "t2", title: "The End", creatorId: "u1", cast: [], defaults: {} });
+  await stores.stories.beginStorybook("s2", { userId: "u1", applicationId: "a", interactionToken: "t", interactionAt: 1, attachmentSizeLimit: 1000 });
   await stores.servers.saveSettings("g1", { dailyImageLimit: 5 });
   await stores.close();
 }
@@ -54,7 +57,7 @@ describe("npm run migrate-to-postgres", () => {
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/jobs: 2 copied/);
     expect(first.stdout).toMatch(/characters: 1 copied/);
-    expect(first.stdout).toMatch(/stories: 1 copied/);
+    expect(first.stdout).toMatch(/stories: 2 copied/);
     expect(first.stdout).toMatch(/scenes: 1 copied/);
     expect(first.stdout).toMatch(/server_settings: 1 copied/);
     expect(first.stdout).not.toContain(new URL(database.url).password || "never-empty");
@@ -68,6 +71,9 @@ describe("npm run migrate-to-postgres", () => {
     expect(await stores.servers.memberImagesSince("g1", "u1", 0)).toBe(2); // the running job counts; the failed one reached no fal
     // The unfinished job belongs to no process yet: the first one on PostgreSQL takes it at once.
     expect((await stores.jobs.claimOrphans(10)).map((job) => job.id)).toEqual(["running"]);
+    // Likewise the storybook being built: copied without the SQLite process's lease on it.
+    expect(await stores.db.selectFrom("stories").select(["storybook_owner", "storybook_lease_until"]).where("id", "=", "s2").executeTakeFirst()).toEqual({ storybook_owner: null, storybook_lease_until: null });
+    expect((await stores.stories.claimStorybooks()).map((story) => story.id)).toEqual(["s2"]);
 
     const again = await migrate({ DATA_DIR: dataDir, DATABASE_URL: database.url });
     expect(again.code).toBe(0);

@@ -1,8 +1,9 @@
 import { openStores, type Stores } from "../../src/store/sql/open-stores.js";
 import { createTestDatabase } from "../support/postgres.js";
-import { describeStoreContract } from "./store-contract.js";
+import { describeAtomicStoreContract } from "./store-contract-atomic.js";
+import { describeStoreContract, type StoreOpener } from "./store-contract.js";
 
-describeStoreContract("PostgreSQL", {
+const opener: StoreOpener = {
   separateInstances: true,
   async fresh(now) {
     const database = await createTestDatabase();
@@ -21,4 +22,7 @@ describeStoreContract("PostgreSQL", {
       },
     };
   },
-});
+};
+
+describeStoreContract("PostgreSQL", opener);
+describeAtomicStoreContract("PostgreSQL", opener);

@@ -2,9 +2,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openStores, type Stores } from "../../src/store/sql/open-stores.js";
-import { describeStoreContract } from "./store-contract.js";
+import { describeAtomicStoreContract } from "./store-contract-atomic.js";
+import { describeStoreContract, type StoreOpener } from "./store-contract.js";
 
-describeStoreContract("SQLite", {
+const opener: StoreOpener = {
   separateInstances: false,
   async fresh(now) {
     const dataDir = mkdtempSync(join(tmpdir(), "storycast-sql-"));
@@ -23,4 +24,7 @@ describeStoreContract("SQLite", {
       },
     };
   },
-});
+};
+
+describeStoreContract("SQLite", opener);
+describeAtomicStoreContract("SQLite", opener);

@@ -499,7 +499,7 @@ export function describeStoreContract(name: string, opener: StoreOpener): void {
         expect((await stories.beginStorybook("s2", request))?.endedAt).toBe(START + 3); // ending starts: closed to new scenes
         expect(await stories.byThread("t1")).toMatchObject({ id: "s1", cast: ["a", "b"], defaults: { speed: "TURBO" }, title: "Old" });
         expect(await stories.byThread("nope")).toBeUndefined();
-        expect((await stories.setCast("s1", ["b"])).cast).toEqual(["b"]);
+        expect((await stories.updateCast("s1", (cast) => cast.filter((id) => id !== "a"))).cast).toEqual(["b"]);
       });
 
       it("when two instances begin one storybook at once, then exactly one claims it", async () => {

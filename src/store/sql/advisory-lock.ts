@@ -13,6 +13,8 @@ export const LockSpace = {
   storyScenes: 2,
   /** The deployment-wide line for fal (MAX_CONCURRENT_JOBS). */
   falLine: 3,
+  /** Read-change-write of one server's settings. */
+  serverSettings: 4,
 } as const;
 
 /** Takes a PostgreSQL lock held until the transaction ends (commit or rollback). */

@@ -32,20 +32,22 @@ export interface OpenStoresOptions {
   databaseUrl?: string | undefined;
   now: () => number;
   logger?: Pick<Logger, "error"> | undefined;
-  /** This process's identity for job leases (default: a new random one). */
+  /** This process's identity for job and storybook leases (default: a new random one). */
   owner?: string;
-  /** How long a job lease lasts without renewal (default 20 s). */
+  /** How long a job or storybook lease lasts without renewal (default 20 s). */
   leaseMs?: number;
 }
 
 /** Opens the database (SQLite in dataDir, or PostgreSQL at databaseUrl), migrated, with every store on it. */
 export async function openStores(options: OpenStoresOptions): Promise<Stores> {
   const { db, dialect, close, migrated } = await openSqlDatabase(options);
+  // One identity and lease length for the process's jobs and storybooks alike.
+  const lease = { owner: options.owner ?? randomUUID(), leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS };
   return {
-    jobs: createSqlJobStore(db, dialect, options.now, close, { owner: options.owner ?? randomUUID(), leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS }),
+    jobs: createSqlJobStore(db, dialect, options.now, close, lease),
     characters: createSqlCharacterStore(db, dialect, options.now),
-    servers: createSqlServerStore(db),
-    stories: createSqlStoryStore(db, dialect, options.now),
+    servers: createSqlServerStore(db, dialect),
+    stories: createSqlStoryStore(db, dialect, options.now, lease),
     dialect,
     db,
     close,

@@ -89,6 +89,10 @@ export interface StoriesTable {
   storybook_state: ColumnType<string, string | undefined, string>;
   /** JSON StorybookState (absent while none). */
   storybook: string | null;
+  /** The process building the storybook (while building; null once settled or released). */
+  storybook_owner: string | null;
+  /** When that process's lease on the build ends, ms since the epoch. */
+  storybook_lease_until: number | null;
 }
 
 export interface ScenesTable {

@@ -1,6 +1,6 @@
 import { sql, type Kysely, type Selectable } from "kysely";
 import { characterNameKey } from "../../domain/character-name.js";
-import { DuplicateCharacterError, type Character, type CharacterStore, type NewCharacter, type StoredImage } from "../character-store.js";
+import { CharacterNotFoundError, DuplicateCharacterError, type Character, type CharacterStore, type NewCharacter, type StoredImage } from "../character-store.js";
 import type { CharactersTable, Database, SqlDialectName } from "./schema.js";
 
 /** Every column but the image copies: lists and lookups never load megabytes of images. */
@@ -74,12 +74,19 @@ export function createSqlCharacterStore(db: Kysely<Database>, dialect: SqlDialec
     },
     async rename(id, newName) {
       try {
-        await db.updateTable("characters").set({ name: newName, name_key: characterNameKey(newName) }).where("id", "=", id).execute();
+        // The UPDATE returns the row it changed: no second read that a delete in between could miss.
+        const row = await db
+          .updateTable("characters")
+          .set({ name: newName, name_key: characterNameKey(newName) })
+          .where("id", "=", id)
+          .returning(COLUMNS)
+          .executeTakeFirst();
+        if (!row) throw new CharacterNotFoundError(id);
+        return fromRow(row);
       } catch (error) {
         if (isDuplicateName(error)) throw new DuplicateCharacterError(newName);
         throw error;
       }
-      return mustGet(id);
     },
     async delete(id) {
       await db.deleteFrom("characters").where("id", "=", id).execute();

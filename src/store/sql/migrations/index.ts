@@ -3,6 +3,7 @@ import type { SqlDialectName } from "../schema.js";
 import { initialMigration } from "./001-initial.js";
 import { jobLeasesMigration } from "./002-job-leases.js";
 import { metaMigration } from "./003-meta.js";
+import { storybookLeasesMigration } from "./004-storybook-leases.js";
 
 /**
  * Every migration, listed here rather than found by scanning a folder, so the same code runs
@@ -14,6 +15,7 @@ export function migrationsFor(dialect: SqlDialectName): Record<string, Migration
     "001_initial": initialMigration(dialect),
     "002_job_leases": jobLeasesMigration(dialect),
     "003_meta": metaMigration,
+    "004_storybook_leases": storybookLeasesMigration(dialect),
   };
 }
 

@@ -11,7 +11,6 @@ import { resumeStorybooks } from "./discord/story-end.js";
 import { createFalService } from "./fal/fal-service.js";
 import { createJobRunner } from "./jobs/job-runner.js";
 import { startLeaseKeeper } from "./jobs/lease-keeper.js";
-import { startStorybookLeaseKeeper } from "./jobs/storybook-lease-keeper.js";
 import { createSharedJobSlots } from "./jobs/shared-job-slots.js";
 import type { Logger } from "./logger.js";
 import { startHealthServer, type HealthReport } from "./ops/health-server.js";
@@ -92,14 +91,27 @@ export async function startApp(config: Config, logger: Logger, options: StartOpt
   for (const job of interrupted) void runner.resume(job);
   resumeStorybooks(context, client.rest, interruptedStorybooks);
   const leases = startLeaseKeeper({
-    store,
+    what: "job",
+    renew: () => store.renewLeases(),
+    // A few at a time: a burst of takeovers is spread over several scans instead of one stampede.
+    claim: () => store.claimOrphans(25),
     clock,
     logger,
     leaseMs: config.jobLeaseMs,
     abandon: (jobId) => runner.abandon(jobId),
     resume: (job) => void runner.resume(job),
   });
-  const storybookLeases = startStorybookLeaseKeeper({ stories, clock, logger, leaseMs: config.jobLeaseMs, resume: (story) => resumeStorybooks(context, client.rest, [story]) });
+  const storybookLeases = startLeaseKeeper({
+    what: "storybook",
+    renew: () => stories.renewStorybooks(),
+    claim: () => stories.claimStorybooks(),
+    clock,
+    logger,
+    leaseMs: config.jobLeaseMs,
+    // A build under way cannot be called back; only the lease holder posts (it checks before posting).
+    abandon: () => undefined,
+    resume: (story) => resumeStorybooks(context, client.rest, [story]),
+  });
   // Once per deployment: of processes starting together, one compares (and if needed registers) while the others wait, then find them up to date.
   await withDeploymentLock(db, dialect, "commands", () =>
     syncCommands(client.rest, readyClient.application.id, config.guildId, commands.map((command) => command.definition), logger),

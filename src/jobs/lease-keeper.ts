@@ -1,43 +1,43 @@
-import type { Job } from "../domain/job.js";
 import type { Logger } from "../logger.js";
-import type { JobStore } from "../store/job-store.js";
 import type { Clock } from "../util/clock.js";
 
-/** Orphans claimed per scan: a burst of takeovers is spread over a few scans instead of one stampede. */
-const CLAIM_BATCH = 25;
-
-export interface LeaseKeeperDeps {
-  store: Pick<JobStore, "renewLeases" | "claimOrphans">;
+export interface LeaseKeeperDeps<T extends { id: string }> {
+  /** What the leases are on, for the logs: "job", "storybook". */
+  what: string;
+  /** Extends this process's leases; resolves with the ids another process has taken over since. */
+  renew(): Promise<string[]>;
+  /** Claims what no live process holds any more (its lease ran out). */
+  claim(): Promise<T[]>;
   clock: Clock;
   logger: Logger;
   leaseMs: number;
-  /** A job this process no longer holds (another process took it over): stop working on it, write nothing. */
-  abandon(jobId: string): void;
-  /** A job whose process died (its lease ran out): resume it here. */
-  resume(job: Job): void;
+  /** Something this process no longer holds (another process took it over): stop working on it, write nothing. */
+  abandon(id: string): void;
+  /** Something whose process died: finish it here. */
+  resume(item: T): void;
 }
 
 /**
- * Keeps this process's job leases alive and takes over the jobs of processes that died.
- * Renews every third of a lease and scans every quarter, so a dead process's jobs are taken
- * over within about 1.25 leases (25 s with the default 20 s lease).
+ * Keeps this process's leases (on jobs, on storybooks being built) alive and takes over those
+ * of processes that died. Renews every third of a lease and scans every quarter, so the work of
+ * a dead process is taken over within about 1.25 leases (25 s with the default 20 s lease).
  */
-export function startLeaseKeeper(deps: LeaseKeeperDeps): { stop(): void } {
-  const { store, clock, logger, leaseMs } = deps;
+export function startLeaseKeeper<T extends { id: string }>(deps: LeaseKeeperDeps<T>): { stop(): void } {
+  const { what, clock, logger, leaseMs } = deps;
   let stopped = false;
   let cancelTimer = () => {};
 
   async function renew(): Promise<void> {
-    for (const jobId of await store.renewLeases()) {
-      logger.warn({ jobId }, "another process took this job over (this process's lease ran out); leaving it to that process");
-      deps.abandon(jobId);
+    for (const id of await deps.renew()) {
+      logger.warn({ id, what }, `another process took this ${what} over (this process's lease ran out); leaving it to that process`);
+      deps.abandon(id);
     }
   }
 
   async function takeOver(): Promise<void> {
-    for (const job of await store.claimOrphans(CLAIM_BATCH)) {
-      logger.info({ jobId: job.id, state: job.state.kind }, "taking over a job whose process stopped renewing its lease");
-      deps.resume(job);
+    for (const item of await deps.claim()) {
+      logger.info({ id: item.id, what }, `taking over a ${what} whose process stopped renewing its lease`);
+      deps.resume(item);
     }
   }
 
@@ -59,7 +59,7 @@ export function startLeaseKeeper(deps: LeaseKeeperDeps): { stop(): void } {
       work.push(takeOver());
     }
     void Promise.all(work)
-      .catch((error: unknown) => logger.error({ err: error }, "could not renew or claim job leases; will retry"))
+      .catch((error: unknown) => logger.error({ err: error, what }, `could not renew or claim ${what} leases; will retry`))
       .finally(() => {
         if (!stopped) cancelTimer = clock.schedule(tick, Math.max(0, Math.min(nextRenew, nextScan) - clock.now()));
       });

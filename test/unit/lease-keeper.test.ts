@@ -11,16 +11,15 @@ const job = (id: string) => ({ id, state: { kind: "queued", requestId: "r" } }) 
 function setUp(overrides: { renew?: () => Promise<string[]>; claim?: () => Promise<Job[]> } = {}) {
   const clock = createTestClock();
   const calls = { renew: 0, claim: 0, abandoned: [] as string[], resumed: [] as string[] };
-  const keeper = startLeaseKeeper({
-    store: {
-      renewLeases: async () => {
-        calls.renew += 1;
-        return overrides.renew ? overrides.renew() : [];
-      },
-      claimOrphans: async () => {
-        calls.claim += 1;
-        return overrides.claim ? overrides.claim() : [];
-      },
+  const keeper = startLeaseKeeper<Job>({
+    what: "job",
+    renew: async () => {
+      calls.renew += 1;
+      return overrides.renew ? overrides.renew() : [];
+    },
+    claim: async () => {
+      calls.claim += 1;
+      return overrides.claim ? overrides.claim() : [];
     },
     clock,
     logger: pino({ level: "silent" }),

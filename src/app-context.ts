@@ -1,7 +1,7 @@
 import type { Config } from "./config.js";
 import type { FalService } from "./fal/fal-service.js";
 import type { JobRunner } from "./jobs/job-runner.js";
-import type { JobSlots } from "./jobs/job-slots.js";
+import type { FalSlots } from "./jobs/job-slots.js";
 import type { Logger } from "./logger.js";
 import type { CharacterStore } from "./store/character-store.js";
 import type { JobStore } from "./store/job-store.js";
@@ -19,7 +19,7 @@ export interface AppContext {
   stories: StoryStore;
   fal: FalService;
   runner: JobRunner;
-  slots: JobSlots;
+  slots: FalSlots;
   clock: Clock;
   /** clock.now, for brevity. */
   now: () => number;

@@ -14,6 +14,9 @@ export interface JobSlots {
   readonly waiting: number;
 }
 
+/** What the runner needs of the slots at fal (the deployment-wide ones: shared-job-slots.ts). */
+export type FalSlots = Omit<JobSlots, "withSlot">;
+
 export function createJobSlots(max: number): JobSlots {
   let running = 0;
   const queue: { jobId: string; grant: () => void; onPosition: (position: number) => void }[] = [];

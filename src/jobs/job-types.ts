@@ -4,7 +4,7 @@ import type { Logger } from "../logger.js";
 import type { JobStore } from "../store/job-store.js";
 import type { Clock } from "../util/clock.js";
 import type { JobReporter } from "./job-reporter.js";
-import type { JobSlots } from "./job-slots.js";
+import type { FalSlots } from "./job-slots.js";
 
 /** An input image already downloaded from Discord and checked. */
 export interface InputFile {
@@ -35,7 +35,7 @@ export interface JobRunnerDeps {
   store: JobStore;
   fal: FalService;
   reporter: JobReporter;
-  slots: JobSlots;
+  slots: FalSlots;
   logger: Logger;
   pollIntervalMs: number;
   jobTimeoutMs: number;

@@ -1,6 +1,6 @@
 import type { JobStore } from "../store/job-store.js";
 import type { Clock } from "../util/clock.js";
-import type { JobSlots } from "./job-slots.js";
+import type { FalSlots } from "./job-slots.js";
 
 /** What the deployment-wide cap needs from the store (one locked transaction per call). */
 export type FalLine = Pick<JobStore, "enterFal" | "leaveFalLine">;
@@ -12,7 +12,7 @@ export type FalLine = Pick<JobStore, "enterFal" | "leaveFalLine">;
  * again when a local job leaves fal and at least every `pollMs` (another process's job may
  * have left), and hear their place in the deployment-wide line whenever it changes.
  */
-export function createSharedJobSlots(deps: { line: FalLine; cap: number; clock: Clock; pollMs: number }): JobSlots {
+export function createSharedJobSlots(deps: { line: FalLine; cap: number; clock: Clock; pollMs: number }): FalSlots {
   const { line, cap, clock, pollMs } = deps;
   let running = 0;
   let waiting = 0;
@@ -58,16 +58,8 @@ export function createSharedJobSlots(deps: { line: FalLine; cap: number; clock: 
 
   return {
     acquire,
-    async withSlot(task) {
-      await acquire("", new AbortController().signal, () => undefined);
-      try {
-        return await task();
-      } finally {
-        this.release();
-      }
-    },
     take() {
-      // A resumed job already at fal holds its slot by its state (queued): nothing to take.
+      // A resumed job already at fal holds its place by its state (queued): only the local count moves.
       running += 1;
     },
     release() {

@@ -50,7 +50,7 @@ export interface ScaleRateResult {
   dispatchSpanMs: number;
   latencyMs: Summary;
   processes: ScaleProcessResult[];
-  /** Jobs fal received during the rate (MAX_CONCURRENT_JOBS across the deployment; the rest wait in line). */
+  /** Jobs fal received from the rate, once min(interactions, MAX_CONCURRENT_JOBS) had arrived (the rest wait in line: the cap is deployment-wide). */
   falSubmits: number;
 }
 
@@ -126,6 +126,9 @@ export async function benchScaleAck(deployment: Deployment, options: ScaleOption
         });
       }
       const acked = latencies.filter((ms): ms is number => ms !== undefined);
+      // The line lets at most MAX_CONCURRENT_JOBS through across the deployment: wait for that many submits (or every job).
+      const expected = Math.min(count, running.maxConcurrentJobs);
+      await waitUntil(() => fal.submits.length - submitsBefore >= expected, 30_000, `${expected} submits at fal`).catch((error: unknown) => log(`  ${(error as Error).message} (continuing)`));
       rates.push({
         perSecond,
         interactions: handles.length,
@@ -137,7 +140,9 @@ export async function benchScaleAck(deployment: Deployment, options: ScaleOption
         falSubmits: fal.submits.length - submitsBefore,
       });
     } finally {
+      const stopping = performance.now();
       await running.stop();
+      log(`scale (${deployment}): stopped in ${((performance.now() - stopping) / 1000).toFixed(1)} s`);
     }
   }
   return { deployment, store: deployment === "sqlite-1" ? "sqlite" : "postgres", processes: deployment === "sqlite-1" ? 1 : SHARDS, settings: settings!, rates };
@@ -145,6 +150,7 @@ export async function benchScaleAck(deployment: Deployment, options: ScaleOption
 
 /** The fakes (three servers, one per shard), the database and the bot processes, each ready. */
 async function startDeployment(deployment: Deployment, nodeFlags: string[], postgresAdminUrl: string | undefined, log: (line: string) => void): Promise<Running> {
+  const begun = performance.now();
   const [discord, fal] = await Promise.all([
     startFakeDiscord({ shardCount: SHARDS, maxConcurrency: SHARDS, guildShard: [0, SHARDS], guilds: [{ shard: [1, SHARDS] }, { shard: [2, SHARDS] }] }),
     startFakeFal(),
@@ -195,7 +201,7 @@ async function startDeployment(deployment: Deployment, nodeFlags: string[], post
     if (failed) throw failed.reason;
     bots.sort((a, b) => a.shards[0]! - b.shards[0]!);
     await discord.waitForShards([0, 1, 2], 30_000);
-    log(`scale (${deployment}): ${bots.length} process${bots.length === 1 ? "" : "es"} ready`);
+    log(`scale (${deployment}): ${bots.length} process${bots.length === 1 ? "" : "es"} ready in ${((performance.now() - begun) / 1000).toFixed(1)} s`);
     return { discord, fal, bots, logs, maxConcurrentJobs, ...(database ? { database } : {}), stop };
   } catch (error) {
     await stop();

@@ -1,6 +1,6 @@
 // 8. Acknowledgement latency across processes: the compiled bot as real processes, one on a
-//    SQLite file ("sqlite-1") or three on one PostgreSQL, one gateway shard each ("postgres-3"),
-//    serving three servers that land on the three shards; /imagine at each rate for a few
+//    SQLite file with one gateway shard ("sqlite-1") or three on one PostgreSQL, one shard of
+//    three each ("postgres-3"), serving three servers that land on the three shards; /imagine at each rate for a few
 //    seconds, spread evenly over the servers. Latency as in scenario 1: dispatched on the fake
 //    gateway → its callback received by the fake Discord. Jobs are held at fal for the whole
 //    window (real generations take longer than it), so what the bots do meanwhile is admission,
@@ -30,7 +30,7 @@ export interface ScaleOptions {
 }
 
 export interface ScaleProcessResult {
-  /** The gateway shards the process ran ("0,1,2": all three in one process). */
+  /** The gateway shards the process ran, of the deployment's `shardCount`. */
   shards: string;
   /** Interactions from the servers on its shards. */
   interactions: number;
@@ -73,6 +73,8 @@ interface Running {
   discord: FakeDiscord;
   fal: FakeFal;
   bots: { bot: ProbedBot; shards: number[] }[];
+  /** Shards across the deployment (SHARD_COUNT). */
+  shardCount: number;
   logs: string[];
   maxConcurrentJobs: number;
   database?: BenchDatabase;
@@ -93,7 +95,7 @@ export async function benchScaleAck(deployment: Deployment, options: ScaleOption
         referenceBytes: reference.length,
         maxConcurrentJobs: running.maxConcurrentJobs,
         maxQueuedJobs: MAX_QUEUED_JOBS,
-        shardCount: SHARDS,
+        shardCount: running.shardCount,
         ...(running.database ? { postgresServer: running.database.server } : {}),
         nodeFlags,
       };
@@ -115,7 +117,7 @@ export async function benchScaleAck(deployment: Deployment, options: ScaleOption
       for (const { bot, shards } of bots) {
         const phase = await bot.endPhase();
         // Which process got an interaction: the one running its server's shard.
-        const mine = latencies.filter((_, i) => shards.includes(discord.shardOf(guilds[i % guilds.length]!.id, SHARDS)));
+        const mine = latencies.filter((_, i) => shards.includes(discord.shardOf(guilds[i % guilds.length]!.id, running.shardCount)));
         const acked = mine.filter((ms): ms is number => ms !== undefined);
         processes.push({
           shards: shards.join(","),
@@ -166,8 +168,10 @@ async function startDeployment(deployment: Deployment, nodeFlags: string[], post
   };
   try {
     if (deployment === "postgres-3") database = await benchDatabase(postgresAdminUrl);
-    // One process runs every shard Discord recommends (3); three processes run one each.
-    const plan: number[][] = deployment === "sqlite-1" ? [[0, 1, 2]] : [[0], [1], [2]];
+    // One process with one shard (what a deployment below Discord's 2,500 servers per shard runs);
+    // three processes with one shard of three each.
+    const shardCount = deployment === "sqlite-1" ? 1 : SHARDS;
+    const plan: number[][] = deployment === "sqlite-1" ? [[0]] : [[0], [1], [2]];
     const logs: string[] = [];
     let maxConcurrentJobs = 0;
     const started = await Promise.allSettled(
@@ -180,7 +184,8 @@ async function startDeployment(deployment: Deployment, nodeFlags: string[], post
           // Commands registered globally (the servers are several), once per deployment.
           DISCORD_GUILD_ID: "",
           MAX_QUEUED_JOBS: String(MAX_QUEUED_JOBS),
-          ...(database ? { DATABASE_URL: database.url, SHARD_COUNT: String(SHARDS), SHARD_IDS: shards.join(",") } : {}),
+          SHARD_COUNT: String(shardCount),
+          ...(database ? { DATABASE_URL: database.url, SHARD_IDS: shards.join(",") } : {}),
         };
         const parsed = parseConfig(env);
         if (!parsed.ok) throw new Error(`bench: bad bot environment: ${parsed.problems.join("; ")}`);
@@ -200,9 +205,9 @@ async function startDeployment(deployment: Deployment, nodeFlags: string[], post
     const failed = started.find((s): s is PromiseRejectedResult => s.status === "rejected");
     if (failed) throw failed.reason;
     bots.sort((a, b) => a.shards[0]! - b.shards[0]!);
-    await discord.waitForShards([0, 1, 2], 30_000);
+    await discord.waitForShards(plan.flat(), 30_000);
     log(`scale (${deployment}): ${bots.length} process${bots.length === 1 ? "" : "es"} ready in ${((performance.now() - begun) / 1000).toFixed(1)} s`);
-    return { discord, fal, bots, logs, maxConcurrentJobs, ...(database ? { database } : {}), stop };
+    return { discord, fal, bots, shardCount, logs, maxConcurrentJobs, ...(database ? { database } : {}), stop };
   } catch (error) {
     await stop();
     throw error;

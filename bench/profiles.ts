@@ -45,7 +45,7 @@ export const FULL: Profile = {
   burst: { subjects: ["bot-process", "naive-bot"], interactions: 200, dispatchSpanMs: 1000, referenceBytes: 200_000, falRunMs: 500, drainTimeoutMs: 120_000, settleMs: 2000 },
   startup: { runs: 5, timeoutMs: 20_000 },
   store: { stores: ["sqlite", "postgres"], jobs: 500, concurrency: 20, guilds: 4, warmUpJobs: 20 },
-  scale: { deployments: ["sqlite-1", "postgres-3"], rates: [200, 600], seconds: 3, referenceBytes: 20_000 },
+  scale: { deployments: ["sqlite-1", "postgres-3"], rates: [200, 600], seconds: 3, serversPerShard: 10, referenceBytes: 20_000 },
 };
 
 export const SMOKE: Profile = {
@@ -58,5 +58,5 @@ export const SMOKE: Profile = {
   startup: { runs: 1, timeoutMs: 15_000 },
   store: { stores: ["sqlite", "postgres"], jobs: 10, concurrency: 4, guilds: 2, warmUpJobs: 2 },
   // Three processes only: one bot process on SQLite is what ack:bot-process and memory:bot-process already start.
-  scale: { deployments: ["postgres-3"], rates: [20], seconds: 0.5, referenceBytes: 20_000 },
+  scale: { deployments: ["postgres-3"], rates: [20], seconds: 0.5, serversPerShard: 1, referenceBytes: 20_000 },
 };

@@ -26,6 +26,12 @@ export interface ScaleOptions {
   rates: number[];
   /** How long each rate is kept up. */
   seconds: number;
+  /**
+   * Servers on each of the three shards; the interactions go to them in turn. PostgreSQL admits
+   * one job per server at a time (the admission lock of the job's transaction), so few servers
+   * sharing a whole burst is the worst case; a bot that sees hundreds per second has many.
+   */
+  serversPerShard: number;
   referenceBytes: number;
 }
 
@@ -58,7 +64,7 @@ export interface ScaleResult {
   deployment: Deployment;
   store: "sqlite" | "postgres";
   processes: number;
-  settings: { seconds: number; referenceBytes: number; maxConcurrentJobs: number; maxQueuedJobs: number; shardCount: number; postgresServer?: "embedded" | "given"; nodeFlags: string[] };
+  settings: { seconds: number; servers: number; referenceBytes: number; maxConcurrentJobs: number; maxQueuedJobs: number; shardCount: number; postgresServer?: "embedded" | "given"; nodeFlags: string[] };
   rates: ScaleRateResult[];
 }
 
@@ -87,11 +93,13 @@ export async function benchScaleAck(deployment: Deployment, options: ScaleOption
   const rates: ScaleRateResult[] = [];
   let settings: ScaleResult["settings"] | undefined;
   for (const perSecond of options.rates) {
-    const running = await startDeployment(deployment, nodeFlags, postgresAdminUrl, log);
+    const running = await startDeployment(deployment, options.serversPerShard, nodeFlags, postgresAdminUrl, log);
     try {
       const { discord, fal, bots } = running;
+      const guilds = discord.guilds();
       settings ??= {
         seconds: options.seconds,
+        servers: guilds.length,
         referenceBytes: reference.length,
         maxConcurrentJobs: running.maxConcurrentJobs,
         maxQueuedJobs: MAX_QUEUED_JOBS,
@@ -99,9 +107,8 @@ export async function benchScaleAck(deployment: Deployment, options: ScaleOption
         ...(running.database ? { postgresServer: running.database.server } : {}),
         nodeFlags,
       };
-      const guilds = discord.guilds();
       const attachment = discord.attachment(reference, "knight.png");
-      await warmUp(running, guilds.map((g) => g.id), attachment);
+      await warmUp(running, guilds.slice(0, SHARDS).map((g) => g.id), attachment);
       fal.defaults = { hold: true };
       const submitsBefore = fal.submits.length;
       const count = Math.round(perSecond * options.seconds);
@@ -151,10 +158,10 @@ export async function benchScaleAck(deployment: Deployment, options: ScaleOption
 }
 
 /** The fakes (three servers, one per shard), the database and the bot processes, each ready. */
-async function startDeployment(deployment: Deployment, nodeFlags: string[], postgresAdminUrl: string | undefined, log: (line: string) => void): Promise<Running> {
+async function startDeployment(deployment: Deployment, serversPerShard: number, nodeFlags: string[], postgresAdminUrl: string | undefined, log: (line: string) => void): Promise<Running> {
   const begun = performance.now();
   const [discord, fal] = await Promise.all([
-    startFakeDiscord({ shardCount: SHARDS, maxConcurrency: SHARDS, guildShard: [0, SHARDS], guilds: [{ shard: [1, SHARDS] }, { shard: [2, SHARDS] }] }),
+    startFakeDiscord({ shardCount: SHARDS, maxConcurrency: SHARDS, guildShard: [0, SHARDS], guilds: moreServers(serversPerShard) }),
     startFakeFal(),
   ]);
   const dataDirs: string[] = [];
@@ -214,7 +221,14 @@ async function startDeployment(deployment: Deployment, nodeFlags: string[], post
   }
 }
 
-/** One quick job per server, so that every process has compiled its paths (and the fake Discord its schemas). */
+/** Servers besides the fake's main one (on shard 0), so that each of the shards has `perShard`, interleaved. */
+function moreServers(perShard: number): { shard: [number, number] }[] {
+  const servers: { shard: [number, number] }[] = [];
+  for (let k = 0; k < perShard; k++) for (let shard = k === 0 ? 1 : 0; shard < SHARDS; shard++) servers.push({ shard: [shard, SHARDS] });
+  return servers;
+}
+
+/** One quick job per shard, so that every process has compiled its paths (and the fake Discord its schemas). */
 async function warmUp(running: Running, guildIds: string[], reference: ReturnType<FakeDiscord["attachment"]>): Promise<void> {
   const watch = new JobWatch(running.logs);
   for (const guildId of guildIds) {

@@ -1,6 +1,6 @@
 // `npm run bench` entry: runs each measurement in a fresh node process (so no run inherits
 // another's heap, garbage or lingering sockets), prints the table, writes bench/results/*.json.
-//   npm run bench                        full run (about 5 minutes)
+//   npm run bench                        full run (about 8 minutes)
 //   npm run bench -- --smoke             tiny sizes, seconds (or BENCH_SMOKE=1)
 //   npm run bench -- --only=ack,startup  some scenarios: startup, memory, burst, ack, delivery, requests, store, scale
 //                                        (or one variant: memory:bot-process, store:postgres, scale:postgres-3, …)

@@ -8,10 +8,12 @@ import { benchBurst, type BurstResult } from "./scenarios/burst-memory.js";
 import { benchDelivery, type DeliveryResult } from "./scenarios/delivery.js";
 import { benchMemory, type MemoryResult } from "./scenarios/memory.js";
 import { benchRequestsPerJob, type RequestsResult } from "./scenarios/requests-per-job.js";
+import { benchScaleAck, type ScaleResult } from "./scenarios/scale-ack.js";
 import { benchStartup, type StartupResult } from "./scenarios/startup.js";
+import { benchStoreWrites, type StoreWriteResult } from "./scenarios/store-writes.js";
 import { useVendoredOpenApi } from "./support.js";
 
-export const SCENARIOS = ["startup", "memory", "burst", "ack", "delivery", "requests"] as const;
+export const SCENARIOS = ["startup", "memory", "burst", "ack", "delivery", "requests", "store", "scale"] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface BenchResults {
@@ -30,6 +32,10 @@ export interface BenchResults {
   /** One result per bot: StoryCast's own process and the naive bot's. */
   burst?: BurstResult[];
   startup?: StartupResult;
+  /** Job-write latency, one result per store (SQLite file, PostgreSQL). */
+  store?: StoreWriteResult[];
+  /** Acknowledgement latency across processes: one on SQLite, three on PostgreSQL. */
+  scale?: ScaleResult[];
   /** Units that broke, with their error. */
   errors: Record<string, string>;
   /** Things that make the timings less trustworthy (load on the machine, a test run going on). */
@@ -43,11 +49,17 @@ export interface Unit {
   run(results: BenchResults, log: (line: string) => void): Promise<void>;
 }
 
+/** What the units need from outside the profile. */
+export interface BenchContext {
+  /** A PostgreSQL server to make databases on (BENCH_DATABASE_URL or TEST_DATABASE_URL); absent: an embedded one is started. */
+  postgresAdminUrl?: string | undefined;
+}
+
 /**
  * The units of a profile, in run order: start-up first (a child process; nothing else
  * running), the memory runs, then the latency scenarios. `only` picks scenarios or unit keys.
  */
-export function unitsOf(profile: Profile, only?: readonly string[]): Unit[] {
+export function unitsOf(profile: Profile, only?: readonly string[], context: BenchContext = {}): Unit[] {
   const units: Unit[] = [
     { key: "startup", scenario: "startup", run: async (r, log) => void (r.startup = await benchStartup(profile.startup, log)) },
     ...profile.memory.subjects.map(
@@ -73,6 +85,20 @@ export function unitsOf(profile: Profile, only?: readonly string[]): Unit[] {
     ),
     { key: "delivery", scenario: "delivery", run: async (r, log) => void (r.delivery = await benchDelivery(profile.delivery, log)) },
     { key: "requests", scenario: "requests", run: async (r, log) => void (r.requests = await benchRequestsPerJob(profile.requests, log)) },
+    ...profile.store.stores.map(
+      (store): Unit => ({
+        key: `store:${store}`,
+        scenario: "store",
+        run: async (r, log) => void (r.store ??= []).push(await benchStoreWrites(store, profile.store, context.postgresAdminUrl, log)),
+      }),
+    ),
+    ...profile.scale.deployments.map(
+      (deployment): Unit => ({
+        key: `scale:${deployment}`,
+        scenario: "scale",
+        run: async (r, log) => void (r.scale ??= []).push(await benchScaleAck(deployment, profile.scale, context.postgresAdminUrl, log)),
+      }),
+    ),
   ];
   return only ? units.filter((u) => only.includes(u.key) || only.includes(u.scenario)) : units;
 }
@@ -98,6 +124,8 @@ export function merge(into: BenchResults, part: Partial<BenchResults>): void {
   if (part.requests) into.requests = part.requests;
   if (part.memory) (into.memory ??= []).push(...part.memory);
   if (part.burst) (into.burst ??= []).push(...part.burst);
+  if (part.store) (into.store ??= []).push(...part.store);
+  if (part.scale) (into.scale ??= []).push(...part.scale);
   Object.assign(into.errors, part.errors ?? {});
 }
 
@@ -118,8 +146,8 @@ export async function runUnits(results: BenchResults, units: readonly Unit[], lo
 }
 
 /** Every unit of the profile in this process (what the smoke test does). */
-export async function runBench(profile: Profile, options: { only?: readonly string[]; log?: (line: string) => void } = {}): Promise<BenchResults> {
+export async function runBench(profile: Profile, options: { only?: readonly string[]; log?: (line: string) => void } & BenchContext = {}): Promise<BenchResults> {
   const results = emptyResults(profile);
-  await runUnits(results, unitsOf(profile, options.only), options.log);
+  await runUnits(results, unitsOf(profile, options.only, { postgresAdminUrl: options.postgresAdminUrl }), options.log);
   return finish(results);
 }

@@ -1,5 +1,7 @@
 // Turns results into the target verdicts and the printed table.
 import type { BenchResults } from "./bench.js";
+import type { ScaleResult } from "./scenarios/scale-ack.js";
+import type { StoreWriteResult } from "./scenarios/store-writes.js";
 import type { SubjectKind } from "./subjects.js";
 
 export interface TargetCheck {
@@ -23,6 +25,9 @@ const n = (value: number): string =>
   !Number.isFinite(value) ? String(value) : Math.abs(value) >= 10 ? Math.round(value).toLocaleString("en-US") : String(Math.round(value * 10) / 10);
 const mbLabel = (bytes: number) => `${n(bytes / 1e6)} MB`;
 const subjectLabel = (s: SubjectKind) => (s === "bot-process" ? "bot process" : "in-process");
+const deploymentLabel = (s: ScaleResult) => (s.processes === 1 ? "1 process on SQLite" : `${s.processes} processes on PostgreSQL`);
+const storeLabel = (s: StoreWriteResult) => (s.store === "sqlite" ? "SQLite file" : "PostgreSQL");
+const p50p99 = (s: { p50: number; p99: number }) => `${n(s.p50)}/${n(s.p99)}`;
 
 /**
  * The issue's targets checked against what was measured (absent when a scenario did not
@@ -86,6 +91,18 @@ export function checkTargets(r: BenchResults): TargetCheck[] {
       target: "≤ 1× the naive bot",
       pass: storycast.rssPeakMb <= naive.rssPeakMb,
     });
+  }
+  for (const scale of r.scale ?? []) {
+    for (const rate of scale.rates) {
+      checks.push({
+        id: `scale-ack-p99:${scale.deployment}@${rate.perSecond}`,
+        description: `acknowledgement p99 at ${rate.perSecond} interactions/s, ${deploymentLabel(scale)}${rate.missedDeadline ? ` (${rate.missedDeadline} missed Discord's 3 s)` : ""}`,
+        value: rate.latencyMs.p99,
+        unit: "ms",
+        target: "p99 < 150 ms",
+        pass: rate.latencyMs.p99 < 150 && rate.missedDeadline === 0,
+      });
+    }
   }
   if (r.startup) {
     checks.push({ id: "startup", description: "start-up to commands checked (slowest run)", value: r.startup.readyMs.max, unit: "ms", target: "< 3 s", pass: r.startup.readyMs.max < 3000 });
@@ -182,6 +199,32 @@ export function buildRows(r: BenchResults): Row[] {
     rows.push({ scenario: "6", measurement: `start-up, ${s.runs.length} runs (the first registers)`, value: `READY p50 ${n(s.loggedInMs.p50)} ms · commands p50 ${n(s.readyMs.p50)} · max ${n(s.readyMs.max)} ms`, ...verdict("startup") });
   }
   failed("6", "startup", "start-up");
+
+  for (const scale of r.scale ?? []) {
+    for (const rate of scale.rates) {
+      const l = rate.latencyMs;
+      rows.push({
+        scenario: "8",
+        measurement: `ack latency, ${rate.perSecond}/s for ${n(scale.settings.seconds)} s, ${deploymentLabel(scale)}`,
+        value: `p50 ${n(l.p50)} · p99 ${n(l.p99)} · max ${n(l.max)} ms${rate.missedDeadline ? ` · ${rate.missedDeadline} over 3 s` : ""} (loop p99 ${rate.processes.map((p) => n(p.eventLoopDelayP99Ms)).join(" / ")})`,
+        ...verdict(`scale-ack-p99:${scale.deployment}@${rate.perSecond}`),
+      });
+      info("8", "  peak RSS per process (shards)", rate.processes.map((p) => `${n(p.rssPeakMb)} MB (${p.shards})`).join(" · "));
+    }
+  }
+  failed("8", "scale", "ack latency across processes");
+
+  for (const store of r.store ?? []) {
+    for (const run of [store.sequential, store.concurrent]) {
+      const l = run.latencyMs;
+      info(
+        "9",
+        `job writes p50/p99, ${storeLabel(store)}, ${run.inFlight === 1 ? "one job at a time" : `${run.inFlight} jobs in flight`}`,
+        `create ${p50p99(l.create)} · transition ${p50p99(l.transition)} · setDelivery ${p50p99(l.setDelivery)} ms · ${n(run.jobsPerSecond)} jobs/s`,
+      );
+    }
+  }
+  failed("9", "store", "job-write latency");
   return rows;
 }
 

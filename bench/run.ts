@@ -1,9 +1,11 @@
 // `npm run bench` entry: runs each measurement in a fresh node process (so no run inherits
 // another's heap, garbage or lingering sockets), prints the table, writes bench/results/*.json.
-//   npm run bench                        full run (about 5 minutes)
+//   npm run bench                        full run (about 8 minutes)
 //   npm run bench -- --smoke             tiny sizes, seconds (or BENCH_SMOKE=1)
-//   npm run bench -- --only=ack,startup  some scenarios: startup, memory, ack, delivery, requests
-//                                        (or one memory variant: memory:bot-process, memory:in-process)
+//   npm run bench -- --only=ack,startup  some scenarios: startup, memory, burst, ack, delivery, requests, store, scale
+//                                        (or one variant: memory:bot-process, store:postgres, scale:postgres-3, …)
+// PostgreSQL (store, scale): a fresh database on BENCH_DATABASE_URL (or TEST_DATABASE_URL), a server
+// URL with the right to create databases; without either, an embedded PostgreSQL per measurement.
 import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -20,6 +22,7 @@ const flag = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.sli
 const smoke = args.includes("--smoke") || ["1", "true"].includes(process.env.BENCH_SMOKE ?? "");
 const profile = smoke ? SMOKE : FULL;
 const log = (line: string) => console.error(`[bench] ${line}`);
+const context = { postgresAdminUrl: process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || undefined };
 
 // A job left running when a scenario stops its stack must not end the whole run.
 let unhandled = 0;
@@ -32,11 +35,11 @@ const unitKey = flag("unit");
 if (unitKey) {
   // Child mode: one unit, its results to --out.
   const results = emptyResults(profile);
-  await runUnits(results, unitsOf(profile, [unitKey]), log);
+  await runUnits(results, unitsOf(profile, [unitKey], context), log);
   writeFileSync(flag("out")!, JSON.stringify({ ...results, unhandledRejections: unhandled }));
 } else {
   const only = flag("only")?.split(",").map((s) => s.trim());
-  const units = unitsOf(profile, only);
+  const units = unitsOf(profile, only, context);
   const known = new Set<string>([...SCENARIOS, ...unitsOf(profile).map((u) => u.key)]);
   const unknown = only?.filter((name) => !known.has(name)) ?? [];
   if (unknown.length || units.length === 0) {

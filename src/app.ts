@@ -15,6 +15,7 @@ import { createSharedJobSlots } from "./jobs/shared-job-slots.js";
 import type { Logger } from "./logger.js";
 import { startHealthServer, type HealthReport } from "./ops/health-server.js";
 import { withDeploymentLock } from "./store/sql/deployment-lock.js";
+import { withCachedSettings } from "./store/cached-server-settings.js";
 import { openStores } from "./store/sql/open-stores.js";
 import { systemClock, type Clock } from "./util/clock.js";
 
@@ -26,6 +27,9 @@ export interface RunningApp {
   /** Stops within `shutdownTimeoutMs`; resolves with the jobs still under way when the time ran out. */
   stop(): Promise<{ pending: { jobId: string; state: string }[] }>;
 }
+
+/** How long a process keeps a server's settings; a change made in another process is seen within this. */
+const SETTINGS_CACHE_MS = 5000;
 
 /** Job ids go into button custom_ids and messages: short, URL-safe, unguessable enough. */
 const newJobId = () => randomBytes(6).toString("base64url");
@@ -40,7 +44,7 @@ export async function startApp(config: Config, logger: Logger, options: StartOpt
   const clock = options.clock ?? systemClock;
   const now = () => clock.now();
   // SQLite in DATA_DIR (one process), or PostgreSQL shared by every process; migrated before anything reads it.
-  const { jobs: store, characters, servers, stories, dialect, db, migrated } = await openStores({
+  const { jobs: store, characters, servers: storedServers, stories, dialect, db, migrated } = await openStores({
     dataDir: config.dataDir,
     databaseUrl: config.databaseUrl,
     now,
@@ -48,6 +52,8 @@ export async function startApp(config: Config, logger: Logger, options: StartOpt
     leaseMs: config.jobLeaseMs,
   });
   if (migrated.length > 0) logger.info({ dialect, migrations: migrated }, "database migrated");
+  // Settings are read before every acknowledgement: kept a few seconds per process (see the file).
+  const servers = withCachedSettings(storedServers, { now, ttlMs: SETTINGS_CACHE_MS });
   const fal = createFalService({ credentials: config.falKey, proxyUrl: config.falProxyUrl, requestTimeoutMs: config.falRequestTimeoutMs, streamMaxMs: config.falStatusStreamMaxMs, clock });
   // Only the Guilds intent: no privileged intents are needed for slash commands.
   // Shards: SHARD_COUNT/SHARD_IDS when set (SHARD_COUNT alone: all of them, or those a ShardingManager

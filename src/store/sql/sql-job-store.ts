@@ -2,6 +2,7 @@ import type { Kysely, Selectable, UpdateObject } from "kysely";
 import type { DeliveryPlan, Job } from "../../domain/job.js";
 import { ALL_STATE_KINDS, canTransition, isFinal, type JobState, type JobStateKind } from "../../domain/job-state.js";
 import { LeaseLostError, type AdmissionCheck, type FalLinePlace, type JobStore, type NewJob, type UsageReader } from "../job-store.js";
+import { createKeyedQueue } from "../../util/keyed-queue.js";
 import { LockSpace, lockForTransaction } from "./advisory-lock.js";
 import type { Database, JobsTable, SqlDialectName } from "./schema.js";
 import { memberImagesSince, spendSince } from "./usage-queries.js";
@@ -31,6 +32,7 @@ export function createSqlJobStore(
   lease: LeaseOptions,
 ): JobStore {
   const { owner, leaseMs } = lease;
+  const queue = createKeyedQueue();
   /** The jobs this store holds, with the fencing token of its claim. */
   const held = new Map<string, number>();
   const holdRows = (rows: JobRow[]): Job[] => {
@@ -72,7 +74,11 @@ export function createSqlJobStore(
 
   return {
     async create(job: NewJob, admit?: AdmissionCheck): Promise<Job> {
-      return db.transaction().execute(async (trx) => {
+      const scope = job.origin.guildId !== null ? `guild:${job.origin.guildId}` : `user:${job.origin.userId}`;
+      // With a check on PostgreSQL, this process's creations for one scope take turns before they
+      // take a connection (they would only wait for the same lock there).
+      const inTurn = admit && dialect === "postgres" ? <T,>(task: () => Promise<T>) => queue(`admit:${scope}`, task) : <T,>(task: () => Promise<T>) => task();
+      return inTurn(() => db.transaction().execute(async (trx) => {
         if (admit) {
           // SQLite needs no lock: the one connection is held for the whole transaction (see
           // open-sql-database.ts). So `admit` must read through the reader it is given: a query on
@@ -81,7 +87,6 @@ export function createSqlJobStore(
             // Creations for one server (or one member's DMs) queue here, in every process. Under
             // READ COMMITTED each query after the lock sees what the previous holders committed,
             // so the check counts every job admitted before it. A DM has no server: the member's key.
-            const scope = job.origin.guildId !== null ? `guild:${job.origin.guildId}` : `user:${job.origin.userId}`;
             await lockForTransaction(trx, LockSpace.admission, scope);
           }
           const reader: UsageReader = {
@@ -117,7 +122,7 @@ export function createSqlJobStore(
           })
           .execute();
         return mustRead(trx, job.id);
-      }).then((created) => {
+      })).then((created) => {
         held.set(created.id, 1);
         return created;
       });
@@ -225,7 +230,8 @@ export function createSqlJobStore(
       await db.updateTable("jobs").set({ owner: null, lease_until: null }).where("owner", "=", owner).execute();
     },
     async enterFal(id, cap): Promise<FalLinePlace> {
-      return db.transaction().execute(async (trx) => {
+      // One at a time per process before the deployment-wide lock, as for creations above.
+      return queue("fal-line", () => db.transaction().execute(async (trx) => {
         // One line for the whole deployment: every process's check-and-grant queues here.
         if (dialect === "postgres") await lockForTransaction(trx, LockSpace.falLine, "fal");
         const at = now();
@@ -255,7 +261,7 @@ export function createSqlJobStore(
           return { granted: true };
         }
         return { granted: false, position: before + 1 };
-      });
+      }));
     },
     async leaveFalLine(id) {
       await db.updateTable("jobs").set({ waiting_since: null }).where("id", "=", id).where("fal_slot_at", "is", null).execute();

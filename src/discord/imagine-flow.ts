@@ -12,6 +12,7 @@ import type { Character } from "../store/character-store.js";
 import type { AdmissionCheck } from "../store/job-store.js";
 import { withServerDefaults } from "../domain/server-policy.js";
 import { downloadImageAttachment } from "./download-attachment.js";
+import { deferEphemeralOnce, readWithinAckBudget } from "./ack-within-budget.js";
 import { enforcePolicy, serverSettingsFor } from "./policy-gate.js";
 import { withLiveFiles } from "./rehost-character.js";
 
@@ -24,15 +25,17 @@ const MISSING_REFERENCE = "Attach a `reference` image of your character, or pick
  * an ephemeral defer. The job row is written before anything is uploaded or paid for.
  */
 export async function startImagine(interaction: ChatInputCommandInteraction, options: ImagineOptions, ctx: AppContext): Promise<void> {
-  // Store reads only (fast), as before the acknowledgement when the store was synchronous.
-  const server = await serverSettingsFor(interaction, ctx);
+  // Store reads only: milliseconds, or an acknowledgement first when a busy database makes them wait.
+  const { server, character } = await readWithinAckBudget(interaction, ctx.clock, async () => ({
+    server: await serverSettingsFor(interaction, ctx),
+    character: options.character != null ? await findCharacter(ctx, interaction.guildId, interaction.user.id, options.character) : undefined,
+  }));
   const { settings, images } = checkImagineOptions(withServerDefaults(options, server)); // UserFacingError → ephemeral reply, no fal call
-  const character = options.character != null ? await findCharacter(ctx, interaction.guildId, interaction.user.id, options.character) : undefined;
   if (!images.reference && !character) throw new UserFacingError(MISSING_REFERENCE);
   if (character && server.characterDescriptions !== false) settings.prompt = promptWithDescription(settings.prompt, character.name, character.description);
   // Acknowledge first (Discord's 3 s), then check the limits: the budgets in the transaction
   // that writes the job row, so a burst of requests cannot all pass a limit.
-  await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+  await deferEphemeralOnce(interaction);
   const admission = enforcePolicy(interaction, ctx, server, { speed: settings.speed, numImages: settings.numImages });
   try {
     const job = await recordJob(interaction, ctx, { settings, character, private: options.private === true, admit: admission.admit });

@@ -1,4 +1,4 @@
-import { ChannelType, DiscordAPIError, MessageFlags, Routes, type ChatInputCommandInteraction } from "discord.js";
+import { ChannelType, DiscordAPIError, Routes, type ChatInputCommandInteraction } from "discord.js";
 import type { AppContext } from "../app-context.js";
 import { plainText, promptWithDescription } from "../domain/character-name.js";
 import { UserFacingError } from "../domain/errors.js";
@@ -9,6 +9,7 @@ import type { Character } from "../store/character-store.js";
 import { StoryEndedError, type Story } from "../store/story-store.js";
 import { escapeLine, MAX_MESSAGE_LENGTH } from "./escape.js";
 import { characterFiles, findCharacter, recordJob } from "./imagine-flow.js";
+import { deferEphemeralOnce, readWithinAckBudget } from "./ack-within-budget.js";
 import { enforcePolicy, serverSettingsFor } from "./policy-gate.js";
 import { recapLines } from "./story-recap.js";
 
@@ -94,16 +95,22 @@ function describeDefaults(story: Story): string {
 
 /** /story scene: a numbered scene with the story's defaults and cast, posted in the thread. */
 export async function addScene(interaction: ChatInputCommandInteraction, ctx: AppContext, input: { prompt: string; character: string | null }): Promise<void> {
-  const story = await openStoryHere(interaction, ctx);
-  const character: Character | undefined =
-    input.character != null ? await findCharacter(ctx, interaction.guildId, interaction.user.id, input.character) : await firstCastMember(ctx, story);
+  const { story, character, server } = await readWithinAckBudget(interaction, ctx.clock, async () => {
+    const opened = await openStoryHere(interaction, ctx);
+    return {
+      story: opened,
+      character: (input.character != null
+        ? await findCharacter(ctx, interaction.guildId, interaction.user.id, input.character)
+        : await firstCastMember(ctx, opened)) as Character | undefined,
+      server: await serverSettingsFor(interaction, ctx),
+    };
+  });
   if (!character) throw new UserFacingError("This story has no cast yet: add someone with `/story cast add`, or pass `character:`.");
-  const server = await serverSettingsFor(interaction, ctx);
   const { settings } = checkImagineOptions(
     withServerDefaults({ prompt: input.prompt, character: character.name, style: story.defaults.style ?? null, size: story.defaults.size ?? null, speed: story.defaults.speed ?? null }, server),
   );
   if (server.characterDescriptions !== false) settings.prompt = promptWithDescription(settings.prompt, character.name, character.description);
-  await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+  await deferEphemeralOnce(interaction);
   const files = await characterFiles(ctx, character); // before the scene is written: an expired, unrestorable character costs nothing
   const admission = enforcePolicy(interaction, ctx, server, { speed: settings.speed, numImages: settings.numImages });
   try {

@@ -1,0 +1,28 @@
+import { MessageFlags, type RepliableInteraction } from "discord.js";
+import type { Clock } from "../util/clock.js";
+
+/**
+ * How long store reads may hold up an acknowledgement. Discord wants one within 3 s. The reads
+ * before it (settings, a saved character, the story) take milliseconds, but on a busy shared
+ * database they can wait for a pooled connection; past this budget the interaction is deferred
+ * (ephemeral) meanwhile, and whatever follows edits that reply instead of making a new one.
+ */
+export const ACK_BUDGET_MS = 400;
+
+/** Runs `read`; if it is still running after ACK_BUDGET_MS, acknowledges the interaction meanwhile. */
+export async function readWithinAckBudget<T>(interaction: RepliableInteraction, clock: Clock, read: () => Promise<T>): Promise<T> {
+  const reading = read();
+  let cancel = () => {};
+  const slow = new Promise<"slow">((resolve) => {
+    cancel = clock.schedule(() => resolve("slow"), ACK_BUDGET_MS);
+  });
+  const first = await Promise.race([reading.then(() => "done" as const, () => "done" as const), slow]);
+  cancel();
+  if (first === "slow") await deferEphemeralOnce(interaction);
+  return reading;
+}
+
+/** The ephemeral "thinking…" acknowledgement, unless the interaction already has one. */
+export async function deferEphemeralOnce(interaction: RepliableInteraction): Promise<void> {
+  if (!interaction.deferred && !interaction.replied) await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+}

@@ -20,7 +20,7 @@ export function createJobRunner(deps: JobRunnerDeps) {
   /** Queue places held by requests between the queue cap and their job's start. */
   let held = 0;
 
-  return {
+  const runner = {
     /** Runs a new job (row already written in state pending) from its input files (loaded once it has an upload slot) to delivery. */
     start(job: Job, load: InputLoader): Promise<void> {
       // The tracked run below only sees the hosting's outcome, never the files: the input bytes
@@ -108,12 +108,12 @@ export function createJobRunner(deps: JobRunnerDeps) {
       if (!store.holds(jobId)) {
         const taken = await store.takeOver(jobId, ["pending", "queued"]);
         if (!taken) return false;
-        const cancelled = await this.cancelHeld(jobId);
+        const cancelled = await runner.cancelHeld(jobId);
         // Not cancelled after all (fal had finished it): this process holds it now, so it finishes it.
-        if (!cancelled) void this.resume((await store.get(jobId)) ?? taken);
+        if (!cancelled) void runner.resume((await store.get(jobId)) ?? taken);
         return cancelled;
       }
-      return this.cancelHeld(jobId);
+      return runner.cancelHeld(jobId);
     },
 
     /** cancel() of a job this process holds. */
@@ -182,6 +182,7 @@ export function createJobRunner(deps: JobRunnerDeps) {
       return running.size;
     },
   };
+  return runner;
 }
 
 export type JobRunner = ReturnType<typeof createJobRunner>;

@@ -45,7 +45,7 @@ describe("cancel from another process", () => {
         return "req-1";
       },
       // fal keeps the job running until the test says otherwise.
-      status: async () => ({ kind: "in_progress" }),
+      status: async () => ({ kind: "running" as const }),
       watch: () => new Promise<boolean>((resolve) => (finish = () => resolve(true))),
       result: async () => ({ seed: 1, images: [{ url: "https://fal/out.png" }] }),
       cancel: async () => {
@@ -54,7 +54,7 @@ describe("cancel from another process", () => {
       },
       download: async () => Buffer.from("png"),
       probe: async () => "ok",
-    } as FalService;
+    };
     const failuresA: string[] = [];
     const failuresB: string[] = [];
     const [runnerA, runnerB] = [processOn(storeA, fal, failuresA), processOn(storeB, fal, failuresB)];

@@ -14,7 +14,8 @@ import { colorForIndex, makePng } from "./png.js";
 import type { ResolvedScript } from "./script.js";
 import type { FakeStorage } from "./storage.js";
 import type { JobState } from "./types.js";
-import { outputSize, type FieldError } from "./validate.js";
+import type { Size } from "./image-size.js";
+import type { FieldError } from "./validate.js";
 
 export const QUEUE_ORIGIN = "https://queue.fal.run";
 
@@ -48,6 +49,8 @@ export class Job {
     readonly submittedAt: number,
     /** Validation errors reported at result time (validateAt: "result"). */
     readonly deferredErrors: FieldError[] | undefined,
+    /** Width and height of every output image (validate.ts outputSizeFor, fixed at submit). */
+    readonly size: Size,
   ) {
     this.appId = endpointId.split("/").slice(0, 2).join("/");
     this.positions = [...script.queuePositions];
@@ -154,7 +157,7 @@ export class Job {
     } else if (this.script.outcome !== "ok") {
       this.result = { status: this.script.outcome.status, body: this.script.outcome.body };
     } else {
-      const { width, height } = outputSize(this.input);
+      const { width, height } = this.size;
       const images = [];
       for (let i = 0; i < this.imageCount; i++) {
         const bytes = makePng({

@@ -28,7 +28,7 @@ import type {
   UploadLifecycle,
   UploadRecord,
 } from "./types.js";
-import { CHARACTER_ENDPOINT, validateCharacterInput, type FieldError } from "./validate.js";
+import { ENDPOINT_SPECS, outputSizeFor, validateEndpointInput, type FieldError } from "./validate.js";
 
 const TARGET_URL_HEADER = "x-fal-target-url";
 const REQUEST_ID_HEADER = "x-fal-request-id";
@@ -336,9 +336,11 @@ class FakeFalServer implements FakeFal {
       return notFound;
     }
     // fal queue docs: {owner}/{app}[/{path}]/requests/{id}[/status[/stream]|/cancel]; the client
-    // sends owner/alias only, other clients may keep the endpoint path — accept both.
+    // (queue.js, parseEndpointId) sends owner/alias only — "fal-ai/ideogram/requests/{id}" for
+    // character, character/edit, character/remix and upscale alike; other clients may keep the
+    // endpoint path (e.g. "fal-ai/ideogram/character/edit/requests/{id}") — accept both.
     const r = segs.indexOf("requests");
-    if (r === 2 || r === 3) {
+    if (r >= 2) {
       const requestId = segs[r + 1];
       if (!requestId) return notFound;
       const appPath = segs.slice(0, r).join("/");
@@ -422,8 +424,9 @@ class FakeFalServer implements FakeFal {
       this.submits.push({ endpointId, input: parsed.value, status, at, ...lifecycle });
       return { type: "json", status, body: replyBody };
     };
-    if (endpointId !== CHARACTER_ENDPOINT) {
-      return rejected(404, { detail: `Application '${endpointId}' not found (the fake fal serves ${CHARACTER_ENDPOINT})` });
+    const spec = ENDPOINT_SPECS[endpointId];
+    if (!spec) {
+      return rejected(404, { detail: `Application '${endpointId}' not found (the fake fal serves ${Object.keys(ENDPOINT_SPECS).join(", ")})` });
     }
     const script = this.scripts.next(this.defaults);
     if (script.submitError) {
@@ -436,11 +439,13 @@ class FakeFalServer implements FakeFal {
           : [{ loc: ["body"], msg: "JSON decode error", type: "json_invalid" }];
       return rejected(422, { detail });
     }
-    const errors = validateCharacterInput(parsed.value, (url) => this.fetchImage(url));
+    const fetchImage = (url: string): Buffer | undefined => this.fetchImage(url);
+    const errors = validateEndpointInput(spec, parsed.value, fetchImage);
     if (errors.length > 0 && this.validateAt === "submit") return rejected(422, { detail: errors });
 
     const id = randomUUID();
-    const job = new Job(id, endpointId, parsed.value, script, at, errors.length > 0 ? errors : undefined);
+    const size = outputSizeFor(endpointId, parsed.value, fetchImage);
+    const job = new Job(id, endpointId, parsed.value, script, at, errors.length > 0 ? errors : undefined, size);
     this.jobs.set(id, job);
     record.requestId = id;
     this.submits.push({ requestId: id, endpointId, input: parsed.value, status: 200, at, ...lifecycle });

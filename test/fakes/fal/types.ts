@@ -30,7 +30,7 @@ export interface FalRequestRecord {
 export interface SubmitRecord {
   /** Set when the queue accepted the request. */
   requestId?: string;
-  /** Path of the target URL without the leading slash, e.g. "fal-ai/ideogram/character". */
+  /** Path of the target URL without the leading slash: the endpoint submitted to, e.g. "fal-ai/ideogram/character" or "fal-ai/ideogram/character/edit". */
   endpointId: string;
   /** Parsed JSON body (the raw text when it was not JSON). */
   input: unknown;

@@ -1,6 +1,9 @@
-// Input validation for fal-ai/ideogram/character, modelled on fal's pydantic input model
-// (schema: /work/shared/reference/fal-ideogram-character.txt, fal-notes.md, and the
-// IdeogramCharacterInput / ColorPalette / ImageSize types in @fal-ai/client's endpoints.d.ts).
+// Input validation for fal-ai/ideogram/character and its siblings (character/edit,
+// character/remix, ideogram/upscale), modelled on fal's pydantic input models (schema:
+// /work/shared/reference/fal-ideogram-character.txt, fal-notes.md, and the IdeogramCharacter*Input /
+// UpscaleImageInput / ColorPalette / ImageSize types in @fal-ai/client's endpoints.d.ts).
+// One checker serves all four: an EndpointSpec says which fields the endpoint takes (others are
+// extra_forbidden) and whether prompt / reference_image_urls are required.
 //
 // Errors use FastAPI's 422 shape: { detail: [{ loc, msg, type }] }, which @fal-ai/client turns
 // into a ValidationError whose fieldErrors / getFieldErrors(field) read `loc`'s last element.
@@ -13,10 +16,16 @@
 //   - null is accepted only for the Optional fields (seed, style_codes, color_palette,
 //     image_urls, reference_mask_urls); the defaulted ones (style, num_images, …) reject it.
 //   - style_codes present (even []) together with `style` or `image_urls` is rejected.
+//   - image_url / mask_url (edit, remix, upscale) are single required URLs checked like references;
+//     for edit the mask's width×height must equal the image's (read from the header) — fal's doc
+//     says "MUST have the exact same dimensions"; a mismatch is reported on mask_url naming both.
+//   - remix strength: number 0.01–1; upscale resemblance / detail: integers 1–100 (Ideogram's API
+//     takes integers there); upscale's optional prompt may be "" (its default).
 //   - every image URL must be served by this fake's CDN (or be a base64 data: URI) and sniff as
 //     JPEG, PNG or WebP; character references (images + masks) ≤ 10 MB in total, style
 //     references (image_urls) ≤ 10 MB in total. fal downloads only the first reference but
 //     this fake checks all of them.
+import { imageSize, type Size } from "./image-size.js";
 import { sniffImage } from "./png.js";
 
 export interface FieldError {
@@ -26,23 +35,50 @@ export interface FieldError {
 }
 
 export const CHARACTER_ENDPOINT = "fal-ai/ideogram/character";
+export const CHARACTER_EDIT_ENDPOINT = "fal-ai/ideogram/character/edit";
+export const CHARACTER_REMIX_ENDPOINT = "fal-ai/ideogram/character/remix";
+export const UPSCALE_ENDPOINT = "fal-ai/ideogram/upscale";
 
-const FIELDS = new Set([
+/** What one endpoint's input model takes. */
+export interface EndpointSpec {
+  /** Every field the endpoint accepts; any other is extra_forbidden. */
+  fields: ReadonlySet<string>;
+  /** prompt required with min_length 1 (character, edit, remix); upscale's is optional, default "". */
+  promptRequired: boolean;
+}
+
+// The fields the character family shares (IdeogramCharacterEditInput has exactly these + image/mask).
+const CHARACTER_COMMON = [
   "prompt",
   "reference_image_urls",
   "reference_mask_urls",
   "image_urls",
   "rendering_speed",
-  "style",
   "style_codes",
   "color_palette",
   "expand_prompt",
   "num_images",
   "seed",
   "sync_mode",
-  "image_size",
-  "negative_prompt",
-]);
+];
+
+export const ENDPOINT_SPECS: Readonly<Record<string, EndpointSpec>> = {
+  [CHARACTER_ENDPOINT]: {
+    fields: new Set([...CHARACTER_COMMON, "style", "image_size", "negative_prompt"]),
+    promptRequired: true,
+  },
+  // No style, image_size or negative_prompt: the edit keeps the image's frame and look.
+  [CHARACTER_EDIT_ENDPOINT]: { fields: new Set([...CHARACTER_COMMON, "image_url", "mask_url"]), promptRequired: true },
+  [CHARACTER_REMIX_ENDPOINT]: {
+    fields: new Set([...CHARACTER_COMMON, "style", "image_size", "negative_prompt", "image_url", "strength"]),
+    promptRequired: true,
+  },
+  [UPSCALE_ENDPOINT]: {
+    fields: new Set(["image_url", "prompt", "resemblance", "detail", "expand_prompt", "seed", "sync_mode"]),
+    promptRequired: false,
+  },
+};
+
 const NULLABLE = new Set(["seed", "style_codes", "color_palette", "image_urls", "reference_mask_urls"]);
 
 export const IMAGE_SIZE_PRESETS: Record<string, { width: number; height: number }> = {
@@ -68,6 +104,12 @@ const quoteList = (xs: string[]): string =>
 export type ImageFetcher = (url: string) => Buffer | undefined;
 
 export function validateCharacterInput(input: unknown, fetchImage: ImageFetcher): FieldError[] {
+  return validateEndpointInput(ENDPOINT_SPECS[CHARACTER_ENDPOINT]!, input, fetchImage);
+}
+
+/** Validates `input` against one endpoint's model (see ENDPOINT_SPECS); empty = valid. */
+export function validateEndpointInput(spec: EndpointSpec, input: unknown, fetchImage: ImageFetcher): FieldError[] {
+  const FIELDS = spec.fields;
   const errors: FieldError[] = [];
   const err = (field: string | undefined, msg: string, type: string): void => {
     errors.push({ loc: field === undefined ? ["body"] : ["body", field], msg, type });
@@ -83,13 +125,15 @@ export function validateCharacterInput(input: unknown, fetchImage: ImageFetcher)
   for (const k of FIELDS) {
     if (input[k] === null && !NULLABLE.has(k)) err(k, "Input should not be None", "none_forbidden");
   }
-  const has = (k: string): boolean => present(k) && input[k] !== null;
+  // A field the endpoint does not take was reported as extra above; it is not checked further.
+  const has = (k: string): boolean => FIELDS.has(k) && present(k) && input[k] !== null;
 
-  // prompt: str, required, min_length=1
-  if (input.prompt === undefined) err("prompt", "Field required", "missing");
-  else if (input.prompt !== null) {
+  // prompt: str, required with min_length=1 — except upscale's (optional, default "").
+  if (input.prompt === undefined) {
+    if (spec.promptRequired) err("prompt", "Field required", "missing");
+  } else if (input.prompt !== null) {
     if (typeof input.prompt !== "string") err("prompt", "Input should be a valid string", "string_type");
-    else if (input.prompt.length === 0) err("prompt", "String should have at least 1 character", "string_too_short");
+    else if (input.prompt.length === 0 && spec.promptRequired) err("prompt", "String should have at least 1 character", "string_too_short");
   }
 
   const stringList = (k: string, required: boolean): string[] | undefined => {
@@ -116,9 +160,10 @@ export function validateCharacterInput(input: unknown, fetchImage: ImageFetcher)
     });
     return ok ? (v as string[]) : undefined;
   };
-  const refs = stringList("reference_image_urls", true);
-  const masks = stringList("reference_mask_urls", false);
-  const styleRefs = stringList("image_urls", false);
+  const takes = (k: string): boolean => FIELDS.has(k);
+  const refs = takes("reference_image_urls") ? stringList("reference_image_urls", true) : undefined;
+  const masks = takes("reference_mask_urls") ? stringList("reference_mask_urls", false) : undefined;
+  const styleRefs = takes("image_urls") ? stringList("image_urls", false) : undefined;
 
   const enumField = (k: string, values: string[]): void => {
     if (!has(k)) return;
@@ -165,6 +210,18 @@ export function validateCharacterInput(input: unknown, fetchImage: ImageFetcher)
     }
   }
 
+  const numberIn = (k: string, min: number, max: number, integer: boolean): void => {
+    if (!has(k)) return;
+    const v = input[k];
+    const ok = integer ? isInt(v) : typeof v === "number" && Number.isFinite(v);
+    if (!ok) err(k, integer ? "Input should be a valid integer" : "Input should be a valid number", integer ? "int_type" : "float_type");
+    else if ((v as number) < min) err(k, `Input should be greater than or equal to ${min}`, "greater_than_equal");
+    else if ((v as number) > max) err(k, `Input should be less than or equal to ${max}`, "less_than_equal");
+  };
+  numberIn("strength", 0.01, 1, false);
+  numberIn("resemblance", 1, 100, true);
+  numberIn("detail", 1, 100, true);
+
   if (has("style_codes")) {
     const codes = stringList("style_codes", false);
     codes?.forEach((c, i) => {
@@ -193,13 +250,16 @@ export function validateCharacterInput(input: unknown, fetchImage: ImageFetcher)
     }
   }
 
+  // fal accepts base64 data URIs wherever it takes a file URL.
+  const readImage = (url: string): Buffer | undefined => {
+    const dataUri = /^data:[^,]*;base64,(.*)$/s.exec(url);
+    return dataUri ? Buffer.from(dataUri[1]!, "base64") : fetchImage(url);
+  };
   // Downloads (fal fetches the inputs in the runner): URL must resolve, be an image, fit the size budget.
   const download = (k: string, urls: string[] | undefined): number => {
     let total = 0;
     urls?.forEach((url, i) => {
-      // fal accepts base64 data URIs wherever it takes a file URL.
-      const dataUri = /^data:[^,]*;base64,(.*)$/s.exec(url);
-      const bytes = dataUri ? Buffer.from(dataUri[1]!, "base64") : fetchImage(url);
+      const bytes = readImage(url);
       if (!bytes) {
         err(k, `Item ${i}: could not download file from ${url}`, "file_download_error");
         return;
@@ -211,6 +271,37 @@ export function validateCharacterInput(input: unknown, fetchImage: ImageFetcher)
     });
     return total;
   };
+  // image_url / mask_url: one required URL each, fetched by the runner like the references.
+  const single = (k: string): Size | undefined => {
+    if (!takes(k)) return undefined;
+    const v = input[k];
+    if (v === undefined) {
+      err(k, "Field required", "missing");
+      return undefined;
+    }
+    if (typeof v !== "string") {
+      if (v !== null) err(k, "Input should be a valid string", "string_type"); // null: none_forbidden above
+      return undefined;
+    }
+    const bytes = readImage(v);
+    if (!bytes) {
+      err(k, `could not download file from ${v}`, "file_download_error");
+      return undefined;
+    }
+    const size = sniffImage(bytes) ? imageSize(bytes) : undefined;
+    if (!size) err(k, `${v} is not a JPEG, PNG or WebP image`, "image_format_error");
+    return size;
+  };
+  const imageDims = single("image_url");
+  const maskDims = single("mask_url");
+  if (imageDims && maskDims && (imageDims.width !== maskDims.width || imageDims.height !== maskDims.height)) {
+    err(
+      "mask_url",
+      `The mask (${maskDims.width}x${maskDims.height}) must have the exact same dimensions as the image (${imageDims.width}x${imageDims.height})`,
+      "value_error",
+    );
+  }
+
   const characterBytes = download("reference_image_urls", refs) + download("reference_mask_urls", masks);
   if (characterBytes > MAX_REFERENCE_BYTES) {
     err("reference_image_urls", `Character references total ${characterBytes} bytes; the maximum is 10 MB across all character references`, "file_too_large");
@@ -265,4 +356,35 @@ export function outputSize(input: unknown): { width: number; height: number } {
     return { width: isInt(s.width) ? s.width : 512, height: isInt(s.height) ? s.height : 512 };
   }
   return { width: 1024, height: 1024 }; // square_hd
+}
+
+/** How much an upscale enlarges: fal does not document the factor; 2× is Ideogram's usual upscale. */
+export const UPSCALE_FACTOR = 2;
+
+/**
+ * Output dimensions for an (already valid) input of any served endpoint: character from image_size;
+ * edit the input image's size (only the masked region changes); remix its image_size when given,
+ * else the input image's size; upscale the input image's size × UPSCALE_FACTOR.
+ */
+export function outputSizeFor(endpointId: string, input: unknown, fetchImage: ImageFetcher): Size {
+  const obj = isObj(input) ? input : {};
+  const source = (): Size => {
+    const url = obj.image_url;
+    const dataUri = typeof url === "string" ? /^data:[^,]*;base64,(.*)$/s.exec(url) : null;
+    const bytes = typeof url !== "string" ? undefined : dataUri ? Buffer.from(dataUri[1]!, "base64") : fetchImage(url);
+    // Invalid inputs only get here with validateAt "result", whose answer is the 422 anyway.
+    return (bytes && imageSize(bytes)) ?? { width: 1024, height: 1024 };
+  };
+  switch (endpointId) {
+    case CHARACTER_EDIT_ENDPOINT:
+      return source();
+    case CHARACTER_REMIX_ENDPOINT:
+      return obj.image_size !== undefined && obj.image_size !== null ? outputSize(input) : source();
+    case UPSCALE_ENDPOINT: {
+      const { width, height } = source();
+      return { width: width * UPSCALE_FACTOR, height: height * UPSCALE_FACTOR };
+    }
+    default:
+      return outputSize(input);
+  }
 }

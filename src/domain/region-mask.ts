@@ -3,12 +3,17 @@
 // `mask_url` "MUST have the exact same dimensions (width and height) as the input image").
 //
 // COLOUR CONVENTION — BLACK (0) marks the area to REPAINT, WHITE (255) the area to KEEP.
-// Source: Ideogram's API docs, "masked edits" (inpainting; the character edit is the same
-// operation with a character reference), as recorded in /work/shared/reference/fal-notes.md
-// ("Mask colours"). fal's own page (/work/shared/reference/fal-ideogram-character.txt) and the
-// @fal-ai/client typings (IdeogramCharacterEditInput.mask_url: "The mask URL to inpaint the
-// image. MUST have the exact same dimensions (width and height) as the input image.") say
-// nothing about which colour means what — so the convention lives here, in one place.
+// Source: Ideogram's API docs, "masked edits" (developer.ideogram.ai/ideogram-api/masked-edits):
+// its table gives "Inpaint with Ideogram 3.0, and its character and custom model versions" as
+// black = change, white = keep, and says mask colours DIFFER between endpoints (Remove Objects is
+// the reverse) — so do not reuse these masks elsewhere without checking. Ideogram's Inpaint v3
+// reference agrees ("Black regions in the mask should match up with the regions of the image that
+// you would like to edit"); /work/shared/reference/fal-notes.md ("Mask colours") records the same.
+// fal says nothing about colours: the @fal-ai/client typings only say of
+// IdeogramCharacterEditInput.mask_url "The mask URL to inpaint the image. MUST have the exact same
+// dimensions (width and height) as the input image.", and the fal page we hold
+// (/work/shared/reference/fal-ideogram-character.txt, the `character` endpoint) only mentions
+// masks for the character reference (`reference_mask_urls`).
 import { deflateSync, crc32 } from "node:zlib";
 import { UserFacingError } from "./errors.js";
 

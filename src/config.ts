@@ -173,3 +173,20 @@ export function parseMoveConfig(env: Record<string, string | undefined>): { ok: 
   if (!parsed.data.DATABASE_URL) return { ok: false, problems: ["DATABASE_URL is required (the PostgreSQL database to copy into)"] };
   return { ok: true, config: { dataDir: parsed.data.DATA_DIR, databaseUrl: parsed.data.DATABASE_URL } };
 }
+
+/**
+ * Everything in the configuration no output may show: the logger and the start-up error line
+ * redact these. The database password is one of them (a driver or pool error may quote its URL).
+ */
+export function secretsOf(config: Pick<Config, "discordToken" | "falKey" | "databaseUrl">): string[] {
+  const secrets = [config.discordToken, config.falKey];
+  if (config.databaseUrl) {
+    try {
+      const password = decodeURIComponent(new URL(config.databaseUrl).password);
+      if (password) secrets.push(password);
+    } catch {
+      // DATABASE_URL passed the schema's pattern but not the URL parser: pg refuses it at start-up, quoting nothing.
+    }
+  }
+  return secrets;
+}

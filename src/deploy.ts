@@ -1,12 +1,13 @@
 import { REST, Routes } from "discord.js";
 import { commands } from "../commands/index.js";
 import { syncCommands } from "./discord/register-commands.js";
+import { secretsOf } from "./config.js";
 import { loadConfigOrExit } from "./load-config.js";
 import { createLogger } from "./logger.js";
 
 /** `npm run deploy`: registers the commands (same comparison as at start-up) and exits. */
 const config = loadConfigOrExit();
-const logger = createLogger(config.logLevel, [config.discordToken, config.falKey]);
+const logger = createLogger(config.logLevel, secretsOf(config));
 const rest = new REST(config.discordApiUrl ? { api: config.discordApiUrl } : {}).setToken(config.discordToken);
 try {
   const application = (await rest.get(Routes.currentApplication())) as { id: string };

@@ -1,10 +1,11 @@
 import { startApp, type RunningApp } from "./app.js";
+import { secretsOf } from "./config.js";
 import { loadConfigOrExit } from "./load-config.js";
 import { createLogger } from "./logger.js";
 import { createRedactor } from "./util/redact.js";
 
 const config = loadConfigOrExit();
-const logger = createLogger(config.logLevel, [config.discordToken, config.falKey]);
+const logger = createLogger(config.logLevel, secretsOf(config));
 // Node would print an uncaught error straight to stderr, its URL (an interaction token) included:
 // log it through the redacting logger instead, then exit 1 as Node would (the store keeps every job).
 process.on("uncaughtException", (error) => {
@@ -57,6 +58,6 @@ try {
   const message = error instanceof Error ? error.message : String(error);
   logger.fatal({ err: error }, "could not start");
   // Not through the logger, so redacted here: a start-up error may quote a URL or a header.
-  console.error(createRedactor([config.discordToken, config.falKey])(`StoryCast could not start: ${message}`));
+  console.error(createRedactor(secretsOf(config))(`StoryCast could not start: ${message}`));
   process.exit(1);
 }

@@ -1,6 +1,7 @@
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { REST, Routes, ShardingManager, type RESTGetAPIGatewayBotResult } from "discord.js";
+import { secretsOf } from "./config.js";
 import { loadConfigOrExit } from "./load-config.js";
 import { createLogger } from "./logger.js";
 import { createRedactor } from "./util/redact.js";
@@ -12,8 +13,8 @@ import { createRedactor } from "./util/redact.js";
  * which process follows which job, so a job of a dead process is taken over by another.
  */
 const config = loadConfigOrExit();
-const logger = createLogger(config.logLevel, [config.discordToken, config.falKey]);
-const redact = createRedactor([config.discordToken, config.falKey]);
+const logger = createLogger(config.logLevel, secretsOf(config));
+const redact = createRedactor(secretsOf(config));
 
 function exitWith(message: string): never {
   console.error(redact(`StoryCast could not start: ${message}`));

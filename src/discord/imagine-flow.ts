@@ -1,6 +1,6 @@
 import { randomInt } from "node:crypto";
 import type { IdeogramCharacterInput } from "@fal-ai/client/endpoints";
-import { MessageFlags, type ButtonInteraction, type ChatInputCommandInteraction } from "discord.js";
+import type { ButtonInteraction, ChatInputCommandInteraction } from "discord.js";
 import type { AppContext } from "../app-context.js";
 import type { Job, JobOrigin } from "../domain/job.js";
 import { DEFAULT_ATTACHMENT_SIZE_LIMIT } from "../domain/split-files.js";
@@ -13,6 +13,7 @@ import type { AdmissionCheck } from "../store/job-store.js";
 import { withServerDefaults } from "../domain/server-policy.js";
 import { downloadImageAttachment } from "./download-attachment.js";
 import { deferEphemeralOnce, readWithinAckBudget } from "./ack-within-budget.js";
+import { respondPrivately } from "./respond.js";
 import { enforcePolicy, serverSettingsFor } from "./policy-gate.js";
 import { withLiveFiles } from "./rehost-character.js";
 
@@ -119,12 +120,13 @@ export async function findCharacter(ctx: AppContext, guildId: string | null, use
 
 /** Reroll: the same settings and hosted images with a new seed, as a new job for whoever pressed. */
 export async function startReroll(interaction: ButtonInteraction, sourceJobId: string, ctx: AppContext): Promise<void> {
-  const source = await ctx.store.get(sourceJobId);
+  // A store read before the acknowledgement, like /imagine's: within its budget, or acknowledged meanwhile.
+  const source = await readWithinAckBudget(interaction, ctx.clock, () => ctx.store.get(sourceJobId));
   if (!source?.falInput) {
-    await interaction.reply({ content: "That result can't be rerolled: its job is no longer known.", flags: MessageFlags.Ephemeral });
+    await respondPrivately(interaction, "That result can't be rerolled: its job is no longer known.");
     return;
   }
-  await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+  await deferEphemeralOnce(interaction);
   await checkInputsStillHosted(ctx, source.falInput);
   // As in startImagine: the budgets checked in the transaction that writes the job, after the acknowledgement.
   const server = await serverSettingsFor(interaction, ctx);

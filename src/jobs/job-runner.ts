@@ -1,10 +1,10 @@
 import type { IdeogramCharacterInput } from "@fal-ai/client/endpoints";
 import { UserFacingError } from "../domain/errors.js";
 import type { Job } from "../domain/job.js";
-import { isFinal, requestIdOf, type FalResult } from "../domain/job-state.js";
+import { isFinal, requestIdOf } from "../domain/job-state.js";
 import { classifyFalError } from "../fal/fal-errors.js";
 import { systemClock } from "../util/clock.js";
-import { createJobSteps } from "./job-steps.js";
+import { createJobSteps, type Finished } from "./job-steps.js";
 import { transitionIfAllowed } from "./transition-if-allowed.js";
 import type { InputLoader, JobRunnerDeps } from "./job-types.js";
 
@@ -39,7 +39,7 @@ export function createJobRunner(deps: JobRunnerDeps) {
           await failJob(job, `Your images could not be uploaded to fal. ${classifyFalError(hosted.error).userMessage}`, hosted.error);
           return;
         }
-        await runHosted((await store.get(job.id)) ?? job, hosted.input, controller);
+        await runHosted(job, hosted.input, controller);
       });
     },
 
@@ -78,13 +78,13 @@ export function createJobRunner(deps: JobRunnerDeps) {
           case "queued": {
             log.info("resuming job at fal");
             slots.take();
-            let result: FalResult | undefined;
+            let finished: Finished | undefined;
             try {
-              result = await follow(job, job.state.requestId, controller.signal);
+              finished = await follow(job, job.state.requestId, controller.signal);
             } finally {
               slots.release();
             }
-            if (result) await deliver((await store.get(job.id)) ?? job, result);
+            if (finished) await deliver(finished.job, finished.result);
             return;
           }
           case "completed":

@@ -12,6 +12,12 @@ import { createJobSlots } from "./job-slots.js";
 import { transitionIfAllowed } from "./transition-if-allowed.js";
 import type { HostedFile, InputFile, InputFiles, InputLoader, JobRunnerDeps } from "./job-types.js";
 
+/** A job fal finished, as recorded (completed), with its result. */
+export interface Finished {
+  job: Job;
+  result: FalResult;
+}
+
 /** Consecutive failures to follow a job after which it is given up (each request is itself retried by fal's client). */
 const MAX_STATUS_FAILURES = 3;
 
@@ -64,7 +70,8 @@ export function createJobSteps(deps: JobRunnerDeps) {
     return input;
   }
 
-  async function submit(job: Job, input: IdeogramCharacterInput): Promise<string | undefined> {
+  /** Submits once; resolves with the job as recorded at fal (queued), or undefined when it was not (or may not have been) taken. */
+  async function submit(job: Job, input: IdeogramCharacterInput): Promise<Job | undefined> {
     // Written before the submit. A cancel may have ended the job since runHosted looked: then
     // the store refuses the move and nothing is sent (and nothing charged).
     if (!(await transitionIfAllowed(store, job.id, { kind: "submitting" }))) {
@@ -86,8 +93,9 @@ export function createJobSteps(deps: JobRunnerDeps) {
       await failJob(job, failure.userMessage, error, failure.kind === "unauthorized" ? "error" : "warn");
       return undefined;
     }
+    let queued: Job;
     try {
-      await store.transition(job.id, { kind: "queued", requestId, acceptedAt: now() });
+      queued = await store.transition(job.id, { kind: "queued", requestId, acceptedAt: now() });
     } catch (error) {
       // fal took (and charges for) the job, but the store did not keep its request id (the
       // database failed): never "failed, nothing charged", never submitted again. The row
@@ -97,14 +105,14 @@ export function createJobSteps(deps: JobRunnerDeps) {
       return undefined;
     }
     logFor(job, requestId).info("submitted to fal");
-    return requestId;
+    return queued;
   }
 
   /** A job left submitting whose fate at fal StoryCast cannot follow: recorded as such and the member told; never resubmitted. */
   async function outcomeUnknown(job: Job): Promise<void> {
-    await store.transition(job.id, { kind: "submit_unknown" });
+    const unknown = await store.transition(job.id, { kind: "submit_unknown" });
     await reporter.fail(
-      (await store.get(job.id)) ?? job,
+      unknown,
       "fal did not confirm that it accepted this job, so StoryCast did not send it again (that could charge twice). " +
         "If images do not appear, try again.",
     );
@@ -118,9 +126,10 @@ export function createJobSteps(deps: JobRunnerDeps) {
    * Updates come over fal's status stream (one request for the whole wait); when a stream
    * closes early it is confirmed with one status read and reopened.
    */
-  async function follow(job: Job, requestId: string, signal: AbortSignal): Promise<FalResult | undefined> {
+  async function follow(job: Job, requestId: string, signal: AbortSignal): Promise<Finished | undefined> {
     const log = logFor(job, requestId);
-    const acceptedAt = acceptedAtOf((await store.get(job.id)) ?? job);
+    // `job` is the row as it was queued (from the submit's write, or as a restart read it).
+    const acceptedAt = acceptedAtOf(job);
     let failures = 0;
     const showStatus = (status: FalStatus) => {
       failures = 0;
@@ -154,7 +163,7 @@ export function createJobSteps(deps: JobRunnerDeps) {
     return fetchResult(job, requestId);
   }
 
-  async function fetchResult(job: Job, requestId: string): Promise<FalResult | undefined> {
+  async function fetchResult(job: Job, requestId: string): Promise<Finished | undefined> {
     let result: FalResult;
     try {
       result = await fal.result(requestId);
@@ -164,18 +173,19 @@ export function createJobSteps(deps: JobRunnerDeps) {
     }
     // A cancel that fal answered before it finished may have ended the job meanwhile: then it is
     // not ours to deliver (the requester was told it was cancelled).
-    if (!(await transitionIfAllowed(store, job.id, { kind: "completed", requestId, result }))) {
+    const completed = await transitionIfAllowed(store, job.id, { kind: "completed", requestId, result });
+    if (!completed) {
       logFor(job, requestId).info("the job ended (cancelled) while its result was fetched; not delivering it");
       return undefined;
     }
-    return result;
+    return { job: completed, result };
   }
 
   /**
    * The job is still at fal past its limit: cancel it. If fal finished it in the meantime
    * (the cancel came too late), the member paid for it, so it is delivered after all.
    */
-  async function cancelOverdue(job: Job, requestId: string): Promise<FalResult | undefined> {
+  async function cancelOverdue(job: Job, requestId: string): Promise<Finished | undefined> {
     const log = logFor(job, requestId);
     const outcome = await fal.cancel(requestId).catch((error: unknown) => log.warn({ err: error }, "cancel after timeout failed"));
     if (outcome === "already_completed") {
@@ -228,15 +238,16 @@ export function createJobSteps(deps: JobRunnerDeps) {
   async function runHosted(job: Job, input: IdeogramCharacterInput, controller: AbortController): Promise<void> {
     const granted = await slots.acquire(job.id, controller.signal, (position) => void reporter.progress(job, { phase: "waiting", position }));
     if (!granted) return;
-    let result: FalResult | undefined;
+    let finished: Finished | undefined;
     try {
-      if (controller.signal.aborted || (await store.get(job.id))?.state.kind !== "pending") return;
-      const requestId = await submit(job, input);
-      if (requestId) result = await follow((await store.get(job.id)) ?? job, requestId, controller.signal);
+      // A job no longer pending (cancelled meanwhile) is refused by the submit's own write.
+      if (controller.signal.aborted) return;
+      const queued = await submit(job, input);
+      if (queued) finished = await follow(queued, requestIdOf(queued.state)!, controller.signal);
     } finally {
       slots.release();
     }
-    if (result) await deliver((await store.get(job.id)) ?? job, result);
+    if (finished) await deliver(finished.job, finished.result);
   }
 
   /** Set once the runner drains: nothing new starts (a scheduled redelivery waits for the next start). */

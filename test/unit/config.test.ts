@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseConfig } from "../../src/config.js";
+import { parseConfig, secretsOf } from "../../src/config.js";
 
 describe("configuration", () => {
   it("when the two secrets are set, then the defaults fill in the rest", () => {
@@ -90,6 +90,13 @@ describe("configuration", () => {
       expect(unset.ok && unset.config.databaseUrl).toBeUndefined();
       const bad = parseConfig({ DISCORD_TOKEN: "t", FAL_KEY: "k", DATABASE_URL: "mysql://bot:secret@host/db" });
       expect(bad.ok ? [] : bad.problems).toEqual(["DATABASE_URL must be a PostgreSQL URL like postgres://user:password@host:5432/storycast"]);
+    });
+
+    it("when DATABASE_URL carries a password, then it is one of the secrets every output redacts", () => {
+      const withPassword = parseConfig({ DISCORD_TOKEN: "token-value-1", FAL_KEY: "key-value-1", DATABASE_URL: "postgres://bot:s%40cret-pw@127.0.0.1:5432/storycast" });
+      expect(withPassword.ok && secretsOf(withPassword.config)).toEqual(["token-value-1", "key-value-1", "s@cret-pw"]);
+      const without = parseConfig({ DISCORD_TOKEN: "token-value-1", FAL_KEY: "key-value-1" });
+      expect(without.ok && secretsOf(without.config)).toEqual(["token-value-1", "key-value-1"]);
     });
   });
 });

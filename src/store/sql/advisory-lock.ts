@@ -31,3 +31,19 @@ export function hash32(text: string): number {
   }
   return hash | 0;
 }
+
+/**
+ * Runs `task` on one connection while it holds a PostgreSQL session advisory lock (one bigint key,
+ * or a pair of ints), released however `task` ends — and by the server if the process dies.
+ */
+export async function withSessionLock<T>(db: Kysely<Database>, key: number | readonly [number, number], task: (connection: Kysely<Database>) => Promise<T>): Promise<T> {
+  const args = typeof key === "number" ? sql`${sql.lit(key)}` : sql`${sql.lit(key[0])}, ${sql.lit(key[1])}`;
+  return db.connection().execute(async (connection) => {
+    await sql`SELECT pg_advisory_lock(${args})`.execute(connection);
+    try {
+      return await task(connection);
+    } finally {
+      await sql`SELECT pg_advisory_unlock(${args})`.execute(connection);
+    }
+  });
+}

@@ -1,5 +1,5 @@
-import { sql, type Kysely } from "kysely";
-import { hash32 } from "./advisory-lock.js";
+import type { Kysely } from "kysely";
+import { hash32, withSessionLock } from "./advisory-lock.js";
 import type { Database, SqlDialectName } from "./schema.js";
 
 /** Namespace of deployment-wide session locks (apart from the transaction locks' spaces and the migration lock). */
@@ -14,12 +14,5 @@ const DEPLOYMENT_LOCK_SPACE = 100;
  */
 export async function withDeploymentLock<T>(db: Kysely<Database>, dialect: SqlDialectName, name: string, task: () => Promise<T>): Promise<T> {
   if (dialect === "sqlite") return task();
-  return db.connection().execute(async (connection) => {
-    await sql`SELECT pg_advisory_lock(${sql.lit(DEPLOYMENT_LOCK_SPACE)}, ${sql.lit(hash32(name))})`.execute(connection);
-    try {
-      return await task();
-    } finally {
-      await sql`SELECT pg_advisory_unlock(${sql.lit(DEPLOYMENT_LOCK_SPACE)}, ${sql.lit(hash32(name))})`.execute(connection);
-    }
-  });
+  return withSessionLock(db, [DEPLOYMENT_LOCK_SPACE, hash32(name)], () => task());
 }

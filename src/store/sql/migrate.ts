@@ -1,4 +1,5 @@
-import { Migrator, sql, type Kysely } from "kysely";
+import { Migrator, type Kysely } from "kysely";
+import { withSessionLock } from "./advisory-lock.js";
 import type { Database, SqlDialectName } from "./schema.js";
 import { migrationProvider } from "./migrations/index.js";
 
@@ -16,14 +17,7 @@ export const MIGRATION_LOCK_KEY = 0x53746f727943;
  */
 export async function migrateToLatest(db: Kysely<Database>, dialect: SqlDialectName): Promise<string[]> {
   if (dialect === "sqlite") return runMigrator(db, dialect);
-  return db.connection().execute(async (connection) => {
-    await sql`SELECT pg_advisory_lock(${sql.lit(MIGRATION_LOCK_KEY)})`.execute(connection);
-    try {
-      return await runMigrator(connection, dialect);
-    } finally {
-      await sql`SELECT pg_advisory_unlock(${sql.lit(MIGRATION_LOCK_KEY)})`.execute(connection);
-    }
-  });
+  return withSessionLock(db, MIGRATION_LOCK_KEY, (connection) => runMigrator(connection, dialect));
 }
 
 async function runMigrator(db: Kysely<Database>, dialect: SqlDialectName): Promise<string[]> {

@@ -35,6 +35,6 @@ export const help = {
     contexts: [InteractionContextType.Guild, InteractionContextType.BotDM],
   },
   async execute(interaction, ctx) {
-    await interaction.reply({ content: helpText(ctx.config.prices), flags: MessageFlags.Ephemeral });
+    await interaction.reply({ content: helpText(ctx.config.prices.character), flags: MessageFlags.Ephemeral });
   },
 } satisfies Command;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { Prices } from "./domain/pricing.js";
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
@@ -40,6 +41,14 @@ const schema = z.object({
   PRICE_TURBO_USD: dollars(0.1),
   PRICE_BALANCED_USD: dollars(0.15),
   PRICE_QUALITY_USD: dollars(0.2),
+  // fal's page prices character/edit and character/remix like character; upscale has no published price.
+  PRICE_EDIT_TURBO_USD: dollars(0.1),
+  PRICE_EDIT_BALANCED_USD: dollars(0.15),
+  PRICE_EDIT_QUALITY_USD: dollars(0.2),
+  PRICE_REMIX_TURBO_USD: dollars(0.1),
+  PRICE_REMIX_BALANCED_USD: dollars(0.15),
+  PRICE_REMIX_QUALITY_USD: dollars(0.2),
+  PRICE_UPSCALE_USD: dollars(0.06),
   SHARD_COUNT: z.coerce
     .number({ message: "must be a whole number of at least 1 (the total number of gateway shards across all processes)" })
     .int("must be a whole number of at least 1 (the total number of gateway shards across all processes)")
@@ -82,7 +91,8 @@ export type Config = Readonly<{
   /** Jobs that may wait in this process (for an upload or a fal slot) before newcomers are told to come back later. */
   maxQueuedJobs: number;
   health: { port: number; host: string } | undefined;
-  prices: Readonly<{ TURBO: number; BALANCED: number; QUALITY: number }>;
+  /** Every endpoint's price (per image; per speed for the character endpoints). */
+  prices: Readonly<Prices>;
   /**
    * Gateway shards this process runs (discord.js `shardCount` / `shards`): `count` shards in the whole
    * deployment, `ids` of them here (undefined: all of them). Undefined: as many as Discord recommends.
@@ -151,7 +161,12 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
       shardSpawnDelayMs: e.SHARD_SPAWN_DELAY_MS,
       // Processes spawned by start:sharded share one environment: each answers on HEALTH_PORT + its first shard id.
       health: e.HEALTH_PORT === undefined ? undefined : Object.freeze({ port: e.HEALTH_PORT === 0 || !e.SHARDS ? e.HEALTH_PORT : e.HEALTH_PORT + (shardIds?.[0] ?? 0), host: e.HEALTH_HOST }),
-      prices: Object.freeze({ TURBO: e.PRICE_TURBO_USD, BALANCED: e.PRICE_BALANCED_USD, QUALITY: e.PRICE_QUALITY_USD }),
+      prices: Object.freeze({
+        character: Object.freeze({ TURBO: e.PRICE_TURBO_USD, BALANCED: e.PRICE_BALANCED_USD, QUALITY: e.PRICE_QUALITY_USD }),
+        edit: Object.freeze({ TURBO: e.PRICE_EDIT_TURBO_USD, BALANCED: e.PRICE_EDIT_BALANCED_USD, QUALITY: e.PRICE_EDIT_QUALITY_USD }),
+        remix: Object.freeze({ TURBO: e.PRICE_REMIX_TURBO_USD, BALANCED: e.PRICE_REMIX_BALANCED_USD, QUALITY: e.PRICE_REMIX_QUALITY_USD }),
+        upscale: e.PRICE_UPSCALE_USD,
+      }),
       shards: e.SHARD_COUNT === undefined ? undefined : Object.freeze({ count: e.SHARD_COUNT, ids: shardIds ? Object.freeze(shardIds) : undefined }),
       databaseUrl: e.DATABASE_URL,
     }),

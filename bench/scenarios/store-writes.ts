@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { admissionCheck } from "../../src/domain/admission-check.js";
-import type { PriceTable } from "../../src/domain/pricing.js";
+import type { Prices } from "../../src/domain/pricing.js";
 import { openStores, type Stores } from "../../src/store/sql/open-stores.js";
 import { benchDatabase } from "../postgres-server.js";
 import { round, roundSummary, summarize, type Summary } from "../stats.js";
@@ -41,7 +41,7 @@ export interface StoreWriteResult {
   concurrent: StoreWriteRun;
 }
 
-const PRICES: PriceTable = { TURBO: 0.03, BALANCED: 0.06, QUALITY: 0.09 };
+const PRICES: Prices = { character: { TURBO: 0.03, BALANCED: 0.06, QUALITY: 0.09 }, edit: { TURBO: 0.03, BALANCED: 0.06, QUALITY: 0.09 }, remix: { TURBO: 0.03, BALANCED: 0.06, QUALITY: 0.09 }, upscale: 0.06 };
 /** Both budgets set (and never reached), so the admission check reads both usages, as in a server that uses them. */
 const BUDGETS = { dailyImageLimit: 1_000_000, monthlySpendCapUsd: 1_000_000 };
 const USERS = ["100000000000000001", "100000000000000002", "100000000000000003"];
@@ -100,7 +100,7 @@ function jobWriter(stores: Stores, guilds: number) {
       const guildId = String(200000000000000000n + BigInt(n % guilds));
       const userId = USERS[n % USERS.length]!;
       const settings = { prompt: `bench ${n}`, imageSize: "square_hd", speed: "BALANCED", numImages: 1 } as const;
-      const admit = admissionCheck(BUDGETS, { guildId, userId, generation: { speed: "BALANCED", numImages: 1 } }, PRICES, new Date());
+      const admit = admissionCheck(BUDGETS, { guildId, userId, generation: { numImages: 1, costUsd: PRICES.character.BALANCED } }, PRICES, new Date());
       const origin = { userId, guildId, channelId: "300000000000000000", applicationId: "400000000000000000", interactionToken: `tok-${n}`, interactionAt: Date.now(), attachmentSizeLimit: 10_000_000, private: false };
       const { jobs } = stores;
       await timed(samples.create, () => jobs.create({ id, origin, settings }, admit));

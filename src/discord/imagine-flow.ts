@@ -1,8 +1,10 @@
 import { randomInt } from "node:crypto";
-import type { IdeogramCharacterInput } from "@fal-ai/client/endpoints";
+import type { FalInput } from "../domain/fal-endpoints.js";
+import { hostedUrlsOf } from "../domain/fal-input.js";
+import { generationOf, jobCost } from "../domain/pricing.js";
 import type { ButtonInteraction, ChatInputCommandInteraction } from "discord.js";
 import type { AppContext } from "../app-context.js";
-import type { Job, JobOrigin } from "../domain/job.js";
+import type { Job, JobOrigin, JobPipeline } from "../domain/job.js";
 import { DEFAULT_ATTACHMENT_SIZE_LIMIT } from "../domain/split-files.js";
 import { checkDeclaredSizes, checkImagineOptions, MAX_SEED, type GenerationSettings, type ImagineOptions, type InputImages } from "../domain/imagine-request.js";
 import type { InputFile, InputFiles } from "../jobs/job-types.js";
@@ -37,7 +39,7 @@ export async function startImagine(interaction: ChatInputCommandInteraction, opt
   // Acknowledge first (Discord's 3 s), then check the limits: the budgets in the transaction
   // that writes the job row, so a burst of requests cannot all pass a limit.
   await deferEphemeralOnce(interaction);
-  const admission = enforcePolicy(interaction, ctx, server, { speed: settings.speed, numImages: settings.numImages });
+  const admission = enforcePolicy(interaction, ctx, server, generationOf(ctx.config.prices, settings));
   try {
     const job = await recordJob(interaction, ctx, { settings, character, private: options.private === true, admit: admission.admit });
     // The attachments are downloaded and checked by the runner inside its upload slot, so a
@@ -71,8 +73,10 @@ export async function recordJob(
     caption?: string;
     id?: string;
     /** A reroll's fal input (its images are already hosted) and the job it rerolls. */
-    falInput?: IdeogramCharacterInput;
+    falInput?: FalInput;
     rerollOf?: string;
+    /** A duo rerolled: its second character, already hosted. */
+    pipeline?: JobPipeline;
     /** The budgets (from enforcePolicy); absent in DMs. */
     admit: AdmissionCheck | undefined;
   },
@@ -86,6 +90,10 @@ export async function recordJob(
       settings: launch.settings,
       characterId: launch.character?.id ?? null,
       falInput: launch.falInput ?? null,
+      // A job of several steps starts at its first (see JobPipeline).
+      pipeline: launch.pipeline ?? (launch.settings.kind === "duo" ? { step: 1, steps: 2, done: [] } : null),
+      // What the member's budgets count: every step at its endpoint's price in force now.
+      costUsd: jobCost(ctx.config.prices, launch.settings.kind ?? "imagine", launch.settings.speed, launch.settings.numImages),
       rerollOf: launch.rerollOf ?? null,
     },
     launch.admit,
@@ -122,23 +130,27 @@ export async function findCharacter(ctx: AppContext, guildId: string | null, use
 export async function startReroll(interaction: ButtonInteraction, sourceJobId: string, ctx: AppContext): Promise<void> {
   // A store read before the acknowledgement, like /imagine's: within its budget, or acknowledged meanwhile.
   const source = await readWithinAckBudget(interaction, ctx.clock, () => ctx.store.get(sourceJobId));
-  if (!source?.falInput) {
+  // A job of several steps is rerolled from its first step (its later inputs depend on the first's image).
+  const firstInput = source?.pipeline?.done[0]?.input ?? source?.falInput;
+  if (!source || !firstInput) {
     await respondPrivately(interaction, "That result can't be rerolled: its job is no longer known.");
     return;
   }
   await deferEphemeralOnce(interaction);
-  await checkInputsStillHosted(ctx, source.falInput);
+  const second = source.pipeline?.second;
+  await checkInputsStillHosted(ctx, [...hostedUrlsOf(firstInput), ...(second ? [second.reference, ...(second.mask ? [second.mask] : [])] : [])]);
   // As in startImagine: the budgets checked in the transaction that writes the job, after the acknowledgement.
   const server = await serverSettingsFor(interaction, ctx);
-  const admission = enforcePolicy(interaction, ctx, server, { speed: source.settings.speed, numImages: source.settings.numImages });
+  const admission = enforcePolicy(interaction, ctx, server, generationOf(ctx.config.prices, source.settings));
   try {
     const seed = randomInt(0, MAX_SEED);
-    const falInput = { ...source.falInput, seed };
+    const falInput = { ...firstInput, seed };
     const job = await recordJob(interaction, ctx, {
       settings: { ...source.settings, seed },
       character: undefined,
       private: source.origin.private,
       falInput,
+      ...(source.pipeline ? { pipeline: { step: 1, steps: source.pipeline.steps, ...(second ? { second } : {}), done: [] } } : {}),
       rerollOf: source.id,
       admit: admission.admit,
     });
@@ -153,8 +165,7 @@ export async function startReroll(interaction: ButtonInteraction, sourceJobId: s
  * lifetime ends (README "File lifetimes"). Refuse clearly, before anything is paid, rather
  * than let fal reject the job.
  */
-async function checkInputsStillHosted(ctx: AppContext, input: IdeogramCharacterInput): Promise<void> {
-  const urls = [...input.reference_image_urls, ...(input.reference_mask_urls ?? []), ...(input.image_urls ?? [])];
+async function checkInputsStillHosted(ctx: AppContext, urls: string[]): Promise<void> {
   const checks = await Promise.all(urls.map((url) => ctx.fal.resolves(url)));
   if (checks.includes("gone")) {
     throw new UserFacingError(

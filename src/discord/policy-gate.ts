@@ -29,7 +29,7 @@ export interface Admission {
  * place is held until `release`, since the job's creation now awaits the store and a burst
  * must not all pass the cap meanwhile.
  */
-export function enforcePolicy(interaction: BaseInteraction, ctx: AppContext, settings: ServerSettings, generation: { speed: Speed; numImages: number }): Admission {
+export function enforcePolicy(interaction: BaseInteraction, ctx: AppContext, settings: ServerSettings, generation: { speed?: Speed | undefined; numImages: number; costUsd: number }): Admission {
   // The process-wide queue cap (MAX_QUEUED_JOBS) applies in DMs too.
   checkQueueCapacity({ waiting: ctx.runner.waiting, maxQueued: ctx.config.maxQueuedJobs, concurrency: ctx.config.maxConcurrentJobs });
   if (!interaction.guildId) return { admit: undefined, release: ctx.runner.holdQueuePlace() };
@@ -42,6 +42,6 @@ export function enforcePolicy(interaction: BaseInteraction, ctx: AppContext, set
     memberRoleIds: roles,
     ...generation,
   });
-  const admit = admissionCheck(settings, { guildId: interaction.guildId, userId: interaction.user.id, generation }, ctx.config.prices, new Date(ctx.now()));
+  const admit = admissionCheck(settings, { guildId: interaction.guildId, userId: interaction.user.id, generation: { numImages: generation.numImages, costUsd: generation.costUsd } }, ctx.config.prices, new Date(ctx.now()));
   return { admit, release: ctx.runner.holdQueuePlace() };
 }

@@ -1,3 +1,4 @@
+import { generationOf } from "../domain/pricing.js";
 import { ChannelType, DiscordAPIError, Routes, type ChatInputCommandInteraction } from "discord.js";
 import type { AppContext } from "../app-context.js";
 import { plainText, promptWithDescription } from "../domain/character-name.js";
@@ -112,7 +113,7 @@ export async function addScene(interaction: ChatInputCommandInteraction, ctx: Ap
   if (server.characterDescriptions !== false) settings.prompt = promptWithDescription(settings.prompt, character.name, character.description);
   await deferEphemeralOnce(interaction);
   const files = await characterFiles(ctx, character); // before the scene is written: an expired, unrestorable character costs nothing
-  const admission = enforcePolicy(interaction, ctx, server, { speed: settings.speed, numImages: settings.numImages });
+  const admission = enforcePolicy(interaction, ctx, server, generationOf(ctx.config.prices, settings));
   try {
     // The scene's number goes into the job's caption, so the scene is written first. A request
     // over a budget is refused here, before the scene exists; the binding check is the one in

@@ -1,5 +1,7 @@
 import type { IdeogramCharacterInput } from "@fal-ai/client/endpoints";
 import { UserFacingError } from "./errors.js";
+import type { JobKind } from "./fal-endpoints.js";
+import type { MaskRegion } from "./region-mask.js";
 import { FAL_INPUT_LIMIT_BYTES, MAX_IMAGES, type ImageSize, type Speed, type Style } from "./fal-enums.js";
 import { parsePalette, type ColorPalette } from "./palette.js";
 import { parseStyleCodes } from "./style-codes.js";
@@ -44,7 +46,31 @@ export interface GenerationSettings {
   expandPrompt?: boolean;
   palette?: ColorPalette;
   styleCodes?: string[];
+  /** What the job makes (see fal-endpoints.ts); absent in rows from before there was a choice: imagine. */
+  kind?: JobKind;
+  /** remix: how far the result may move from the source image (fal's `strength`, 0.01–1). */
+  strength?: number;
+  /** upscale: fal's `resemblance` and `detail` (1–100). */
+  resemblance?: number;
+  detail?: number;
+  /**
+   * upscale: the prompt sent to fal, when the member gave one. `prompt` above is what the result
+   * shows (for an Upscale button: the source's prompt, which is not sent).
+   */
+  upscalePrompt?: string;
+  /** edit: the region StoryCast drew the mask for (absent when the member attached a mask). */
+  region?: MaskRegion;
+  /**
+   * duo: the second character's name, the side it is painted into, and the prompt of the step
+   * that paints it (the scene's prompt when absent; e.g. with the second character's description).
+   */
+  second?: { name: string; placement: Placement; prompt?: string };
+  /** A job made from an earlier result (the Upscale/Remix/Edit controls, a duo's first step): the job and image it came from. */
+  source?: { jobId: string; image: number };
 }
+
+/** Which side of a two-character scene the second character is painted into. */
+export type Placement = "left" | "right";
 
 /** The images a generation needs, by role, once checked. No reference means a saved character's is used. */
 export interface InputImages {

@@ -1,6 +1,6 @@
-import type { IdeogramCharacterInput } from "@fal-ai/client/endpoints";
+import type { FalInput } from "./fal-endpoints.js";
 import type { GenerationSettings } from "./imagine-request.js";
-import type { JobState } from "./job-state.js";
+import type { FalResult, JobState } from "./job-state.js";
 
 /** Where a job was asked for and how to answer it. */
 export interface JobOrigin {
@@ -25,8 +25,10 @@ export interface Job {
   updatedAt: number;
   origin: JobOrigin;
   settings: GenerationSettings;
-  /** fal's input, once the input images are hosted on fal storage. */
-  falInput: IdeogramCharacterInput | null;
+  /** fal's input for the current step, once the input images are hosted on fal storage. */
+  falInput: FalInput | null;
+  /** A job of more than one fal step (a duo): which step it is at; null for one-step jobs. */
+  pipeline: JobPipeline | null;
   state: JobState;
   /** The job this one rerolls, if any. */
   rerollOf: string | null;
@@ -34,6 +36,28 @@ export interface Job {
   messageIds: string[];
   /** How the result is split into messages and which parts are already posted; null until delivery starts. */
   delivery: DeliveryPlan | null;
+}
+
+/**
+ * Where a job of several fal steps stands. Its state is the current step's: a step fal finished
+ * is recorded here (in the same write that moves the job on to the next step, pending again),
+ * so a restart between steps resumes at the next step and never submits a finished one again.
+ */
+export interface JobPipeline {
+  /** The step under way, 1-based. */
+  step: number;
+  steps: number;
+  /** duo: the second character's images on fal storage, hosted with the first step's inputs. */
+  second?: { reference: string; mask?: string };
+  /** Steps fal finished, in order: what each was given and made (its request id was charged). */
+  done: FinishedStep[];
+}
+
+/** A step of a several-step job that fal finished. */
+export interface FinishedStep {
+  requestId: string;
+  input: FalInput;
+  result: FalResult;
 }
 
 /** One message of a result: the images it carries and, once posted, where it went. */

@@ -1,7 +1,7 @@
 import { UserFacingError } from "./errors.js";
 import type { ImageSize, Speed, Style } from "./fal-enums.js";
 import { SPEEDS, humanName } from "./fal-enums.js";
-import { estimateCost, formatDollars, type PriceTable } from "./pricing.js";
+import { formatDollars } from "./pricing.js";
 
 /** What a server's admins decided (/settings). Everything is optional: unset means no rule. */
 export interface ServerSettings {
@@ -25,8 +25,12 @@ export interface GenerationRequest {
   channelId: string;
   parentChannelId?: string | null;
   memberRoleIds: readonly string[];
-  speed: Speed;
+  /** Absent for an upscale, which has no rendering speed. */
+  speed?: Speed | undefined;
+  /** The images the member gets (what the daily limit counts). */
   numImages: number;
+  /** What the job costs, every fal step at its endpoint's price (what the monthly cap counts). */
+  costUsd: number;
 }
 
 /** What the server and the member have already used, from the job store. */
@@ -41,9 +45,9 @@ const SPEED_ORDER: readonly Speed[] = SPEEDS.map((s) => s.value);
  * Checks a generation against the server's rules before anything is paid. Throws a
  * UserFacingError naming the rule and, for the budgets, when it resets.
  */
-export function checkPolicy(settings: ServerSettings, request: GenerationRequest, usage: UsageSoFar, prices: PriceTable, now: Date): void {
+export function checkPolicy(settings: ServerSettings, request: GenerationRequest, usage: UsageSoFar, now: Date): void {
   checkRules(settings, request);
-  checkUsage(settings, request, usage, prices, now);
+  checkUsage(settings, request, usage, now);
 }
 
 /** The rules that need no usage (channel, role, count, speed): checked before the job's transaction. */
@@ -58,7 +62,7 @@ export function checkRules(settings: ServerSettings, request: GenerationRequest)
   if (settings.maxCount !== undefined && request.numImages > settings.maxCount) {
     throw new UserFacingError(`This server allows at most ${settings.maxCount} image${settings.maxCount === 1 ? "" : "s"} per request; you asked for ${request.numImages}.`);
   }
-  if (settings.maxSpeed && SPEED_ORDER.indexOf(request.speed) > SPEED_ORDER.indexOf(settings.maxSpeed)) {
+  if (settings.maxSpeed && request.speed && SPEED_ORDER.indexOf(request.speed) > SPEED_ORDER.indexOf(settings.maxSpeed)) {
     throw new UserFacingError(`This server allows speeds up to ${humanName(SPEEDS, settings.maxSpeed)}; ${humanName(SPEEDS, request.speed)} is above that.`);
   }
 }
@@ -67,7 +71,7 @@ export function checkRules(settings: ServerSettings, request: GenerationRequest)
  * The budgets (member images today, server spend this month): checked inside the transaction
  * that writes the job, so concurrent requests cannot all pass them.
  */
-export function checkUsage(settings: ServerSettings, request: Pick<GenerationRequest, "speed" | "numImages">, usage: UsageSoFar, prices: PriceTable, now: Date): void {
+export function checkUsage(settings: ServerSettings, request: Pick<GenerationRequest, "numImages" | "costUsd">, usage: UsageSoFar, now: Date): void {
   if (settings.dailyImageLimit !== undefined && usage.memberImagesToday + request.numImages > settings.dailyImageLimit) {
     const left = Math.max(0, settings.dailyImageLimit - usage.memberImagesToday);
     throw new UserFacingError(
@@ -76,7 +80,7 @@ export function checkUsage(settings: ServerSettings, request: Pick<GenerationReq
     );
   }
   if (settings.monthlySpendCapUsd !== undefined) {
-    const cost = estimateCost(prices, request.speed, request.numImages);
+    const cost = request.costUsd;
     if (usage.serverSpendThisMonthUsd + cost > settings.monthlySpendCapUsd) {
       throw new UserFacingError(
         `Monthly budget reached: this server has spent ${formatDollars(usage.serverSpendThisMonthUsd)} of its ${formatDollars(settings.monthlySpendCapUsd)} this month, ` +

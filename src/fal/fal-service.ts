@@ -1,5 +1,5 @@
 import { ApiError, createFalClient, type QueueStatus, type StorageSettings } from "@fal-ai/client";
-import type { IdeogramCharacterInput } from "@fal-ai/client/endpoints";
+import { FAL_ENDPOINTS, type FalEndpointId, type FalInput } from "../domain/fal-endpoints.js";
 import type { FalResult } from "../domain/job-state.js";
 import { withRetry } from "../util/backoff.js";
 import { readCapped } from "../util/read-capped.js";
@@ -7,7 +7,12 @@ import { systemClock, type Clock } from "../util/clock.js";
 import { classifyFalError, isNetworkError, isRetryableFalError } from "./fal-errors.js";
 import { createGuardedFetch } from "./guarded-fetch.js";
 
-export const ENDPOINT = "fal-ai/ideogram/character";
+/**
+ * Where status, result and cancel are asked. fal's client builds those URLs from the app's owner
+ * and alias only (`fal-ai/ideogram/requests/{id}`), so this one id serves requests submitted to
+ * any of StoryCast's endpoints (they are one fal app: see domain/fal-endpoints.ts).
+ */
+export const ENDPOINT = FAL_ENDPOINTS.character;
 /** A file check must not hold up a job: a CDN that does not answer this fast counts as "unknown". */
 export const FILE_CHECK_TIMEOUT_MS = 5_000;
 
@@ -52,8 +57,8 @@ export interface FalService {
   upload(bytes: Uint8Array, contentType: string, fileName: string, lifetime: UploadLifetime): Promise<string>;
   /** One cheap request (HEAD, short timeout): does this fal file URL still serve its file? */
   resolves(url: string): Promise<FileCheck>;
-  /** Submits one job and returns fal's request id. Sent at most once: never retried. */
-  submit(input: IdeogramCharacterInput, outputs: OutputLifetime): Promise<string>;
+  /** Submits one job step to `endpoint` and returns fal's request id. Sent at most once: never retried. */
+  submit(endpoint: FalEndpointId, input: FalInput, outputs: OutputLifetime): Promise<string>;
   status(requestId: string, signal?: AbortSignal): Promise<FalStatus>;
   /**
    * Follows a job over fal's status stream (one request for the whole wait instead of a
@@ -108,10 +113,11 @@ export function createFalService(options: FalServiceOptions): FalService {
         return "unknown";
       }
     },
-    async submit(input, outputs) {
+    async submit(endpoint, input, outputs) {
       let answer: { request_id?: unknown };
       try {
-        answer = await fal.queue.submit(ENDPOINT, { input, abortSignal: guarded.singleShotSignal(), storageSettings: { expiresIn: OUTPUT_LIFETIMES[outputs] } });
+        // The endpoint and its input type go together (the caller built the input for that endpoint).
+        answer = await fal.queue.submit(endpoint as typeof ENDPOINT, { input: input as Parameters<typeof fal.queue.submit<typeof ENDPOINT>>[1]["input"], abortSignal: guarded.singleShotSignal(), storageSettings: { expiresIn: OUTPUT_LIFETIMES[outputs] } });
       } catch (error) {
         // An HTTP error answer or a transport failure is for the caller to judge; anything else
         // (a 2xx whose body is not JSON) came after fal received the request.

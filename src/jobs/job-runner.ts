@@ -1,4 +1,4 @@
-import type { IdeogramCharacterInput } from "@fal-ai/client/endpoints";
+import type { FalInput } from "../domain/fal-endpoints.js";
 import { UserFacingError } from "../domain/errors.js";
 import type { Job } from "../domain/job.js";
 import { isFinal, requestIdOf } from "../domain/job-state.js";
@@ -15,7 +15,7 @@ import type { InputLoader, JobRunnerDeps } from "./job-types.js";
  */
 export function createJobRunner(deps: JobRunnerDeps) {
   const { store, fal, reporter, slots } = deps;
-  const { logFor, failJob, follow, deliver, hostWithinLimit, runHosted, track, running, stop, hosting } = createJobSteps(deps);
+  const { logFor, failJob, followSteps, deliver, hostWithinLimit, runHosted, track, running, stop, hosting } = createJobSteps(deps);
   const clock = deps.clock ?? systemClock;
   /** Queue places held by requests between the queue cap and their job's start. */
   let held = 0;
@@ -43,8 +43,8 @@ export function createJobRunner(deps: JobRunnerDeps) {
       });
     },
 
-    /** Runs a job whose inputs are already on fal storage (a reroll). */
-    startHosted(job: Job, input: IdeogramCharacterInput): Promise<void> {
+    /** Runs a job whose inputs are already on fal storage (a reroll, an upscale of a result). */
+    startHosted(job: Job, input: FalInput): Promise<void> {
       return track(job, (controller) => runHosted(job, input, controller));
     },
 
@@ -80,7 +80,7 @@ export function createJobRunner(deps: JobRunnerDeps) {
             slots.take();
             let finished: Finished | undefined;
             try {
-              finished = await follow(job, job.state.requestId, controller.signal);
+              finished = await followSteps(job, controller.signal);
             } finally {
               slots.release();
             }

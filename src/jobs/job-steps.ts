@@ -1,7 +1,7 @@
-import type { IdeogramCharacterInput } from "@fal-ai/client/endpoints";
-import { acceptedAtOf, type Job } from "../domain/job.js";
+import { endpointFor, type FalInput } from "../domain/fal-endpoints.js";
+import { firstStepInput, type HostedInputs } from "../domain/fal-input.js";
+import { acceptedAtOf, type Job, type JobPipeline } from "../domain/job.js";
 import { isFinal, requestIdOf, type FalResult } from "../domain/job-state.js";
-import { toFalInput, type HostedImages } from "../domain/imagine-request.js";
 import { classifyFalError, isNetworkError, wasRefusedConnection } from "../fal/fal-errors.js";
 import { SubmitOutcomeUnknownError, type FalStatus } from "../fal/fal-service.js";
 import { backoffDelay } from "../util/backoff.js";
@@ -11,12 +11,16 @@ import { createJobDelivery } from "./job-delivery.js";
 import { createJobSlots } from "./job-slots.js";
 import { transitionIfAllowed } from "./transition-if-allowed.js";
 import type { HostedFile, InputFile, InputFiles, InputLoader, JobRunnerDeps } from "./job-types.js";
+import { secondStepInput } from "./second-step.js";
 
 /** A job fal finished, as recorded (completed), with its result. */
 export interface Finished {
   job: Job;
   result: FalResult;
 }
+
+/** What following a step gives: the finished job, the job moved on to its next step (pending), or nothing (it ended otherwise). */
+export type StepOutcome = Finished | { next: Job } | undefined;
 
 /** Consecutive failures to follow a job after which it is given up (each request is itself retried by fal's client). */
 const MAX_STATUS_FAILURES = 3;
@@ -54,24 +58,35 @@ export function createJobSteps(deps: JobRunnerDeps) {
     }, inMs);
   }
 
-  async function hostInputs(job: Job, files: InputFiles): Promise<IdeogramCharacterInput> {
+  async function hostInputs(job: Job, files: InputFiles): Promise<FalInput> {
     const lifetime = job.origin.private ? "private-input" : "one-off-input";
-    const upload = async (file: InputFile | HostedFile) => ("url" in file ? file.url : fal.upload(file.bytes, file.contentType, file.fileName, lifetime));
-    const [reference, mask, styleReference] = await Promise.all([
+    const upload = async (file: InputFile | HostedFile | undefined) =>
+      file === undefined ? undefined : "url" in file ? file.url : fal.upload(file.bytes, file.contentType, file.fileName, lifetime);
+    const [reference, mask, styleReference, image, imageMask, secondReference, secondMask] = await Promise.all([
       upload(files.reference),
-      files.mask ? upload(files.mask) : undefined,
-      files.styleReference ? upload(files.styleReference) : undefined,
+      upload(files.mask),
+      upload(files.styleReference),
+      upload(files.image),
+      upload(files.imageMask),
+      upload(files.second?.reference),
+      upload(files.second?.mask),
     ]);
-    const hosted: HostedImages = { reference };
+    const hosted: HostedInputs = {};
+    if (reference) hosted.reference = reference;
     if (mask) hosted.mask = mask;
     if (styleReference) hosted.styleReference = styleReference;
-    const input = toFalInput(job.settings, hosted);
-    await store.setFalInput(job.id, input);
+    if (image) hosted.image = image;
+    if (imageMask) hosted.imageMask = imageMask;
+    const input = firstStepInput(job.settings, hosted);
+    // A duo's second character is hosted now, with the first step's inputs: the second step needs only fal's first image then.
+    const pipeline: JobPipeline | undefined =
+      job.pipeline && secondReference ? { ...job.pipeline, second: { reference: secondReference, ...(secondMask ? { mask: secondMask } : {}) } } : undefined;
+    await store.setFalInput(job.id, input, pipeline);
     return input;
   }
 
-  /** Submits once; resolves with the job as recorded at fal (queued), or undefined when it was not (or may not have been) taken. */
-  async function submit(job: Job, input: IdeogramCharacterInput): Promise<Job | undefined> {
+  /** Submits the job's current step once; resolves with the job as recorded at fal (queued), or undefined when it was not (or may not have been) taken. */
+  async function submit(job: Job, input: FalInput): Promise<Job | undefined> {
     // Written before the submit. A cancel may have ended the job since runHosted looked: then
     // the store refuses the move and nothing is sent (and nothing charged).
     if (!(await transitionIfAllowed(store, job.id, { kind: "submitting" }))) {
@@ -80,7 +95,7 @@ export function createJobSteps(deps: JobRunnerDeps) {
     }
     let requestId: string;
     try {
-      requestId = await fal.submit(input, job.origin.private ? "private" : "public");
+      requestId = await fal.submit(endpointFor(job.settings.kind ?? "imagine", job.pipeline?.step ?? 1), input, job.origin.private ? "private" : "public");
     } catch (error) {
       const failure = classifyFalError(error);
       // An HTTP answer or a refused connection means fal did not take the job. A timeout
@@ -126,7 +141,7 @@ export function createJobSteps(deps: JobRunnerDeps) {
    * Updates come over fal's status stream (one request for the whole wait); when a stream
    * closes early it is confirmed with one status read and reopened.
    */
-  async function follow(job: Job, requestId: string, signal: AbortSignal): Promise<Finished | undefined> {
+  async function follow(job: Job, requestId: string, signal: AbortSignal): Promise<StepOutcome> {
     const log = logFor(job, requestId);
     // `job` is the row as it was queued (from the submit's write, or as a restart read it).
     const acceptedAt = acceptedAtOf(job);
@@ -163,7 +178,7 @@ export function createJobSteps(deps: JobRunnerDeps) {
     return fetchResult(job, requestId);
   }
 
-  async function fetchResult(job: Job, requestId: string): Promise<Finished | undefined> {
+  async function fetchResult(job: Job, requestId: string): Promise<StepOutcome> {
     let result: FalResult;
     try {
       result = await fal.result(requestId);
@@ -171,6 +186,7 @@ export function createJobSteps(deps: JobRunnerDeps) {
       await failJob(job, classifyFalError(error).userMessage, error);
       return undefined;
     }
+    if (job.pipeline && job.pipeline.step < job.pipeline.steps) return nextStep(job, requestId, result);
     // A cancel that fal answered before it finished may have ended the job meanwhile: then it is
     // not ours to deliver (the requester was told it was cancelled).
     const completed = await transitionIfAllowed(store, job.id, { kind: "completed", requestId, result });
@@ -182,10 +198,52 @@ export function createJobSteps(deps: JobRunnerDeps) {
   }
 
   /**
+   * A step before the last finished: prepares the next step's input, then records both in one
+   * write (the job pending again, at the next step). A crash before that write leaves the job
+   * queued at this step: a restart fetches this step's result again, never submitting it twice.
+   */
+  async function nextStep(job: Job, requestId: string, result: FalResult): Promise<StepOutcome> {
+    const log = logFor(job, requestId);
+    let input: FalInput;
+    try {
+      input = await secondStepInput(fal, job, result);
+    } catch (error) {
+      // The first step was paid for; its image is linked so the member keeps it.
+      const link = result.images[0]?.url;
+      await failJob(job, `The first step finished, but the second could not be prepared (${classifyFalError(error).userMessage})${link ? ` The first image: ${link}` : ""}`, error);
+      return undefined;
+    }
+    const current = await store.get(job.id);
+    if (!current || current.state.kind !== "queued" || requestIdOf(current.state) !== requestId) {
+      log.info("the job ended (cancelled) while its next step was prepared; not going on");
+      return undefined;
+    }
+    const next = await store.advanceStep(job.id, { requestId, input: current.falInput ?? input, result }, input);
+    log.info({ step: next.pipeline?.step, steps: next.pipeline?.steps }, "step finished; going on to the next");
+    return { next };
+  }
+
+  /**
+   * With a place at fal held: follows a submitted step, then submits and follows each later step
+   * (each submitted once), until the last finishes. Resolves with it, or undefined if the job ended otherwise.
+   */
+  async function followSteps(queued: Job, signal: AbortSignal): Promise<Finished | undefined> {
+    let current = queued;
+    for (;;) {
+      const outcome = await follow(current, requestIdOf(current.state)!, signal);
+      if (!outcome || !("next" in outcome)) return outcome;
+      if (signal.aborted || !outcome.next.falInput) return undefined;
+      const submitted = await submit(outcome.next, outcome.next.falInput);
+      if (!submitted) return undefined;
+      current = submitted;
+    }
+  }
+
+  /**
    * The job is still at fal past its limit: cancel it. If fal finished it in the meantime
    * (the cancel came too late), the member paid for it, so it is delivered after all.
    */
-  async function cancelOverdue(job: Job, requestId: string): Promise<Finished | undefined> {
+  async function cancelOverdue(job: Job, requestId: string): Promise<StepOutcome> {
     const log = logFor(job, requestId);
     const outcome = await fal.cancel(requestId).catch((error: unknown) => log.warn({ err: error }, "cancel after timeout failed"));
     if (outcome === "already_completed") {
@@ -216,7 +274,7 @@ export function createJobSteps(deps: JobRunnerDeps) {
   async function hostWithinLimit(
     job: Job,
     load: InputLoader,
-  ): Promise<{ input: IdeogramCharacterInput } | { error: unknown } | { inputError: unknown }> {
+  ): Promise<{ input: FalInput } | { error: unknown } | { inputError: unknown }> {
     // A job waiting for an upload slot is shown its place (with the Cancel button), like one waiting for fal.
     await uploads.acquire(job.id, new AbortController().signal, (position) => void reporter.progress(job, { phase: "waiting", position }));
     try {
@@ -235,7 +293,7 @@ export function createJobSteps(deps: JobRunnerDeps) {
   }
 
   /** Waits for a slot, submits, follows and delivers; the slot is freed as soon as fal is done. */
-  async function runHosted(job: Job, input: IdeogramCharacterInput, controller: AbortController): Promise<void> {
+  async function runHosted(job: Job, input: FalInput, controller: AbortController): Promise<void> {
     const granted = await slots.acquire(job.id, controller.signal, (position) => void reporter.progress(job, { phase: "waiting", position }));
     if (!granted) return;
     let finished: Finished | undefined;
@@ -243,7 +301,8 @@ export function createJobSteps(deps: JobRunnerDeps) {
       // A job no longer pending (cancelled meanwhile) is refused by the submit's own write.
       if (controller.signal.aborted) return;
       const queued = await submit(job, input);
-      if (queued) finished = await follow(queued, requestIdOf(queued.state)!, controller.signal);
+      // The place at fal is kept from one step to the next: a duo is one job at fal throughout.
+      if (queued) finished = await followSteps(queued, controller.signal);
     } finally {
       slots.release();
     }
@@ -285,7 +344,7 @@ export function createJobSteps(deps: JobRunnerDeps) {
   /** Jobs loading or uploading their inputs, or waiting for an upload slot to do so. */
   const hosting = () => uploads.running + uploads.waiting;
 
-  return { logFor, failJob, follow, deliver, hostWithinLimit, runHosted, track, running, stop, hosting };
+  return { logFor, failJob, followSteps, deliver, hostWithinLimit, runHosted, track, running, stop, hosting };
 }
 
 function describeDuration(ms: number): string {

@@ -18,10 +18,18 @@ export interface HostedFile {
   url: string;
 }
 
+/** A job's input images by role (see HostedInputs in domain/fal-input.ts for what each is). */
 export interface InputFiles {
-  reference: InputFile | HostedFile;
+  /** The character (absent only for an upscale). */
+  reference?: InputFile | HostedFile;
   mask?: InputFile | HostedFile;
   styleReference?: InputFile;
+  /** The image edit, remix and upscale start from. */
+  image?: InputFile | HostedFile;
+  /** edit: the image's mask, attached or drawn (black repaints, white keeps). */
+  imageMask?: InputFile | HostedFile;
+  /** duo: the second character, painted in by the second step. */
+  second?: { reference: InputFile | HostedFile; mask?: InputFile | HostedFile };
 }
 
 /**

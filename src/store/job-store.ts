@@ -1,5 +1,5 @@
-import type { IdeogramCharacterInput } from "@fal-ai/client/endpoints";
-import type { DeliveryPlan, Job, JobOrigin } from "../domain/job.js";
+import type { FalInput } from "../domain/fal-endpoints.js";
+import type { DeliveryPlan, FinishedStep, Job, JobOrigin, JobPipeline } from "../domain/job.js";
 import type { JobState, JobStateKind } from "../domain/job-state.js";
 import type { GenerationSettings } from "../domain/imagine-request.js";
 import type { ServerStore } from "./server-store.js";
@@ -8,7 +8,14 @@ export interface NewJob {
   id: string;
   origin: JobOrigin;
   settings: GenerationSettings;
-  falInput?: IdeogramCharacterInput | null;
+  falInput?: FalInput | null;
+  /** A job of several fal steps starts at step 1 (see JobPipeline). */
+  pipeline?: JobPipeline | null;
+  /**
+   * What the job costs at the prices in force (every step), as the member was told: what usage
+   * counts. Absent: priced like a first-release job (the character endpoint's price by speed).
+   */
+  costUsd?: number;
   rerollOf?: string | null;
   /** The saved character whose reference the job uses, if any. */
   characterId?: string | null;
@@ -49,7 +56,15 @@ export interface JobStore {
    */
   create(job: NewJob, admit?: AdmissionCheck): Promise<Job>;
   get(id: string): Promise<Job | undefined>;
-  setFalInput(id: string, input: IdeogramCharacterInput): Promise<void>;
+  /** Records the current step's fal input (and, with it, what later steps need). */
+  setFalInput(id: string, input: FalInput, pipeline?: JobPipeline): Promise<void>;
+  /**
+   * A step fal finished, of a job with another step to go: in one write (checked like a
+   * transition: the job must be queued, at a step before its last) records the step's result in
+   * the pipeline and moves the job to the next step, pending, with that step's fal input. The
+   * job keeps its place at fal. Resolves with the job as written.
+   */
+  advanceStep(id: string, finished: FinishedStep, nextInput: FalInput): Promise<Job>;
   /** Moves a job to a new state; rejects if the state machine forbids the move (checked and written in one transaction). */
   transition(id: string, state: JobState): Promise<Job>;
   /** Records how a result is split and which parts are posted (written after every part). */

@@ -1,5 +1,5 @@
 import type { ServerSettings } from "../domain/server-policy.js";
-import type { PriceTable } from "../domain/pricing.js";
+import type { Prices } from "../domain/pricing.js";
 
 export interface MemberUsage {
   userId: string;
@@ -30,7 +30,7 @@ export interface ServerStore {
    */
   updateSettings(guildId: string, change: (current: ServerSettings) => ServerSettings): Promise<ServerSettings>;
   memberImagesSince(guildId: string, userId: string, since: number): Promise<number>;
-  spendSince(guildId: string, since: number, prices: PriceTable): Promise<number>;
-  usageByMemberSince(guildId: string, since: number, prices: PriceTable): Promise<MemberUsage[]>;
-  usageByDaySince(guildId: string, since: number, prices: PriceTable): Promise<DayUsage[]>;
+  spendSince(guildId: string, since: number, prices: Prices): Promise<number>;
+  usageByMemberSince(guildId: string, since: number, prices: Prices): Promise<MemberUsage[]>;
+  usageByDaySince(guildId: string, since: number, prices: Prices): Promise<DayUsage[]>;
 }

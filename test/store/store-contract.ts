@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { JobOrigin } from "../../src/domain/job.js";
-import type { PriceTable } from "../../src/domain/pricing.js";
+import type { Prices } from "../../src/domain/pricing.js";
 import { DuplicateCharacterError } from "../../src/store/character-store.js";
 import { LeaseLostError, type AdmissionCheck, type NewJob } from "../../src/store/job-store.js";
 import type { Stores } from "../../src/store/sql/open-stores.js";
@@ -19,7 +19,8 @@ export interface StoreOpener {
 const DAY = 86_400_000;
 /** 2100-01-01T00:00:00Z: beyond 32 bits and beyond any INTEGER column that is not 64-bit. */
 const START = Date.UTC(2100, 0, 1);
-const PRICES: PriceTable = { TURBO: 0.03, BALANCED: 0.06, QUALITY: 0.09 };
+/** Rows without a stored cost (the first release's) are priced by speed at the character price. */
+const PRICES: Prices = { character: { TURBO: 0.03, BALANCED: 0.06, QUALITY: 0.09 }, edit: { TURBO: 1, BALANCED: 1, QUALITY: 1 }, remix: { TURBO: 1, BALANCED: 1, QUALITY: 1 }, upscale: 1 };
 
 const origin = (overrides: Partial<JobOrigin> = {}): JobOrigin => ({
   userId: "1", guildId: "2", channelId: "3", applicationId: "4", interactionToken: "tok", interactionAt: 0, attachmentSizeLimit: 1000, private: false,

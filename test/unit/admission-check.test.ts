@@ -3,7 +3,7 @@ import { admissionCheck } from "../../src/domain/admission-check.js";
 import { UserFacingError } from "../../src/domain/errors.js";
 import type { UsageReader } from "../../src/store/job-store.js";
 
-const prices = { TURBO: 0.1, BALANCED: 0.15, QUALITY: 0.2 };
+const prices = { character: { TURBO: 0.1, BALANCED: 0.15, QUALITY: 0.2 }, edit: { TURBO: 0.1, BALANCED: 0.15, QUALITY: 0.2 }, remix: { TURBO: 0.1, BALANCED: 0.15, QUALITY: 0.2 }, upscale: 0.06 };
 const noon = new Date(Date.UTC(2026, 11, 1, 12));
 
 /** A usage reader that records what it was asked. */
@@ -22,7 +22,7 @@ function usage(memberImages: number, spendUsd: number) {
   return { reader, asked };
 }
 
-const request = { guildId: "g1", userId: "u1", generation: { speed: "TURBO" as const, numImages: 2 } };
+const request = { guildId: "g1", userId: "u1", generation: { numImages: 2, costUsd: 0.2 } };
 
 describe("admission check (the budgets, run in the job's transaction)", () => {
   it("when the member's images today plus this request pass the daily limit, then it refuses, counting from 00:00 UTC", async () => {

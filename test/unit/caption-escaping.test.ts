@@ -20,6 +20,7 @@ function job(settings: Partial<GenerationSettings>, caption?: string): Job {
     rerollOf: null,
     messageIds: [],
     delivery: null,
+    pipeline: null,
   };
 }
 

@@ -7,7 +7,12 @@ describe("configuration", () => {
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     expect(result.config).toMatchObject({ dataDir: "./data", logLevel: "info", jobTimeoutMs: 600_000, guildId: undefined });
-    expect(result.config.prices).toEqual({ TURBO: 0.1, BALANCED: 0.15, QUALITY: 0.2 });
+    expect(result.config.prices).toEqual({
+      character: { TURBO: 0.1, BALANCED: 0.15, QUALITY: 0.2 },
+      edit: { TURBO: 0.1, BALANCED: 0.15, QUALITY: 0.2 },
+      remix: { TURBO: 0.1, BALANCED: 0.15, QUALITY: 0.2 },
+      upscale: 0.06,
+    });
     expect(Object.isFrozen(result.config)).toBe(true);
   });
 

@@ -71,9 +71,9 @@ function makeFal(world: World, generation: number): FalService {
   };
   return {
     upload: async () => "https://fal.test/ref.png",
-    async submit(input) {
+    async submit(_endpoint, input) {
       if (!alive()) return dead();
-      const jobId = input.prompt;
+      const jobId = (input as { prompt: string }).prompt;
       world.submitsByJob.set(jobId, (world.submitsByJob.get(jobId) ?? 0) + 1);
       if (world.submitMode === "refuse") throw new ApiError({ message: "Service Unavailable", status: 503, body: {} });
       const id = `req-${world.requests.size + 1}`;

@@ -27,7 +27,7 @@ function gateContext(maxQueuedJobs: number) {
 }
 
 const inDms = { guildId: null } as never;
-const generation = { speed: "TURBO" as const, numImages: 1 };
+const generation = { speed: "TURBO" as const, numImages: 1, costUsd: 0.1 };
 
 describe("queue places held between the gate and the runner", () => {
   it("when requests pass the gate while earlier ones are still being written, then the cap counts those too", () => {

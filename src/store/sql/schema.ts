@@ -45,6 +45,10 @@ export interface JobsTable {
   fence: Generated<number>;
   /** When the job began waiting for a place at fal (null: not waiting, or never did). */
   waiting_since: number | null;
+  /** What the job costs, every step at its price (null: a row from before, priced by speed). */
+  cost_usd: number | null;
+  /** JSON JobPipeline, for a job of several fal steps. */
+  pipeline: string | null;
   /** When the job was given a place at fal (it counts against MAX_CONCURRENT_JOBS until it leaves pending/submitting/queued). */
   fal_slot_at: number | null;
 }

@@ -1,5 +1,5 @@
 import type { Kysely, Selectable, UpdateObject } from "kysely";
-import type { DeliveryPlan, Job } from "../../domain/job.js";
+import type { DeliveryPlan, Job, JobPipeline } from "../../domain/job.js";
 import { ALL_STATE_KINDS, canTransition, isFinal, type JobState, type JobStateKind } from "../../domain/job-state.js";
 import { LeaseLostError, type AdmissionCheck, type FalLinePlace, type JobStore, type NewJob, type UsageReader } from "../job-store.js";
 import { createKeyedQueue } from "../../util/keyed-queue.js";
@@ -115,6 +115,8 @@ export function createSqlJobStore(
             num_images: job.settings.numImages,
             speed: job.settings.speed,
             character_id: job.characterId ?? null,
+            cost_usd: job.costUsd ?? null,
+            pipeline: job.pipeline ? JSON.stringify(job.pipeline) : null,
             delivery: null,
             owner,
             lease_until: at + leaseMs,
@@ -128,8 +130,39 @@ export function createSqlJobStore(
       });
     },
     get: (id) => read(db, id),
-    async setFalInput(id, input) {
-      await fencedUpdate(id, { fal_input: JSON.stringify(input), updated_at: now() });
+    async setFalInput(id, input, pipeline) {
+      await fencedUpdate(id, { fal_input: JSON.stringify(input), ...(pipeline ? { pipeline: JSON.stringify(pipeline) } : {}), updated_at: now() });
+    },
+    async advanceStep(id, finished, nextInput): Promise<Job> {
+      // Checked and written in one transaction, like transition: of two writers only one moves the step on.
+      return db.transaction().execute(async (trx) => {
+        const row = await trx
+          .selectFrom("jobs")
+          .selectAll()
+          .where("id", "=", id)
+          .$if(dialect === "postgres", (query) => query.forUpdate())
+          .executeTakeFirst();
+        if (!row) throw new Error(`job ${id} not found`);
+        checkHeld(id, row);
+        const current = fromRow(row);
+        const pipeline = current.pipeline;
+        if (current.state.kind !== "queued" || !pipeline || pipeline.step >= pipeline.steps) {
+          throw new Error(`job ${id}: cannot move on from ${current.state.kind} at step ${pipeline?.step ?? 1} of ${pipeline?.steps ?? 1}`);
+        }
+        const next = { ...pipeline, step: pipeline.step + 1, done: [...pipeline.done, finished] };
+        await trx
+          .updateTable("jobs")
+          .set({
+            state_kind: "pending",
+            state: JSON.stringify({ kind: "pending" } satisfies JobState),
+            fal_input: JSON.stringify(nextInput),
+            pipeline: JSON.stringify(next),
+            updated_at: now(),
+          })
+          .where("id", "=", id)
+          .execute();
+        return mustRead(trx, id);
+      });
     },
     async transition(id, state: JobState): Promise<Job> {
       // Read, check and write in one transaction, the row locked on PostgreSQL: of two processes
@@ -287,6 +320,7 @@ function fromRow(row: JobRow): Job {
     settings: JSON.parse(row.settings) as Job["settings"],
     falInput: row.fal_input ? (JSON.parse(row.fal_input) as Job["falInput"]) : null,
     state: JSON.parse(row.state) as JobState,
+    pipeline: row.pipeline ? (JSON.parse(row.pipeline) as JobPipeline) : null,
     rerollOf: row.reroll_of,
     messageIds: JSON.parse(row.message_ids) as string[],
     delivery: row.delivery ? (JSON.parse(row.delivery) as DeliveryPlan) : null,

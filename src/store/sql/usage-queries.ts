@@ -1,6 +1,6 @@
 import { sql, type Kysely } from "kysely";
 import type { Speed } from "../../domain/fal-enums.js";
-import type { PriceTable } from "../../domain/pricing.js";
+import type { Prices } from "../../domain/pricing.js";
 import type { Database } from "./schema.js";
 
 /**
@@ -23,7 +23,18 @@ interface SpeedRow {
   speed: string | null;
   // SUM over an INTEGER column: bigint on PostgreSQL, parsed as a number by our pool; Number() in case.
   images: number | string | null;
+  /** The stored costs (every step at its endpoint's price when the job was made). */
+  cost: number | string | null;
+  /** Images of rows from before costs were stored: priced now, by speed, at the character endpoint's price. */
+  unpriced: number | string | null;
 }
+
+/** The sums every usage query selects beside its key and speed. */
+const sums = [
+  sql<number | string | null>`SUM(num_images)`.as("images"),
+  sql<number | string | null>`SUM(cost_usd)`.as("cost"),
+  sql<number | string | null>`SUM(CASE WHEN cost_usd IS NULL THEN num_images ELSE 0 END)`.as("unpriced"),
+];
 
 export async function memberImagesSince(db: Kysely<Database>, guildId: string, userId: string, since: number): Promise<number> {
   const row = await db
@@ -37,10 +48,10 @@ export async function memberImagesSince(db: Kysely<Database>, guildId: string, u
   return Number(row?.n ?? 0);
 }
 
-export async function spendSince(db: Kysely<Database>, guildId: string, since: number, prices: PriceTable): Promise<number> {
+export async function spendSince(db: Kysely<Database>, guildId: string, since: number, prices: Prices): Promise<number> {
   const rows = await db
     .selectFrom("jobs")
-    .select((eb) => [sql.lit("").as("key"), "speed", eb.fn.sum<number | string | null>("num_images").as("images")])
+    .select([sql.lit("").as("key"), "speed", ...sums])
     .where("guild_id", "=", guildId)
     .where("created_at", ">=", since)
     .where(chargeable)
@@ -49,10 +60,10 @@ export async function spendSince(db: Kysely<Database>, guildId: string, since: n
   return totals(rows, prices).get("")?.spendUsd ?? 0;
 }
 
-export async function usageByMemberSince(db: Kysely<Database>, guildId: string, since: number, prices: PriceTable) {
+export async function usageByMemberSince(db: Kysely<Database>, guildId: string, since: number, prices: Prices) {
   const rows = await db
     .selectFrom("jobs")
-    .select((eb) => [eb.fn.coalesce("user_id", sql.lit("")).as("key"), "speed", eb.fn.sum<number | string | null>("num_images").as("images")])
+    .select((eb) => [eb.fn.coalesce("user_id", sql.lit("")).as("key"), "speed", ...sums])
     .where("guild_id", "=", guildId)
     .where("created_at", ">=", since)
     .where(chargeable)
@@ -62,11 +73,11 @@ export async function usageByMemberSince(db: Kysely<Database>, guildId: string, 
 }
 
 /** Per UTC day: grouped by whole days since the epoch (integer division on both dialects), named in JS. */
-export async function usageByDaySince(db: Kysely<Database>, guildId: string, since: number, prices: PriceTable) {
+export async function usageByDaySince(db: Kysely<Database>, guildId: string, since: number, prices: Prices) {
   const day = sql<number>`created_at / ${sql.lit(MS_PER_DAY)}`;
   const rows = await db
     .selectFrom("jobs")
-    .select((eb) => [day.as("key"), "speed", eb.fn.sum<number | string | null>("num_images").as("images")])
+    .select([day.as("key"), "speed", ...sums])
     .where("guild_id", "=", guildId)
     .where("created_at", ">=", since)
     .where(chargeable)
@@ -76,15 +87,14 @@ export async function usageByDaySince(db: Kysely<Database>, guildId: string, sin
   return [...totals(rows, prices)].map(([key, total]) => ({ day: new Date(Number(key) * MS_PER_DAY).toISOString().slice(0, 10), ...total }));
 }
 
-/** Folds (key, speed, images) rows into per-key totals of images and dollars, keys in row order. */
-function totals(rows: SpeedRow[], prices: PriceTable): Map<string, UsageTotal> {
+/** Folds (key, speed, sums) rows into per-key totals of images and dollars, keys in row order. */
+function totals(rows: SpeedRow[], prices: Prices): Map<string, UsageTotal> {
   const byKey = new Map<string, UsageTotal>();
   for (const row of rows) {
     const key = String(row.key);
-    const images = Number(row.images ?? 0);
     const entry = byKey.get(key) ?? { images: 0, spendUsd: 0 };
-    entry.images += images;
-    entry.spendUsd += images * (row.speed ? prices[row.speed as Speed] : 0);
+    entry.images += Number(row.images ?? 0);
+    entry.spendUsd += Number(row.cost ?? 0) + Number(row.unpriced ?? 0) * (row.speed ? prices.character[row.speed as Speed] : 0);
     byKey.set(key, entry);
   }
   return byKey;

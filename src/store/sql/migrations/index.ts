@@ -4,6 +4,7 @@ import { initialMigration } from "./001-initial.js";
 import { jobLeasesMigration } from "./002-job-leases.js";
 import { metaMigration } from "./003-meta.js";
 import { storybookLeasesMigration } from "./004-storybook-leases.js";
+import { jobStepsMigration } from "./005-job-steps.js";
 
 /**
  * Every migration, listed here rather than found by scanning a folder, so the same code runs
@@ -16,6 +17,7 @@ export function migrationsFor(dialect: SqlDialectName): Record<string, Migration
     "002_job_leases": jobLeasesMigration(dialect),
     "003_meta": metaMigration,
     "004_storybook_leases": storybookLeasesMigration(dialect),
+    "005_job_steps": jobStepsMigration(dialect),
   };
 }
 

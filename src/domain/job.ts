@@ -30,6 +30,8 @@ export interface Job {
   /** A job of more than one fal step (a duo): which step it is at; null for one-step jobs. */
   pipeline: JobPipeline | null;
   state: JobState;
+  /** What the job costs, every step at its endpoint's price when it was made (null: a first-release row, priced by speed). */
+  costUsd: number | null;
   /** The job this one rerolls, if any. */
   rerollOf: string | null;
   /** Discord messages holding the result (every part posted so far), for the delete button. */

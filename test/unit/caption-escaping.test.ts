@@ -21,6 +21,7 @@ function job(settings: Partial<GenerationSettings>, caption?: string): Job {
     messageIds: [],
     delivery: null,
     pipeline: null,
+    costUsd: null,
   };
 }
 

@@ -321,6 +321,7 @@ function fromRow(row: JobRow): Job {
     falInput: row.fal_input ? (JSON.parse(row.fal_input) as Job["falInput"]) : null,
     state: JSON.parse(row.state) as JobState,
     pipeline: row.pipeline ? (JSON.parse(row.pipeline) as JobPipeline) : null,
+    costUsd: row.cost_usd === null ? null : Number(row.cost_usd),
     rerollOf: row.reroll_of,
     messageIds: JSON.parse(row.message_ids) as string[],
     delivery: row.delivery ? (JSON.parse(row.delivery) as DeliveryPlan) : null,

@@ -1,4 +1,5 @@
 import type { ServerSettings } from "../domain/server-policy.js";
+import type { JobKind } from "../domain/fal-endpoints.js";
 import type { Prices } from "../domain/pricing.js";
 
 export interface MemberUsage {
@@ -9,6 +10,13 @@ export interface MemberUsage {
 
 export interface DayUsage {
   day: string; // YYYY-MM-DD, UTC
+  images: number;
+  spendUsd: number;
+}
+
+/** Use of one kind of job (what GenerationSettings.kind names; rows without one are imagine). */
+export interface KindUsage {
+  kind: JobKind;
   images: number;
   spendUsd: number;
 }
@@ -33,4 +41,6 @@ export interface ServerStore {
   spendSince(guildId: string, since: number, prices: Prices): Promise<number>;
   usageByMemberSince(guildId: string, since: number, prices: Prices): Promise<MemberUsage[]>;
   usageByDaySince(guildId: string, since: number, prices: Prices): Promise<DayUsage[]>;
+  /** Usage per kind of job (the whole server's, or one member's with `userId`), most spent first. */
+  usageByKindSince(guildId: string, since: number, prices: Prices, userId?: string): Promise<KindUsage[]>;
 }

@@ -107,6 +107,7 @@ describe("migration 001 adopts SQLite files of earlier releases", () => {
       // The columns migrations added after adoption work on the old rows.
       const lease = await stores.db.selectFrom("jobs").select(["owner", "lease_until", "fence", "waiting_since", "fal_slot_at"]).where("id", "=", "j-old").executeTakeFirstOrThrow();
       expect(lease).toEqual({ owner: null, lease_until: null, fence: 0, waiting_since: null, fal_slot_at: null });
+      expect((await stores.db.selectFrom("jobs").select("kind").where("id", "=", "j-old").executeTakeFirstOrThrow()).kind).toBe("imagine");
       await stores.db.insertInto("meta").values({ key: "commands", value: "v1" }).execute();
       const journal = await sql<{ journal_mode: string }>`PRAGMA journal_mode`.execute(stores.db);
       expect(journal.rows[0]?.journal_mode).toBe("wal");
@@ -115,7 +116,7 @@ describe("migration 001 adopts SQLite files of earlier releases", () => {
     } finally {
       await stores.close();
     }
-    expect(appliedMigrations(dir)).toEqual(["001_initial", "002_job_leases", "003_meta", "004_storybook_leases", "005_job_steps"]);
+    expect(appliedMigrations(dir)).toEqual(["001_initial", "002_job_leases", "003_meta", "004_storybook_leases", "005_job_steps", "006_job_kind"]);
   });
 
   it("when a first-release file (before any later column) is opened, then its rows stay usable with the later columns at their defaults", async () => {

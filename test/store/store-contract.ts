@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import type { JobKind } from "../../src/domain/fal-endpoints.js";
 import type { JobOrigin } from "../../src/domain/job.js";
 import type { Prices } from "../../src/domain/pricing.js";
 import { DuplicateCharacterError } from "../../src/store/character-store.js";
@@ -471,6 +472,40 @@ export function describeStoreContract(name: string, opener: StoreOpener): void {
         expect(byDay.map((d) => [d.day, d.images])).toEqual([["2100-01-01", 7], ["2100-01-02", 3]]);
         expect(byDay[1]?.spendUsd).toBeCloseTo(0.09);
         expect(typeof byDay[0]?.images).toBe("number");
+      });
+
+      it("when jobs of every kind ran, then usage per kind sums their stored costs, for the server or one member", async () => {
+        const { stores } = await fresh();
+        const job = (id: string, userId: string, kind: JobKind | undefined, numImages: number, costUsd: number | undefined, guildId = "2") =>
+          stores.jobs.create({ id, origin: origin({ userId, guildId }), settings: { ...settings, numImages, ...(kind ? { kind } : {}) }, ...(costUsd !== undefined ? { costUsd } : {}) });
+        await job("i1", "u1", "imagine", 2, 0.3);
+        await job("legacy", "u2", undefined, 3, undefined); // no kind, no stored cost: an imagine at the Balanced character price
+        await job("e1", "u1", "edit", 1, 0.5);
+        await job("e2", "u2", "edit", 2, 1.25);
+        await job("r1", "u1", "remix", 4, 2);
+        await job("up", "u2", "upscale", 1, 0.07);
+        await job("duo", "u1", "duo", 2, 0.6);
+        await job("free", "u1", "remix", 8, 9);
+        await stores.jobs.transition("free", { kind: "failed", reason: "before fal" }); // never reached fal: not counted
+        await job("elsewhere", "u1", "upscale", 1, 5, "9");
+
+        const byKind = await stores.servers.usageByKindSince("2", 0, PRICES);
+        expect(byKind.map((k) => [k.kind, k.images])).toEqual([["remix", 4], ["edit", 3], ["duo", 2], ["imagine", 5], ["upscale", 1]]);
+        const spend = Object.fromEntries(byKind.map((k) => [k.kind, k.spendUsd]));
+        expect(spend.remix).toBeCloseTo(2);
+        expect(spend.edit).toBeCloseTo(1.75);
+        expect(spend.duo).toBeCloseTo(0.6);
+        expect(spend.imagine).toBeCloseTo(0.3 + 3 * 0.06);
+        expect(spend.upscale).toBeCloseTo(0.07);
+        // The kinds add up to the server's spend.
+        expect(byKind.reduce((sum, k) => sum + k.spendUsd, 0)).toBeCloseTo(await stores.servers.spendSince("2", 0, PRICES));
+
+        const mine = await stores.servers.usageByKindSince("2", 0, PRICES, "u2");
+        expect(mine.map((k) => [k.kind, k.images])).toEqual([["edit", 2], ["imagine", 3], ["upscale", 1]]);
+        expect(mine[0]?.spendUsd).toBeCloseTo(1.25);
+        expect(typeof mine[0]?.images).toBe("number");
+        expect(await stores.servers.usageByKindSince("2", START + DAY, PRICES)).toEqual([]);
+        expect(await stores.servers.usageByKindSince("2", 0, PRICES, "nobody")).toEqual([]);
       });
     });
 

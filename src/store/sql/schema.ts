@@ -49,6 +49,8 @@ export interface JobsTable {
   cost_usd: number | null;
   /** JSON JobPipeline, for a job of several fal steps. */
   pipeline: string | null;
+  /** settings.kind as a column (absent there: imagine), so usage is summed per kind in SQL. */
+  kind: ColumnType<string, string | undefined, string>;
   /** When the job was given a place at fal (it counts against MAX_CONCURRENT_JOBS until it leaves pending/submitting/queued). */
   fal_slot_at: number | null;
 }

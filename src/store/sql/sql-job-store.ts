@@ -116,6 +116,7 @@ export function createSqlJobStore(
             speed: job.settings.speed,
             character_id: job.characterId ?? null,
             cost_usd: job.costUsd ?? null,
+            kind: job.settings.kind ?? "imagine",
             pipeline: job.pipeline ? JSON.stringify(job.pipeline) : null,
             delivery: null,
             owner,

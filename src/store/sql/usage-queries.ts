@@ -1,4 +1,5 @@
 import { sql, type Kysely } from "kysely";
+import type { JobKind } from "../../domain/fal-endpoints.js";
 import type { Speed } from "../../domain/fal-enums.js";
 import type { Prices } from "../../domain/pricing.js";
 import type { Database } from "./schema.js";
@@ -85,6 +86,23 @@ export async function usageByDaySince(db: Kysely<Database>, guildId: string, sin
     .orderBy(day)
     .execute();
   return [...totals(rows, prices)].map(([key, total]) => ({ day: new Date(Number(key) * MS_PER_DAY).toISOString().slice(0, 10), ...total }));
+}
+
+/**
+ * Per kind of job (imagine, edit, remix, upscale, duo), for the whole server or one member
+ * (`userId`); most spent first. Every kind counts at the cost stored with its jobs.
+ */
+export async function usageByKindSince(db: Kysely<Database>, guildId: string, since: number, prices: Prices, userId?: string) {
+  const rows = await db
+    .selectFrom("jobs")
+    .select(["kind as key", "speed", ...sums])
+    .where("guild_id", "=", guildId)
+    .$if(userId !== undefined, (query) => query.where("user_id", "=", userId!))
+    .where("created_at", ">=", since)
+    .where(chargeable)
+    .groupBy(["kind", "speed"])
+    .execute();
+  return [...totals(rows, prices)].map(([kind, total]) => ({ kind: kind as JobKind, ...total })).sort((a, b) => b.spendUsd - a.spendUsd || (a.kind < b.kind ? -1 : 1));
 }
 
 /** Folds (key, speed, sums) rows into per-key totals of images and dollars, keys in row order. */

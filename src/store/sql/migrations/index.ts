@@ -5,6 +5,7 @@ import { jobLeasesMigration } from "./002-job-leases.js";
 import { metaMigration } from "./003-meta.js";
 import { storybookLeasesMigration } from "./004-storybook-leases.js";
 import { jobStepsMigration } from "./005-job-steps.js";
+import { jobKindMigration } from "./006-job-kind.js";
 
 /**
  * Every migration, listed here rather than found by scanning a folder, so the same code runs
@@ -18,6 +19,7 @@ export function migrationsFor(dialect: SqlDialectName): Record<string, Migration
     "003_meta": metaMigration,
     "004_storybook_leases": storybookLeasesMigration(dialect),
     "005_job_steps": jobStepsMigration(dialect),
+    "006_job_kind": jobKindMigration(dialect),
   };
 }
 

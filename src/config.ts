@@ -13,7 +13,12 @@ const isHttpUrl = (value: string) => {
 const optionalUrl = z.string().refine(isHttpUrl, { message: "must be an http(s) URL like http://127.0.0.1:8080" }).optional();
 
 const positiveNumber = (fallback: number) => z.coerce.number().positive().default(fallback);
-const dollars = (fallback: number) => z.coerce.number().min(0).default(fallback);
+/** A price per image is cents at fal; anything near this bound is a typo (and would not fit /help's table). */
+export const MAX_PRICE_USD = 100;
+const dollars = (fallback: number) =>
+  z.coerce.number({ message: "must be a dollar amount like 0.15" }).min(0, "must be 0 or more").max(MAX_PRICE_USD, `must be at most ${MAX_PRICE_USD} (dollars per image)`).default(fallback);
+/** CONFIRM_COST_ABOVE_USD when unset: a request above this asks the member to confirm first. */
+export const DEFAULT_CONFIRM_COST_ABOVE_USD = 0.5;
 
 /** Every variable the bot reads; each one is documented in .env.example. */
 const schema = z.object({
@@ -49,6 +54,12 @@ const schema = z.object({
   PRICE_REMIX_BALANCED_USD: dollars(0.15),
   PRICE_REMIX_QUALITY_USD: dollars(0.2),
   PRICE_UPSCALE_USD: dollars(0.06),
+  // A dollar amount, or "off"; parsed below (unset: DEFAULT_CONFIRM_COST_ABOVE_USD).
+  CONFIRM_COST_ABOVE_USD: z
+    .string()
+    .trim()
+    .regex(/^(off|\d+(\.\d*)?|\.\d+)$/i, "must be a dollar amount like 0.50 (0: ask before every paid request), or off (never ask)")
+    .optional(),
   SHARD_COUNT: z.coerce
     .number({ message: "must be a whole number of at least 1 (the total number of gateway shards across all processes)" })
     .int("must be a whole number of at least 1 (the total number of gateway shards across all processes)")
@@ -93,6 +104,11 @@ export type Config = Readonly<{
   health: { port: number; host: string } | undefined;
   /** Every endpoint's price (per image; per speed for the character endpoints). */
   prices: Readonly<Prices>;
+  /**
+   * A request that costs more than this (US dollars) waits for the member to confirm the price
+   * before anything is written or paid; undefined: never ask (CONFIRM_COST_ABOVE_USD=off).
+   */
+  confirmCostAboveUsd: number | undefined;
   /**
    * Gateway shards this process runs (discord.js `shardCount` / `shards`): `count` shards in the whole
    * deployment, `ids` of them here (undefined: all of them). Undefined: as many as Discord recommends.
@@ -167,10 +183,17 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
         remix: Object.freeze({ TURBO: e.PRICE_REMIX_TURBO_USD, BALANCED: e.PRICE_REMIX_BALANCED_USD, QUALITY: e.PRICE_REMIX_QUALITY_USD }),
         upscale: e.PRICE_UPSCALE_USD,
       }),
+      confirmCostAboveUsd: confirmThreshold(e.CONFIRM_COST_ABOVE_USD),
       shards: e.SHARD_COUNT === undefined ? undefined : Object.freeze({ count: e.SHARD_COUNT, ids: shardIds ? Object.freeze(shardIds) : undefined }),
       databaseUrl: e.DATABASE_URL,
     }),
   };
+}
+
+/** CONFIRM_COST_ABOVE_USD: unset → the default; "off" → never ask; else the amount. */
+function confirmThreshold(value: string | undefined): number | undefined {
+  if (value === undefined) return DEFAULT_CONFIRM_COST_ABOVE_USD;
+  return value.toLowerCase() === "off" ? undefined : Number(value);
 }
 
 /** The shard ids a ShardingManager gave this process (`SHARDS=3`, or a JSON list). */

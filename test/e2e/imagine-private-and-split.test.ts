@@ -56,14 +56,18 @@ describe("/imagine delivery", () => {
     expect(discord.messages().filter((m) => !m.ephemeral).length).toBe(before);
   });
 
-  it("when /help is used, then it explains the options and what each speed costs, privately", async () => {
+  it("when /help is used, then it explains the options and what each endpoint and speed costs, privately", async () => {
     const { discord } = stack;
     const handle = discord.command("help", {}, { user: discord.users.bob });
     const callback = await handle.callback();
     expect(callback.type).toBe(4);
     expect(callback.data.flags & 64).toBe(64);
     expect(callback.data.content).toMatch(/\/imagine/);
-    expect(callback.data.content).toContain("**Quality**: $0.20 per image");
+    const prices = callback.data.embeds?.[0];
+    expect(prices?.title).toBe("Prices");
+    expect(prices?.description).toMatch(/\/imagine\s+\$0\.10\s+\$0\.15\s+\$0\.20\n/);
+    expect(prices?.description).toMatch(/Two characters\s+\$0\.20\s+\$0\.30\s+\$0\.40\n/);
+    expect(discord.validationFailures).toEqual([]);
   });
 
   it("when the palette option is being typed, then fal's presets are suggested", async () => {

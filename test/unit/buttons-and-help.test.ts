@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { helpText } from "../../commands/help.js";
 import { commands } from "../../commands/index.js";
 import { parseResultButtonId, resultButtonId } from "../../src/discord/custom-ids.js";
 import { IMAGE_SIZES, SPEEDS, STYLES } from "../../src/domain/fal-enums.js";
@@ -16,16 +15,6 @@ describe("result button ids", () => {
     expect(parseResultButtonId("other:reroll:x")).toBeUndefined();
     expect(parseResultButtonId("imagine:explode:x")).toBeUndefined();
     expect(parseResultButtonId("imagine:reroll")).toBeUndefined();
-  });
-});
-
-describe("/help", () => {
-  it("fits one message and shows the configured price of each speed", () => {
-    const text = helpText({ TURBO: 0.1, BALANCED: 0.15, QUALITY: 0.2 });
-    expect(text.length).toBeLessThanOrEqual(2000);
-    expect(text).toContain("**Turbo**: $0.10 per image");
-    expect(text).toContain("**Balanced**: $0.15 per image");
-    expect(text).toContain("**Quality**: $0.20 per image");
   });
 });
 

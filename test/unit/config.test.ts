@@ -87,6 +87,55 @@ describe("configuration", () => {
     });
   });
 
+  describe("prices and the cost confirmation", () => {
+    const parse = (env: Record<string, string>) => parseConfig({ DISCORD_TOKEN: "t", FAL_KEY: "k", ...env });
+
+    it("when every PRICE_* variable is set, then each endpoint and speed gets its own price", () => {
+      const result = parse({
+        PRICE_TURBO_USD: "0.11", PRICE_BALANCED_USD: "0.12", PRICE_QUALITY_USD: "0.13",
+        PRICE_EDIT_TURBO_USD: "0.21", PRICE_EDIT_BALANCED_USD: "0.22", PRICE_EDIT_QUALITY_USD: "0.23",
+        PRICE_REMIX_TURBO_USD: "0.31", PRICE_REMIX_BALANCED_USD: "0.32", PRICE_REMIX_QUALITY_USD: "0.33",
+        PRICE_UPSCALE_USD: "0.04",
+      });
+      expect(result.ok && result.config.prices).toEqual({
+        character: { TURBO: 0.11, BALANCED: 0.12, QUALITY: 0.13 },
+        edit: { TURBO: 0.21, BALANCED: 0.22, QUALITY: 0.23 },
+        remix: { TURBO: 0.31, BALANCED: 0.32, QUALITY: 0.33 },
+        upscale: 0.04,
+      });
+      // A free endpoint is allowed (e.g. an account with credits); the others keep their defaults.
+      const free = parse({ PRICE_UPSCALE_USD: "0" });
+      expect(free.ok && free.config.prices.upscale).toBe(0);
+      expect(free.ok && free.config.prices.edit.QUALITY).toBe(0.2);
+    });
+
+    it("when a price is negative, not a number, or above $100 an image, then each is one clear line", () => {
+      const result = parse({ PRICE_TURBO_USD: "-0.1", PRICE_EDIT_BALANCED_USD: "cheap", PRICE_UPSCALE_USD: "150" });
+      expect(result.ok ? [] : result.problems.sort()).toEqual([
+        "PRICE_EDIT_BALANCED_USD must be a dollar amount like 0.15",
+        "PRICE_TURBO_USD must be 0 or more",
+        "PRICE_UPSCALE_USD must be at most 100 (dollars per image)",
+      ]);
+    });
+
+    it("when CONFIRM_COST_ABOVE_USD is unset, then requests above $0.50 ask first; an amount, 0 and off are taken as given", () => {
+      const threshold = (value?: string) => {
+        const result = parse(value === undefined ? {} : { CONFIRM_COST_ABOVE_USD: value });
+        return result.ok ? result.config.confirmCostAboveUsd : result.problems;
+      };
+      expect(threshold()).toBe(0.5);
+      expect(threshold("")).toBe(0.5);
+      expect(threshold("1.25")).toBe(1.25);
+      expect(threshold(".75")).toBe(0.75);
+      expect(threshold("0")).toBe(0);
+      expect(threshold("off")).toBeUndefined();
+      expect(threshold(" OFF ")).toBeUndefined();
+      for (const wrong of ["-1", "cheap", "$1", "1,5"]) {
+        expect(threshold(wrong)).toEqual(["CONFIRM_COST_ABOVE_USD must be a dollar amount like 0.50 (0: ask before every paid request), or off (never ask)"]);
+      }
+    });
+  });
+
   describe("database", () => {
     it("when DATABASE_URL is a PostgreSQL URL, then it is used; otherwise the line names the form without echoing the password", () => {
       const ok = parseConfig({ DISCORD_TOKEN: "t", FAL_KEY: "k", DATABASE_URL: "postgres://bot:secret@127.0.0.1:5432/storycast" });

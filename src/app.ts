@@ -7,6 +7,7 @@ import type { Config } from "./config.js";
 import { createDiscordReporter } from "./discord/discord-reporter.js";
 import { syncCommands } from "./discord/register-commands.js";
 import { createRouter } from "./discord/router.js";
+import { endPendingConfirmations } from "./discord/confirm-cost.js";
 import { resumeStorybooks } from "./discord/story-end.js";
 import { createFalService } from "./fal/fal-service.js";
 import { createJobRunner } from "./jobs/job-runner.js";
@@ -135,6 +136,7 @@ export async function startApp(config: Config, logger: Logger, options: StartOpt
     stop() {
       stopping ??= (async () => {
         route.close();
+        await endPendingConfirmations(context); // price offers still open end saying nothing was charged
         health?.close();
         // Leave a little of the deadline for closing the gateway and the store.
         leases.stop();

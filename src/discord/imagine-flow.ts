@@ -18,6 +18,8 @@ import { deferEphemeralOnce, readWithinAckBudget } from "./ack-within-budget.js"
 import { respondPrivately } from "./respond.js";
 import { enforcePolicy, serverSettingsFor } from "./policy-gate.js";
 import { withLiveFiles } from "./rehost-character.js";
+import { confirmCost } from "./confirm-cost.js";
+import { quoteFor } from "../domain/cost-quote.js";
 
 const DISCORD_DOWNLOAD_TIMEOUT_MS = 30_000;
 const MISSING_REFERENCE = "Attach a `reference` image of your character, or pick a saved `character`.";
@@ -39,6 +41,8 @@ export async function startImagine(interaction: ChatInputCommandInteraction, opt
   // Acknowledge first (Discord's 3 s), then check the limits: the budgets in the transaction
   // that writes the job row, so a burst of requests cannot all pass a limit.
   await deferEphemeralOnce(interaction);
+  // A costly request waits for the member to accept its price: nothing is written or paid before.
+  if (!(await confirmCost(interaction, ctx, quoteFor(ctx.config.prices, settings)))) return;
   const admission = enforcePolicy(interaction, ctx, server, generationOf(ctx.config.prices, settings));
   try {
     const job = await recordJob(interaction, ctx, { settings, character, private: options.private === true, admit: admission.admit });

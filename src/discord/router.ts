@@ -7,6 +7,7 @@ import { handleCharacterButton } from "./character-handlers.js";
 import { handleResultButton } from "./result-buttons.js";
 import { handleSaveAsCharacterModal } from "./save-as-character.js";
 import { handleStorybookButton } from "./story-end.js";
+import { handleConfirmButton } from "./confirm-cost.js";
 
 /** The single entry point for interactions: finds the handler and turns any error into a reply. */
 export function createRouter(commands: readonly Command[], ctx: AppContext) {
@@ -37,7 +38,7 @@ export function createRouter(commands: readonly Command[], ctx: AppContext) {
           await interaction.reply({ content: "This form is no longer in use.", flags: MessageFlags.Ephemeral });
         }
       } else if (interaction.isButton()) {
-        if (!(await handleResultButton(interaction, ctx)) && !(await handleCharacterButton(interaction, ctx)) && !(await handleStorybookButton(interaction, ctx))) {
+        if (!(await handleResultButton(interaction, ctx)) && !(await handleCharacterButton(interaction, ctx)) && !(await handleStorybookButton(interaction, ctx)) && !(await handleConfirmButton(interaction, ctx))) {
           await interaction.reply({ content: "This button is no longer in use.", flags: MessageFlags.Ephemeral });
         }
       }

@@ -13,6 +13,8 @@ import { characterFiles, findCharacter, recordJob } from "./imagine-flow.js";
 import { deferEphemeralOnce, readWithinAckBudget } from "./ack-within-budget.js";
 import { enforcePolicy, serverSettingsFor } from "./policy-gate.js";
 import { recapLines } from "./story-recap.js";
+import { confirmCost } from "./confirm-cost.js";
+import { quoteFor } from "../domain/cost-quote.js";
 
 const MAX_TITLE_LENGTH = 100; // Discord's limit for a thread name
 const ONE_WEEK_MINUTES = 10080;
@@ -113,6 +115,7 @@ export async function addScene(interaction: ChatInputCommandInteraction, ctx: Ap
   if (server.characterDescriptions !== false) settings.prompt = promptWithDescription(settings.prompt, character.name, character.description);
   await deferEphemeralOnce(interaction);
   const files = await characterFiles(ctx, character); // before the scene is written: an expired, unrestorable character costs nothing
+  if (!(await confirmCost(interaction, ctx, quoteFor(ctx.config.prices, settings)))) return; // a costly scene waits for its price to be accepted
   const admission = enforcePolicy(interaction, ctx, server, generationOf(ctx.config.prices, settings));
   try {
     // The scene's number goes into the job's caption, so the scene is written first. A request

@@ -70,7 +70,8 @@ export async function benchDelivery(options: DeliveryOptions, log: (line: string
   };
   // The stack's short intervals (poll 40 ms, progress edits 150 ms): the window starts when fal
   // reports COMPLETED, so polling does not count, and the "fetching" progress edit is sent as in any real job.
-  const stack = await startStack();
+  // Up to 8 images a job: no price confirmation to press (the window measured starts at fal's COMPLETED anyway).
+  const stack = await startStack({ env: { CONFIRM_COST_ABOVE_USD: "off" } });
   const cases: DeliveryCaseResult[] = [];
   try {
     const { discord, fal } = stack;

@@ -18,7 +18,8 @@ const jobIdOf = (content: string) => /· job (\S+)/.exec(content)?.[1];
 
 describe("delivery", () => {
   it("when Discord fails the second part of a split result, then the retry resumes there: each part is posted once, and Delete removes all of them", async () => {
-    stack = await startStack({ attachmentSizeLimit: LIMIT, env: { PROGRESS_EDIT_INTERVAL_MS: "50" } });
+    // Eight Balanced images ($1.20) run without the price confirmation: delivery is the subject here (confirm-cost.test.ts tests it).
+    stack = await startStack({ attachmentSizeLimit: LIMIT, env: { PROGRESS_EDIT_INTERVAL_MS: "50", CONFIRM_COST_ABOVE_USD: "off" } });
     const { discord, fal } = stack;
     fal.script({ imageBytes: 30_000 });
     const handle = discord.command("imagine", { prompt: "eight panels", reference: reference(stack), count: 8 }, { user: discord.users.alice });

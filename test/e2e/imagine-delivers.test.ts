@@ -44,6 +44,12 @@ describe("/imagine, end to end", () => {
     expect(callback.data?.flags & 64).toBe(64); // progress is the requester's alone
     expect(callback.at - handle.dispatchedAt).toBeLessThan(3000);
 
+    // 3 Quality images ($0.60) pass the default $0.50 threshold: the member accepts the price first.
+    const offer = await waitForReply(discord, handle, /This will cost \*\*\$0\.60\*\* \(3 images × \$0\.20 Quality\)/);
+    expect(fal.requests).toHaveLength(0); // nothing uploaded or submitted before the answer
+    const generate = (offer.components as { components: { label: string; custom_id: string }[] }[])[0]!.components.find((b) => b.label === "Generate for $0.60")!;
+    expect((await discord.button(generate.custom_id, offer, { user: discord.users.alice }).callback()).type).toBe(6);
+
     await waitForReply(discord, handle, /posted in the channel/);
     expect(fal.submits).toHaveLength(1);
     const input = fal.submits[0]!.input as Record<string, unknown>;

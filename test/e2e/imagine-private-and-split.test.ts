@@ -7,7 +7,8 @@ const LIMIT = 100_000; // a small per-message upload limit, so 8 images must be 
 
 let stack: Stack;
 beforeAll(async () => {
-  stack = await startStack({ attachmentSizeLimit: LIMIT });
+  // Delivery is this file's subject: eight Balanced images ($1.20) run without the price confirmation (confirm-cost.test.ts tests it).
+  stack = await startStack({ attachmentSizeLimit: LIMIT, env: { CONFIRM_COST_ABOVE_USD: "off" } });
 });
 afterAll(async () => {
   await stack?.stop();

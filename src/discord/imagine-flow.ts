@@ -19,8 +19,8 @@ import { respondPrivately } from "./respond.js";
 import { enforcePolicy, serverSettingsFor } from "./policy-gate.js";
 import { withLiveFiles } from "./rehost-character.js";
 
-const DISCORD_DOWNLOAD_TIMEOUT_MS = 30_000;
-const MISSING_REFERENCE = "Attach a `reference` image of your character, or pick a saved `character`.";
+export const DISCORD_DOWNLOAD_TIMEOUT_MS = 30_000;
+export const MISSING_REFERENCE = "Attach a `reference` image of your character, or pick a saved `character`.";
 
 /**
  * /imagine from options to a running job. Everything that needs no download is

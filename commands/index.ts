@@ -1,11 +1,14 @@
 import type { Command } from "../src/discord/command.js";
 import { character } from "./character.js";
+import { edit } from "./edit.js";
 import { help } from "./help.js";
 import { imagine } from "./imagine.js";
+import { remix } from "./remix.js";
 import { settings } from "./settings.js";
 import { status } from "./status.js";
 import { story } from "./story.js";
+import { upscale } from "./upscale.js";
 import { usage } from "./usage.js";
 
 /** Every slash command; registration and routing both read this list. */
-export const commands: readonly Command[] = [imagine, character, story, settings, usage, help, status];
+export const commands: readonly Command[] = [imagine, edit, remix, upscale, character, story, settings, usage, help, status];

@@ -21,8 +21,8 @@ import { withLiveFiles } from "./rehost-character.js";
 import { confirmCost } from "./confirm-cost.js";
 import { quoteFor } from "../domain/cost-quote.js";
 
-const DISCORD_DOWNLOAD_TIMEOUT_MS = 30_000;
-const MISSING_REFERENCE = "Attach a `reference` image of your character, or pick a saved `character`.";
+export const DISCORD_DOWNLOAD_TIMEOUT_MS = 30_000;
+export const MISSING_REFERENCE = "Attach a `reference` image of your character, or pick a saved `character`.";
 
 /**
  * /imagine from options to a running job. Everything that needs no download is

@@ -26,6 +26,14 @@ export function readInteger(o: Options, name: string): number | null {
   return option.value;
 }
 
+/** A Number option (a decimal, e.g. /remix's strength); its range is checked with the command's other rules. */
+export function readNumber(o: Options, name: string): number | null {
+  const option = o.get(name);
+  if (option?.value == null) return null;
+  if (option.type !== ApplicationCommandOptionType.Number || typeof option.value !== "number") throw wrongType(name, "a number");
+  return option.value;
+}
+
 export function readBoolean(o: Options, name: string): boolean | null {
   const option = o.get(name);
   if (option?.value == null) return null;

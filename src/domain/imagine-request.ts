@@ -125,9 +125,7 @@ export function checkImagineOptions(options: ImagineOptions): {
   if (!Number.isInteger(count) || count < 1 || count > MAX_IMAGES) {
     throw new UserFacingError(`count must be a whole number from 1 to ${MAX_IMAGES}.`);
   }
-  if (options.seed != null && (!Number.isInteger(options.seed) || options.seed < 0 || options.seed > MAX_SEED)) {
-    throw new UserFacingError(`seed must be a whole number from 0 to ${MAX_SEED}.`);
-  }
+  checkSeed(options.seed);
   if (options.styleCodes != null && options.style != null) {
     throw new UserFacingError("style_codes can't be combined with style: fal uses one or the other. Remove one of them.");
   }
@@ -158,9 +156,17 @@ export function checkImagineOptions(options: ImagineOptions): {
   return { settings, images };
 }
 
-function checkLength(subject: string, text: string | null | undefined, max: number): void {
+/** A free-text option's length against its limit (shared by every command's checks). */
+export function checkLength(subject: string, text: string | null | undefined, max: number): void {
   if (text != null && text.length > max) {
     throw new UserFacingError(`${subject} ${text.length} characters long; the limit is ${max}.`);
+  }
+}
+
+/** A seed fal accepts (shared by every command's checks; Discord's min/max do not bind a forged request). */
+export function checkSeed(seed: number | null | undefined): void {
+  if (seed != null && (!Number.isInteger(seed) || seed < 0 || seed > MAX_SEED)) {
+    throw new UserFacingError(`seed must be a whole number from 0 to ${MAX_SEED}.`);
   }
 }
 

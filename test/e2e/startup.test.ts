@@ -55,7 +55,7 @@ describe("starting the bot", () => {
     const identifiesBefore = discord.gateway.identifies;
     const bot = run("dist/src/index.js", env());
     await discord.waitFor(() => discord.commands.global.length === commands.length, 15_000, "global commands registered");
-    expect((discord.commands.global as { name: string }[]).map((c) => c.name).sort()).toEqual(["character", "help", "imagine", "settings", "status", "story", "usage"]);
+    expect((discord.commands.global as { name: string }[]).map((c) => c.name).sort()).toEqual(["character", "edit", "help", "imagine", "remix", "settings", "status", "story", "upscale", "usage"]);
     // Registration waits for READY, so one IDENTIFY is implied; more would be a reconnect loop.
     expect(discord.gateway.identifies - identifiesBefore).toBe(1);
     await discord.waitFor(() => bot.output().stdout.includes("commands registered"), 5000, "registration logged");

@@ -1,0 +1,34 @@
+import type { ChatInputCommandInteraction } from "discord.js";
+import type { AppContext } from "../app-context.js";
+import type { GenerationSettings } from "../domain/imagine-request.js";
+import { generationOf } from "../domain/pricing.js";
+import type { ServerSettings } from "../domain/server-policy.js";
+import type { InputLoader } from "../jobs/job-types.js";
+import type { Character } from "../store/character-store.js";
+import { deferEphemeralOnce } from "./ack-within-budget.js";
+import { recordJob } from "./imagine-flow.js";
+import { enforcePolicy } from "./policy-gate.js";
+
+/**
+ * The paid half of a command, once its options passed their checks, in startImagine's order:
+ * acknowledge (Discord's 3 s), the server's rules and the queue cap, the job row written with
+ * the budgets in the same transaction (a burst cannot pass a limit together), then the runner,
+ * which calls `load` inside an upload slot: bad input found there ends the job with its message
+ * before anything reaches fal.
+ */
+export async function launchJob(
+  interaction: ChatInputCommandInteraction,
+  ctx: AppContext,
+  server: ServerSettings,
+  launch: { settings: GenerationSettings; character: Character | undefined; private: boolean; load: InputLoader },
+): Promise<void> {
+  await deferEphemeralOnce(interaction);
+  const admission = enforcePolicy(interaction, ctx, server, generationOf(ctx.config.prices, launch.settings));
+  try {
+    const job = await recordJob(interaction, ctx, { settings: launch.settings, character: launch.character, private: launch.private, admit: admission.admit });
+    // The runner tracks its own failures (the job ends with an apology); nothing to await here.
+    void ctx.runner.start(job, launch.load);
+  } finally {
+    admission.release(); // in the same tick as start: the runner counts the job from here
+  }
+}

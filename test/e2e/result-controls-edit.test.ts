@@ -1,6 +1,6 @@
 import { inflateSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { FakeUser, InteractionHandle, StoredMessage } from "../fakes/discord/index.js";
+import type { FakeUser, InteractionHandle, ModalValues, OptionValue, StoredMessage } from "../fakes/discord/index.js";
 import { makePng, pngSize } from "../fakes/fal/index.js";
 import { falResultImages } from "../support/fal-result.js";
 import { replyText, resultMessages, waitForReply } from "../support/imagine.js";
@@ -34,7 +34,7 @@ function control(message: StoredMessage, label: string): string {
 }
 
 /** A delivered /imagine (512×512 images: size "square") by `user`, with its fal input and images. */
-async function scene(user: FakeUser, options: Record<string, string | number | boolean> = {}) {
+async function scene(user: FakeUser, options: Record<string, OptionValue> = {}) {
   const { discord, fal } = stack;
   const reference = discord.attachment(makePng({ width: 16, height: 16, seed: 33, targetBytes: 2000 }), "hero.png", { contentType: "image/png" });
   const handle = discord.command("imagine", { prompt: "the knight guards a gate", reference, size: "square", speed: "TURBO", count: 1, ...options }, { user });
@@ -44,7 +44,7 @@ async function scene(user: FakeUser, options: Record<string, string | number | b
 }
 
 /** Presses Edit (or picks "Edit image N") and submits the form with `values`. */
-async function edit(result: StoredMessage, user: FakeUser, values: Record<string, string | string[] | ReturnType<Stack["discord"]["attachment"]>[]>, image?: number): Promise<InteractionHandle> {
+async function edit(result: StoredMessage, user: FakeUser, values: ModalValues, image?: number): Promise<InteractionHandle> {
   const { discord } = stack;
   let press: InteractionHandle;
   if (image === undefined) {

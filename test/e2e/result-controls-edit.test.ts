@@ -154,6 +154,9 @@ describe("Edit on a result", () => {
     expect(await answer({ prompt: "a lantern glows" })).toMatch(/Pick the area to repaint, or upload a mask/);
     expect(await answer({ region: ["top"], mask: [discord.attachment(makePng({ width: 8, height: 8, seed: 37 }), "m.png")] })).toMatch(/not both/);
     expect(await answer({ prompt: "   ", region: ["top"] })).toMatch(/The prompt is empty/);
+    const huge = discord.attachment(makePng({ width: 8, height: 8, seed: 38 }), "huge.png", { size: 11 * 1024 * 1024 });
+    expect(await answer({ mask: [huge] })).toMatch(/The mask is 11\.0 MB; fal accepts at most 10\.0 MB/);
+    expect(discord.downloads(huge.url)).toBe(0); // refused on Discord's word, before downloading anything
     expect(fal.submits).toHaveLength(submits);
   });
 });

@@ -19,9 +19,10 @@ import { respondPrivately } from "./respond.js";
 import { enforcePolicy, serverSettingsFor } from "./policy-gate.js";
 import { withLiveFiles } from "./rehost-character.js";
 
-const DISCORD_DOWNLOAD_TIMEOUT_MS = 30_000;
 /** What a job can be started from: a command, a button or select on a result, or a form (modal) opened from one. */
 export type JobInteraction = ChatInputCommandInteraction | ButtonInteraction | StringSelectMenuInteraction | ModalSubmitInteraction;
+
+const DISCORD_DOWNLOAD_TIMEOUT_MS = 30_000;
 const MISSING_REFERENCE = "Attach a `reference` image of your character, or pick a saved `character`.";
 
 /**

@@ -26,3 +26,23 @@ export async function readWithinAckBudget<T>(interaction: RepliableInteraction, 
 export async function deferEphemeralOnce(interaction: RepliableInteraction): Promise<void> {
   if (!interaction.deferred && !interaction.replied) await interaction.deferReply({ flags: MessageFlags.Ephemeral });
 }
+
+/**
+ * A read before a modal, which must be the interaction's first answer (no defer can come before
+ * it) within Discord's 3 s: its value when it answers within ACK_BUDGET_MS, else undefined, and
+ * the modal is shown without it (its submit must check again). A failure within the budget is thrown.
+ */
+export async function readBeforeModal<T>(clock: Clock, read: () => Promise<T>): Promise<T | undefined> {
+  const reading = read();
+  let cancel = () => {};
+  const slow = new Promise<"slow">((resolve) => {
+    cancel = clock.schedule(() => resolve("slow"), ACK_BUDGET_MS);
+  });
+  const first = await Promise.race([reading.then(() => "done" as const, () => "done" as const), slow]);
+  cancel();
+  if (first === "slow") {
+    reading.catch(() => undefined); // too late to matter; the submit reads again
+    return undefined;
+  }
+  return reading;
+}

@@ -7,6 +7,7 @@ import { cancelRow, progressText, resultHeader, resultRow } from "./job-messages
 import { findRecentBotMessage } from "./find-recent-message.js";
 import { createLatestWinsThrottle } from "./latest-wins-throttle.js";
 import { createReplyTarget, permanentFailure } from "./reply-target.js";
+import { sceneControlRows } from "./scene-control-rows.js";
 
 export interface DiscordReporterDeps {
   rest: REST;
@@ -73,11 +74,13 @@ export function createDiscordReporter(deps: DiscordReporterDeps): JobReporter {
           reason === "too_large" ? `Image ${image.index + 1} is too large to attach here: ${image.url}` : `Image ${image.index + 1} could not be downloaded from fal: ${image.url}`,
         );
         const content = [resultHeader(job, result, { index: part.index, total: part.total }), ...notes].join("\n");
+        const held = [...part.files, ...part.links.map((link) => link.image)].map((image) => image.index);
         const message = {
           content: content.slice(0, 2000),
           files: part.files.map((image) => toRawFile(job, image)),
-          // The buttons go on the last part, where the reader ends up.
-          components: last ? [resultRow(job)] : [],
+          // The result's buttons go on the last part, where the reader ends up; each part carries the
+          // Upscale / Remix / Edit controls of the images it holds (or links).
+          components: [...(last ? [resultRow(job)] : []), ...sceneControlRows(job, held, result.images.length)],
         };
         if (!job.origin.private && part.index === 0 && target.tokenValid()) {
           // Edit the reply before posting: Discord turns the first follow-up after a deferral that

@@ -2,7 +2,7 @@ import { randomInt } from "node:crypto";
 import type { FalInput } from "../domain/fal-endpoints.js";
 import { hostedUrlsOf } from "../domain/fal-input.js";
 import { generationOf, jobCost } from "../domain/pricing.js";
-import type { ButtonInteraction, ChatInputCommandInteraction } from "discord.js";
+import type { ButtonInteraction, ChatInputCommandInteraction, ModalSubmitInteraction, StringSelectMenuInteraction } from "discord.js";
 import type { AppContext } from "../app-context.js";
 import type { Job, JobOrigin, JobPipeline } from "../domain/job.js";
 import { DEFAULT_ATTACHMENT_SIZE_LIMIT } from "../domain/split-files.js";
@@ -20,6 +20,9 @@ import { enforcePolicy, serverSettingsFor } from "./policy-gate.js";
 import { withLiveFiles } from "./rehost-character.js";
 import { confirmCost } from "./confirm-cost.js";
 import { quoteFor } from "../domain/cost-quote.js";
+
+/** What a job can be started from: a command, a button or select on a result, or a form (modal) opened from one. */
+export type JobInteraction = ChatInputCommandInteraction | ButtonInteraction | StringSelectMenuInteraction | ModalSubmitInteraction;
 
 export const DISCORD_DOWNLOAD_TIMEOUT_MS = 30_000;
 export const MISSING_REFERENCE = "Attach a `reference` image of your character, or pick a saved `character`.";
@@ -68,7 +71,7 @@ export async function startImagine(interaction: ChatInputCommandInteraction, opt
  * with the check's UserFacingError. Start it with ctx.runner once the interaction is acknowledged.
  */
 export async function recordJob(
-  interaction: ChatInputCommandInteraction | ButtonInteraction,
+  interaction: JobInteraction,
   ctx: AppContext,
   launch: {
     settings: GenerationSettings;
@@ -179,7 +182,9 @@ async function checkInputsStillHosted(ctx: AppContext, urls: string[]): Promise<
   }
 }
 
-function originOf(interaction: ChatInputCommandInteraction | ButtonInteraction, isPrivate: boolean, ctx: AppContext): JobOrigin {
+function originOf(interaction: JobInteraction, isPrivate: boolean, ctx: AppContext): JobOrigin {
+  // Only a modal submit's type allows no channel; StoryCast's forms are opened from a message in one.
+  if (!interaction.channelId) throw new Error("the interaction has no channel to answer in");
   return {
     userId: interaction.user.id,
     guildId: interaction.guildId,

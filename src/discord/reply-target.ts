@@ -3,7 +3,7 @@ import {
   MessageFlags,
   Routes,
   type APIActionRowComponent,
-  type APIButtonComponent,
+  type APIComponentInMessageActionRow,
   type APIMessage,
   type RawFile,
   type REST,
@@ -39,7 +39,8 @@ export function permanentFailure(error: unknown): string | undefined {
 export interface OutgoingMessage {
   content: string;
   files?: RawFile[];
-  components?: APIActionRowComponent<APIButtonComponent>[];
+  /** Buttons, or a select (a result's Upscale / Remix / Edit controls). */
+  components?: APIActionRowComponent<APIComponentInMessageActionRow>[];
 }
 
 const hasCode = (error: unknown, codes: Set<number>) => error instanceof DiscordAPIError && typeof error.code === "number" && codes.has(error.code);

@@ -6,6 +6,7 @@ import { reportError } from "./respond.js";
 import { handleCharacterButton } from "./character-handlers.js";
 import { handleResultButton } from "./result-buttons.js";
 import { handleSaveAsCharacterModal } from "./save-as-character.js";
+import { handleSceneButton, handleSceneForm, handleScenePick } from "./scene-controls.js";
 import { handleStorybookButton } from "./story-end.js";
 import { handleConfirmButton } from "./confirm-cost.js";
 
@@ -34,12 +35,22 @@ export function createRouter(commands: readonly Command[], ctx: AppContext) {
       } else if (interaction.isAutocomplete()) {
         await byName.get(interaction.commandName)?.autocomplete?.(interaction, ctx);
       } else if (interaction.isModalSubmit()) {
-        if (!(await handleSaveAsCharacterModal(interaction, ctx))) {
+        if (!(await handleSaveAsCharacterModal(interaction, ctx)) && !(await handleSceneForm(interaction, ctx))) {
           await interaction.reply({ content: "This form is no longer in use.", flags: MessageFlags.Ephemeral });
         }
       } else if (interaction.isButton()) {
-        if (!(await handleResultButton(interaction, ctx)) && !(await handleCharacterButton(interaction, ctx)) && !(await handleStorybookButton(interaction, ctx)) && !(await handleConfirmButton(interaction, ctx))) {
+        if (
+          !(await handleResultButton(interaction, ctx)) &&
+          !(await handleSceneButton(interaction, ctx)) &&
+          !(await handleCharacterButton(interaction, ctx)) &&
+          !(await handleStorybookButton(interaction, ctx)) &&
+          !(await handleConfirmButton(interaction, ctx))
+        ) {
           await interaction.reply({ content: "This button is no longer in use.", flags: MessageFlags.Ephemeral });
+        }
+      } else if (interaction.isStringSelectMenu()) {
+        if (!(await handleScenePick(interaction, ctx))) {
+          await interaction.reply({ content: "This menu is no longer in use.", flags: MessageFlags.Ephemeral });
         }
       }
     } catch (error) {

@@ -94,8 +94,9 @@ describe("/imagine, end to end", () => {
       expect(attachment.bytes.equals(Buffer.from(served))).toBe(true);
       expect(attachment.bytes.subarray(1, 4).toString()).toBe("PNG");
     }
-    const buttons = (result.components as { components: { custom_id: string; label: string }[] }[]).flatMap((row) => row.components);
-    expect(buttons.map((b) => b.label)).toEqual(["Reroll", "Save as character", "Delete"]);
+    const [buttons, controls] = (result.components as { components: { type: number; custom_id: string; label: string }[] }[]).map((row) => row.components);
+    expect(buttons!.map((b) => b.label)).toEqual(["Reroll", "Save as character", "Delete"]);
+    expect(controls!.map((c) => c.type)).toEqual([3]); // the Upscale / Remix / Edit select (result-controls.test.ts)
     expect(discord.validationFailures).toEqual([]);
   });
 

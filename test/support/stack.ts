@@ -132,7 +132,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 /** Keeps every interaction the tests dispatch, to measure acknowledgement latency over the run. */
 function recordHandles(discord: FakeDiscord): InteractionHandle[] {
   const handles: InteractionHandle[] = [];
-  for (const method of ["command", "button", "autocomplete"] as const) {
+  for (const method of ["command", "button", "autocomplete", "select", "submitModal"] as const) {
     const dispatch = discord[method].bind(discord) as (...args: unknown[]) => InteractionHandle;
     (discord as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
       const handle = dispatch(...args);

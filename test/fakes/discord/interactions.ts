@@ -27,7 +27,11 @@
  * - MODAL_SUBMIT (5) ("Interaction Object" → Modal Submit Data Structure): `data.components`
  *   mirror the modal's layout (action row → {type:1,id,components:[{type:4,id,custom_id,value}]},
  *   label → {type:18,id,component:{…}}, text display → {type:10,id}); unfilled inputs send their
- *   pre-filled `value` or "". `message` is included when the modal was opened from a message
+ *   pre-filled `value` or "". A string select (3) in a label sends `values` (its default options
+ *   when untouched); a file upload (19, "Component Reference" → File Upload) sends `values` = the
+ *   uploaded attachments' ids ([] when none), with each attachment object in
+ *   `data.resolved.attachments` (hosted on the fake CDN like command attachments, i.e. made with
+ *   `fake.attachment(...)`). `message` is included when the modal was opened from a message
  *   component ("For components or modals triggered by components, the message they were attached
  *   to"); only then are DEFERRED_UPDATE_MESSAGE (6) / UPDATE_MESSAGE (7) valid answers.
  *   Messages created in answer carry `interaction_metadata.triggering_interaction_metadata`.
@@ -213,15 +217,33 @@ export class InteractionService {
         }
         case 3: {
           const given = values[c.custom_id];
+          if (given !== undefined && (!Array.isArray(given) || given.some((v) => typeof v !== "string")))
+            throw new Error(`${who}: string select "${c.custom_id}" takes an array of option values`);
           const chosen =
             given === undefined ? (c.options ?? []).filter((o: any) => o?.default === true).map((o: any) => String(o.value)) : given;
           if (given !== undefined) this.checkSelectValues(who, c, given);
           return { type: 3, id: c.id, custom_id: c.custom_id, values: [...(chosen as string[])] };
         }
+        case 19: {
+          // File upload: docs "Component Reference" → File Upload (min_values default 1, max_values
+          // default 1, required default true); the submit carries attachment ids, resolved below.
+          const given = values[c.custom_id];
+          if (given !== undefined && (!Array.isArray(given) || given.some((a) => typeof a !== "object" || a === null || !("id" in a) || !("url" in a))))
+            throw new Error(`${who}: file upload "${c.custom_id}" takes an array of fake.attachment(...) objects`);
+          const files = (given ?? []) as DiscordAttachment[];
+          const min = typeof c.min_values === "number" ? c.min_values : 1;
+          const max = typeof c.max_values === "number" ? c.max_values : 1;
+          if (c.required !== false && files.length === 0) this.warnings.push(`${who}: required file upload "${c.custom_id}" submitted empty`);
+          if (files.length > 0 && (files.length < min || files.length > max))
+            this.warnings.push(`${who}: ${files.length} file(s) for upload "${c.custom_id}" (allowed ${min}–${max})`);
+          for (const file of files) attachments[file.id] = { ...file };
+          return { type: 19, id: c.id, custom_id: c.custom_id, values: files.map((file) => file.id) };
+        }
         default:
           throw new Error(`${who}: modal component type ${c.type} is not supported by the fake`);
       }
     };
+    const attachments: Record<string, DiscordAttachment> = {};
     const components = modal.components.map(build);
 
     const user = opts.user ?? this.world.userById(src.userId)!;
@@ -233,7 +255,7 @@ export class InteractionService {
     rec.triggeringId = src.id;
     if (m) rec.sourceMessageId = m.id;
     const payload = this.basePayload(rec, user);
-    payload.data = { custom_id: modal.custom_id, components };
+    payload.data = { custom_id: modal.custom_id, components, ...(Object.keys(attachments).length > 0 ? { resolved: { attachments } } : {}) };
     if (m) payload.message = apiMessage(this.world, m);
     return this.dispatch(rec, payload);
   }

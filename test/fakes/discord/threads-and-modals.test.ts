@@ -10,6 +10,7 @@ import {
   Client,
   DiscordAPIError,
   Events,
+  FileUploadBuilder,
   GatewayIntentBits,
   LabelBuilder,
   ModalBuilder,
@@ -398,6 +399,84 @@ describe("modals", () => {
     });
     expect(() => fake.submitModal("story-modal", { genre: ["jazz"] })).toThrow(/no option "jazz"/);
     expect(() => fake.submitModal(submit, {})).toThrow(/not answered with a modal/);
+  });
+
+  it("button → showModal (labels: optional select, file upload) → submitModal with a file → the bot reads and downloads it", async () => {
+    const row = new ActionRowBuilder<ButtonBuilder>().addComponents(new ButtonBuilder().setCustomId("retouch").setLabel("Retouch").setStyle(ButtonStyle.Primary));
+    const sent = await mainChannel().send({ content: "A scene", components: [row] });
+    handler = async (i) => {
+      if (i.isButton()) {
+        await i.showModal(
+          new ModalBuilder()
+            .setCustomId("retouch-modal")
+            .setTitle("Retouch")
+            .addLabelComponents(
+              new LabelBuilder()
+                .setLabel("Region")
+                .setStringSelectMenuComponent(
+                  new StringSelectMenuBuilder().setCustomId("region").setRequired(false).setMinValues(0).addOptions({ label: "Left", value: "left" }, { label: "Right", value: "right" }),
+                ),
+              new LabelBuilder()
+                .setLabel("Mask")
+                .setDescription("Optional")
+                .setFileUploadComponent(new FileUploadBuilder().setCustomId("mask").setRequired(false).setMinValues(0).setMaxValues(1)),
+            ),
+        );
+      }
+    };
+    const press = fake.button("retouch", fake.message(sent.id)!);
+    const cb = await press.callback();
+    expect(cb.type).toBe(9);
+    expect(cb.data.components[1]).toMatchObject({ type: 18, label: "Mask", component: { type: 19, custom_id: "mask", required: false } });
+
+    const bytes = Buffer.from("not really a png, just bytes to round-trip");
+    const file = fake.attachment(bytes, "mask.png", { contentType: "image/png" });
+    const submitted = nextInteraction(async (i) => {
+      if (!i.isModalSubmit()) return undefined;
+      await i.deferReply({ flags: 64 });
+      const files = i.fields.getUploadedFiles("mask");
+      const first = files?.first();
+      const downloaded = first ? Buffer.from(await (await fetch(first.url)).arrayBuffer()) : undefined;
+      return { region: i.fields.getStringSelectValues("region"), ids: [...(files?.keys() ?? [])], name: first?.name, size: first?.size, same: downloaded?.equals(bytes) };
+    });
+    const submit = fake.submitModal(press, { region: ["left"], mask: [file] });
+    expect(await submitted).toEqual({ region: ["left"], ids: [file.id], name: "mask.png", size: bytes.length, same: true });
+    expect(submit.payload.data.components[1]).toEqual({ type: 18, id: expect.any(Number), component: { type: 19, id: expect.any(Number), custom_id: "mask", values: [file.id] } });
+    expect(submit.payload.data.resolved.attachments[file.id]).toMatchObject({ id: file.id, filename: "mask.png", url: file.url });
+
+    // Nothing chosen: the select and the upload send empty values, and nothing is resolved.
+    const empty = nextInteraction(async (i) => {
+      if (!i.isModalSubmit()) return undefined;
+      await i.deferReply({ flags: 64 });
+      return { region: i.fields.getStringSelectValues("region"), files: i.fields.getUploadedFiles("mask")?.size ?? 0 };
+    });
+    const blank = fake.submitModal("retouch-modal", {});
+    expect(await empty).toEqual({ region: [], files: 0 });
+    expect(blank.payload.data.components[1].component.values).toEqual([]);
+    expect(blank.payload.data.resolved).toBeUndefined();
+    expect(() => fake.submitModal("retouch-modal", { mask: "mask.png" })).toThrow(/takes an array of fake.attachment/);
+    expect(() => fake.submitModal("retouch-modal", { region: [file] as never })).toThrow(/takes an array of option values/);
+    expect(fake.warnings.filter((w) => w.includes("retouch-modal"))).toEqual([]);
+    expect(fake.validationFailures).toEqual([]);
+  });
+
+  it("notes an empty required file upload in warnings, as Discord's client would not send it", async () => {
+    handler = async (i) => {
+      if (i.isChatInputCommand()) {
+        await i.showModal(
+          new ModalBuilder()
+            .setCustomId("needs-file")
+            .setTitle("A file")
+            .addLabelComponents(new LabelBuilder().setLabel("File").setFileUploadComponent(new FileUploadBuilder().setCustomId("file"))),
+        );
+      }
+    };
+    expect((await fake.command("cast", { prompt: "file please" }).callback()).type).toBe(9);
+    handler = async (i) => {
+      if (i.isModalSubmit()) await i.reply({ content: "ok", flags: 64 });
+    };
+    await fake.submitModal("needs-file", {}).callback();
+    expect(fake.warnings).toContainEqual(expect.stringMatching(/required file upload "file" submitted empty/));
   });
 
   it("rejects what Discord rejects: bad modals, update answers without a message, modal answering a modal", async () => {

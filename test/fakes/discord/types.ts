@@ -104,8 +104,11 @@ export interface StoredThread {
   readonly raw: Record<string, unknown>;
 }
 
-/** Values typed into a modal: text inputs take a string, string selects an array of option values. */
-export type ModalValues = Record<string, string | string[]>;
+/**
+ * Values typed into a modal: text inputs take a string, string selects an array of option values,
+ * file uploads an array of attachments made with `fake.attachment(...)`.
+ */
+export type ModalValues = Record<string, string | string[] | DiscordAttachment[]>;
 
 export interface UploadedFile {
   /** multipart field name, e.g. `files[0]` */

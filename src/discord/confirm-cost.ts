@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { ButtonStyle, ComponentType, MessageFlags, type APIActionRowComponent, type APIButtonComponent, type ButtonInteraction, type ChatInputCommandInteraction } from "discord.js";
+import { ButtonStyle, ComponentType, MessageFlags, type APIActionRowComponent, type APIButtonComponent, type ButtonInteraction, type RepliableInteraction } from "discord.js";
 import type { AppContext } from "../app-context.js";
 import { needsConfirmation, type CostQuote } from "../domain/cost-quote.js";
 import { formatDollars } from "../domain/pricing.js";
@@ -93,7 +93,7 @@ function offerRow(nonce: string, costUsd: number): APIActionRowComponent<APIButt
  * comes within CONFIRM_TIMEOUT_MS, or when the bot stops meanwhile — the reply then says that
  * nothing was charged. The caller carries on in the same reply (its progress edits replace the offer).
  */
-export async function confirmCost(interaction: ChatInputCommandInteraction, ctx: AppContext, quote: CostQuote): Promise<boolean> {
+export async function confirmCost(interaction: RepliableInteraction, ctx: AppContext, quote: CostQuote): Promise<boolean> {
   if (!needsConfirmation(quote.costUsd, ctx.config.confirmCostAboveUsd)) return true;
   await deferEphemeralOnce(interaction);
   const registry = registryOf(ctx);

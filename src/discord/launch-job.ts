@@ -8,6 +8,8 @@ import type { Character } from "../store/character-store.js";
 import { deferEphemeralOnce } from "./ack-within-budget.js";
 import { recordJob } from "./imagine-flow.js";
 import { enforcePolicy } from "./policy-gate.js";
+import { confirmCost } from "./confirm-cost.js";
+import { quoteFor } from "../domain/cost-quote.js";
 
 /**
  * The paid half of a command, once its options passed their checks, in startImagine's order:
@@ -23,6 +25,8 @@ export async function launchJob(
   launch: { settings: GenerationSettings; character: Character | undefined; private: boolean; load: InputLoader },
 ): Promise<void> {
   await deferEphemeralOnce(interaction);
+  // A costly request waits for the member to accept its price: nothing is written or paid before.
+  if (!(await confirmCost(interaction, ctx, quoteFor(ctx.config.prices, launch.settings)))) return;
   const admission = enforcePolicy(interaction, ctx, server, generationOf(ctx.config.prices, launch.settings));
   try {
     const job = await recordJob(interaction, ctx, { settings: launch.settings, character: launch.character, private: launch.private, admit: admission.admit });

@@ -121,6 +121,31 @@ describe("two characters in one scene", () => {
     expect(discord.validationFailures).toEqual([]);
   });
 
+  it("when the two-character result's Reroll is pressed, then both steps run again once each: the same scene input with a new seed, then an edit of the new image with the same second character", async () => {
+    const { discord, fal } = stack;
+    const original = discord.command("imagine", { prompt: "a chess game on a train", character: "Mira", second_character: "Vex", placement: "left" }, { user: discord.users.alice });
+    await waitForReply(discord, original, /posted in the channel/);
+    const before = await duoSubmits("a chess game on a train");
+    const result = resultMessages(original)[0]!;
+    const rerollId = (result.components as { components: { label: string; custom_id: string }[] }[]).flatMap((row) => row.components).find((b) => b.label === "Reroll")!.custom_id;
+    const submitsBefore = fal.submits.length;
+    fal.script({ runMs: 400 }, { runMs: 400 });
+    const reroll = discord.button(rerollId, result, { user: discord.users.bob });
+    await waitForReply(discord, reroll, /posted in the channel/);
+    const [first, second] = fal.submits.slice(submitsBefore);
+    expect(fal.submits.length - submitsBefore).toBe(2);
+    expect([first!.endpointId, second!.endpointId]).toEqual(["fal-ai/ideogram/character", "fal-ai/ideogram/character/edit"]);
+    const { seed, ...sameScene } = first!.input as Record<string, unknown>;
+    const { seed: _oldSeed, ...originalScene } = before.first.input as Record<string, unknown>;
+    expect(sameScene).toEqual(originalScene);
+    expect(typeof seed).toBe("number");
+    const [newScene] = await falResultImages(fal, first!.requestId!);
+    expect(second!.input).toMatchObject({ image_url: newScene, reference_image_urls: [hosted.Vex], prompt: (before.second.input as { prompt: string }).prompt, seed });
+    expect(blackColumns(maskOf(second!.input).mask)).toEqual({ first: 0, last: 511, count: 512 });
+    expect(resultMessages(reroll)[0]!.content).toContain(`🎬 Scene for <@${discord.users.bob.id}> with **Vex** on the left`);
+    expect(replyEdits(discord, reroll).some((text) => /step 2 of 2/.test(text) && text.includes("$0.30 ($0.15 scene + $0.15 second character)"))).toBe(true);
+  });
+
   it("when the second character is an attachment and no placement is given, then it is hosted and painted into the right half", async () => {
     const { discord, fal } = stack;
     const second = makePng({ width: 20, height: 30, seed: 77, targetBytes: 2200 });

@@ -117,6 +117,8 @@ export async function recordJob(
 ): Promise<Job> {
   const origin = originOf(interaction, launch.private, ctx);
   if (launch.caption) origin.caption = launch.caption;
+  // What each step costs at the prices in force now: what the member is shown, and (summed) what the budgets count.
+  const costs = stepCosts(ctx.config.prices, launch.settings);
   const job = await ctx.store.create(
     {
       id: launch.id ?? ctx.newJobId(),
@@ -125,7 +127,7 @@ export async function recordJob(
       characterId: launch.character?.id ?? null,
       falInput: launch.falInput ?? null,
       // A job of several steps starts at its first (see JobPipeline), with what each step costs (shown with its progress).
-      pipeline: launch.pipeline ? { ...launch.pipeline, stepCosts: stepCosts(ctx.config.prices, launch.settings) } : launch.settings.kind === "duo" ? { step: 1, steps: 2, done: [], stepCosts: stepCosts(ctx.config.prices, launch.settings) } : null,
+      pipeline: launch.pipeline ? { ...launch.pipeline, stepCosts: costs } : costs.length > 1 ? { step: 1, steps: costs.length, done: [], stepCosts: costs } : null,
       // What the member's budgets count: every step at its endpoint's price in force now.
       costUsd: jobCost(ctx.config.prices, launch.settings.kind ?? "imagine", launch.settings.speed, launch.settings.numImages),
       rerollOf: launch.rerollOf ?? null,

@@ -15,6 +15,8 @@ const STATE_E2E = [
   "test/e2e/stories-limits.test.ts",
   "test/e2e/time-limits.test.ts",
   "test/e2e/queue-cap.test.ts",
+  "test/e2e/two-characters.test.ts",
+  "test/e2e/two-characters-restart.test.ts",
 ];
 
 export default defineConfig({

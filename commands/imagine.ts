@@ -10,6 +10,7 @@ import { choices, readAttachment, readBoolean, readChoice, readInteger, readStri
 import { IMAGE_SIZES, MAX_IMAGES, SPEEDS, STYLES } from "../src/domain/fal-enums.js";
 import { MAX_PROMPT_LENGTH, MAX_SEED, type ImagineOptions, MAX_NEGATIVE_PROMPT_LENGTH, MAX_PALETTE_LENGTH, MAX_STYLE_CODES_LENGTH } from "../src/domain/imagine-request.js";
 import { suggestPalettes } from "../src/domain/palette.js";
+import { PLACEMENTS } from "../src/domain/two-characters.js";
 
 
 /** /imagine: put the character from a reference image into a new scene (options as in DESIGN.md). */
@@ -35,6 +36,10 @@ export const imagine = {
       { type: ApplicationCommandOptionType.String, name: "palette", description: "A preset, or hex colours with weights: #ff0000:0.8 #0000ff", autocomplete: true, max_length: MAX_PALETTE_LENGTH },
       { type: ApplicationCommandOptionType.String, name: "style_codes", description: "8-hex style codes, separated by spaces or commas", max_length: MAX_STYLE_CODES_LENGTH },
       { type: ApplicationCommandOptionType.Boolean, name: "private", description: "Only you see the images" },
+      // Two characters in one scene: the scene is made with the first, then the second is painted into one side.
+      { type: ApplicationCommandOptionType.String, name: "second_character", description: "A second saved character in the same scene (two fal steps: see /help)", autocomplete: true, max_length: 100 },
+      { type: ApplicationCommandOptionType.Attachment, name: "second_reference", description: "An image of a second character, instead of second_character" },
+      { type: ApplicationCommandOptionType.String, name: "placement", description: "Which side the second character goes (default: right)", choices: choices(PLACEMENTS) },
     ],
   },
 
@@ -45,7 +50,7 @@ export const imagine = {
   async autocomplete(interaction, ctx) {
     const focused = interaction.options.getFocused(true);
     const typed = String(focused.value);
-    if (focused.name === "character") {
+    if (focused.name === "character" || focused.name === "second_character") {
       await interaction.respond(await suggestCharacters(ctx, interaction.guildId, interaction.user.id, typed));
       return;
     }
@@ -74,6 +79,9 @@ function readOptions(interaction: ChatInputCommandInteraction): ImagineOptions {
     palette: readString(o, "palette"),
     styleCodes: readString(o, "style_codes"),
     private: readBoolean(o, "private"),
+    secondCharacter: readString(o, "second_character"),
+    secondReference: readAttachment(o, "second_reference"),
+    placement: readChoice(o, "placement", PLACEMENTS),
   };
 }
 

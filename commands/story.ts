@@ -3,10 +3,11 @@ import { suggestCharacters } from "../src/discord/character-autocomplete.js";
 import type { Command } from "../src/discord/command.js";
 import { choices, readChoice, readString } from "../src/discord/option-readers.js";
 import { endStory } from "../src/discord/story-end.js";
-import { addScene, changeCast, recapStory, startStory } from "../src/discord/story-handlers.js";
+import { addScene, changeCast, recapStory, startStory, suggestCast } from "../src/discord/story-handlers.js";
 import { UserFacingError } from "../src/domain/errors.js";
 import { IMAGE_SIZES, SPEEDS, STYLES } from "../src/domain/fal-enums.js";
 import { MAX_PROMPT_LENGTH } from "../src/domain/imagine-request.js";
+import { PLACEMENTS } from "../src/domain/two-characters.js";
 
 const characterOption = (required: boolean, description: string) =>
   ({ type: ApplicationCommandOptionType.String, name: "character", description, required, autocomplete: true, max_length: 100 }) as const;
@@ -37,6 +38,9 @@ export const story = {
         options: [
           { type: ApplicationCommandOptionType.String, name: "prompt", description: "What happens", required: true, max_length: MAX_PROMPT_LENGTH },
           characterOption(false, "Who is in it (default: the first of the cast)"),
+          // Two characters in one scene: the second is painted into one side of it (two fal steps).
+          { type: ApplicationCommandOptionType.String, name: "with", description: "A second member of the cast in the same scene", autocomplete: true, max_length: 100 },
+          { type: ApplicationCommandOptionType.String, name: "placement", description: "Which side the second character goes (default: right)", choices: choices(PLACEMENTS) },
         ],
       },
       {
@@ -68,7 +72,12 @@ export const story = {
           speed: readChoice(o, "speed", SPEEDS),
         });
       case "scene":
-        return addScene(interaction, ctx, { prompt: readString(o, "prompt") ?? "", character: readString(o, "character") });
+        return addScene(interaction, ctx, {
+          prompt: readString(o, "prompt") ?? "",
+          character: readString(o, "character"),
+          with: readString(o, "with"),
+          placement: readChoice(o, "placement", PLACEMENTS),
+        });
       case "recap":
         return recapStory(interaction, ctx);
       case "end":
@@ -80,6 +89,11 @@ export const story = {
 
   async autocomplete(interaction, ctx) {
     const focused = interaction.options.getFocused(true);
-    await interaction.respond(focused.name === "character" ? await suggestCharacters(ctx, interaction.guildId, interaction.user.id, String(focused.value)) : []);
+    const typed = String(focused.value);
+    if (focused.name === "with") {
+      await interaction.respond(await suggestCast(ctx, interaction.channelId, typed));
+      return;
+    }
+    await interaction.respond(focused.name === "character" ? await suggestCharacters(ctx, interaction.guildId, interaction.user.id, typed) : []);
   },
 } satisfies Command;

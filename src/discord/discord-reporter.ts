@@ -58,7 +58,8 @@ export function createDiscordReporter(deps: DiscordReporterDeps): JobReporter {
 
   return {
     async progress(job: Job, progress: Progress) {
-      const text = progressText(progress);
+      // The job is the current row: a job of several steps shows the step it is at.
+      const text = progressText(progress, job);
       // Progress after the token expired would be a new channel message each time: not worth the noise.
       if (finished.has(job.id) || lastText.get(job.id) === text || !createReplyTarget(deps.rest, job.origin, now).tokenValid()) return;
       lastText.set(job.id, text);

@@ -2,6 +2,7 @@ import { randomInt } from "node:crypto";
 import type { FalInput } from "../domain/fal-endpoints.js";
 import { hostedUrlsOf } from "../domain/fal-input.js";
 import { generationOf, jobCost } from "../domain/pricing.js";
+import { DEFAULT_PLACEMENT, isTwoCharacterRequest, stepCosts, twoCharacterPriceLine, twoCharacterSettings } from "../domain/two-characters.js";
 import type { ButtonInteraction, ChatInputCommandInteraction, ModalSubmitInteraction, StringSelectMenuInteraction } from "discord.js";
 import type { AppContext } from "../app-context.js";
 import type { Job, JobOrigin, JobPipeline } from "../domain/job.js";
@@ -15,6 +16,7 @@ import type { AdmissionCheck } from "../store/job-store.js";
 import { withServerDefaults } from "../domain/server-policy.js";
 import { downloadImageAttachment } from "./download-attachment.js";
 import { deferEphemeralOnce, readWithinAckBudget } from "./ack-within-budget.js";
+import { escapeLine } from "./escape.js";
 import { respondPrivately } from "./respond.js";
 import { enforcePolicy, serverSettingsFor } from "./policy-gate.js";
 import { withLiveFiles } from "./rehost-character.js";
@@ -26,6 +28,8 @@ export type JobInteraction = ChatInputCommandInteraction | ButtonInteraction | S
 
 export const DISCORD_DOWNLOAD_TIMEOUT_MS = 30_000;
 export const MISSING_REFERENCE = "Attach a `reference` image of your character, or pick a saved `character`.";
+/** What a two-character scene calls a second character attached rather than saved (it has no name). */
+const ATTACHED_SECOND_NAME = "the second reference";
 
 /**
  * /imagine from options to a running job. Everything that needs no download is
@@ -33,30 +37,58 @@ export const MISSING_REFERENCE = "Attach a `reference` image of your character, 
  * an ephemeral defer. The job row is written before anything is uploaded or paid for.
  */
 export async function startImagine(interaction: ChatInputCommandInteraction, options: ImagineOptions, ctx: AppContext): Promise<void> {
+  // Checked before any read: a contradiction among the second-character options needs no store.
+  const twoCharacters = isTwoCharacterRequest(options);
   // Store reads only: milliseconds, or an acknowledgement first when a busy database makes them wait.
-  const { server, character } = await readWithinAckBudget(interaction, ctx.clock, async () => ({
+  const { server, character, second } = await readWithinAckBudget(interaction, ctx.clock, async () => ({
     server: await serverSettingsFor(interaction, ctx),
     character: options.character != null ? await findCharacter(ctx, interaction.guildId, interaction.user.id, options.character) : undefined,
+    second: options.secondCharacter != null ? await findCharacter(ctx, interaction.guildId, interaction.user.id, options.secondCharacter) : undefined,
   }));
-  const { settings, images } = checkImagineOptions(withServerDefaults(options, server)); // UserFacingError → ephemeral reply, no fal call
+  // A two-character scene is one image, whatever the server's default count (isTwoCharacterRequest refused an explicit other one).
+  const checked = checkImagineOptions(withServerDefaults(twoCharacters ? { ...options, count: 1 } : options, server)); // UserFacingError → ephemeral reply, no fal call
+  const { images } = checked;
+  let { settings } = checked;
   if (!images.reference && !character) throw new UserFacingError(MISSING_REFERENCE);
-  if (character && server.characterDescriptions !== false) settings.prompt = promptWithDescription(settings.prompt, character.name, character.description);
+  const descriptions = server.characterDescriptions !== false;
+  const scenePrompt = settings.prompt;
+  if (character && descriptions) settings.prompt = promptWithDescription(settings.prompt, character.name, character.description);
+  if (twoCharacters) {
+    settings = twoCharacterSettings(settings, { name: second?.name ?? ATTACHED_SECOND_NAME, description: second?.description, placement: options.placement ?? DEFAULT_PLACEMENT, scenePrompt, descriptions });
+  }
   // Acknowledge first (Discord's 3 s), then check the limits: the budgets in the transaction
   // that writes the job row, so a burst of requests cannot all pass a limit.
   await deferEphemeralOnce(interaction);
   // A costly request waits for the member to accept its price: nothing is written or paid before.
   if (!(await confirmCost(interaction, ctx, quoteFor(ctx.config.prices, settings)))) return;
+  // Two fal steps are two charges: the member sees their sum before anything is written or paid.
+  if (twoCharacters) await interaction.editReply(`👥 ${twoCharacterPriceLine(ctx.config.prices, settings.speed)}. Starting…`);
   const admission = enforcePolicy(interaction, ctx, server, generationOf(ctx.config.prices, settings));
   try {
-    const job = await recordJob(interaction, ctx, { settings, character, private: options.private === true, admit: admission.admit });
+    const job = await recordJob(interaction, ctx, {
+      settings,
+      character,
+      secondCharacter: second,
+      private: options.private === true,
+      // A two-character scene names both in its result (the second: see resultHeader).
+      ...(twoCharacters && character ? { caption: `🎬 Scene for <@${interaction.user.id}>: **${escapeLine(character.name)}**` } : {}),
+      admit: admission.admit,
+    });
     // The attachments are downloaded and checked by the runner inside its upload slot, so a
     // job waiting its turn holds no image bytes. Bad input found there (not an image, too
     // big) ends the job with its message in this reply; nothing reached fal, nothing is charged.
     const load = async (): Promise<InputFiles> => {
+      const [saved, savedSecond, attached] = await Promise.all([
+        character ? characterFiles(ctx, character) : {},
+        second ? characterFiles(ctx, second) : undefined,
+        downloadInputs(images),
+      ]);
       // Attached images win over the saved character's (e.g. a new mask for a saved reference).
-      const { reference, ...rest } = { ...(character ? await characterFiles(ctx, character) : {}), ...(await downloadInputs(images)) };
+      const { secondReference, ...own } = attached;
+      const { reference, ...rest } = { ...saved, ...own };
       if (!reference) throw new UserFacingError(MISSING_REFERENCE);
-      return { reference, ...rest };
+      const secondFiles = secondReference ? { reference: secondReference } : savedSecond?.reference ? { reference: savedSecond.reference, ...(savedSecond.mask ? { mask: savedSecond.mask } : {}) } : undefined;
+      return { reference, ...rest, ...(secondFiles ? { second: secondFiles } : {}) };
     };
     // The runner tracks its own failures (the job ends with an apology); nothing to await here.
     void ctx.runner.start(job, load);
@@ -76,6 +108,8 @@ export async function recordJob(
   launch: {
     settings: GenerationSettings;
     character: Character | undefined;
+    /** A two-character scene's saved second character (its use is counted too). */
+    secondCharacter?: Character | undefined;
     private: boolean;
     caption?: string;
     id?: string;
@@ -90,6 +124,8 @@ export async function recordJob(
 ): Promise<Job> {
   const origin = originOf(interaction, launch.private, ctx);
   if (launch.caption) origin.caption = launch.caption;
+  // What each step costs at the prices in force now: what the member is shown, and (summed) what the budgets count.
+  const costs = stepCosts(ctx.config.prices, launch.settings);
   const job = await ctx.store.create(
     {
       id: launch.id ?? ctx.newJobId(),
@@ -97,8 +133,8 @@ export async function recordJob(
       settings: launch.settings,
       characterId: launch.character?.id ?? null,
       falInput: launch.falInput ?? null,
-      // A job of several steps starts at its first (see JobPipeline).
-      pipeline: launch.pipeline ?? (launch.settings.kind === "duo" ? { step: 1, steps: 2, done: [] } : null),
+      // A job of several steps starts at its first (see JobPipeline), with what each step costs (shown with its progress).
+      pipeline: launch.pipeline ? { ...launch.pipeline, stepCosts: costs } : costs.length > 1 ? { step: 1, steps: costs.length, done: [], stepCosts: costs } : null,
       // What the member's budgets count: every step at its endpoint's price in force now.
       costUsd: jobCost(ctx.config.prices, launch.settings.kind ?? "imagine", launch.settings.speed, launch.settings.numImages),
       rerollOf: launch.rerollOf ?? null,
@@ -106,8 +142,9 @@ export async function recordJob(
     launch.admit,
   );
   // Only a counter: the job is written and must still start if it cannot be counted.
-  if (launch.character) {
-    const characterId = launch.character.id;
+  for (const used of [launch.character, launch.secondCharacter]) {
+    if (!used) continue;
+    const characterId = used.id;
     await ctx.characters.recordUse(characterId).catch((error: unknown) => ctx.logger.warn({ err: error, jobId: job.id, characterId }, "could not count a use of the character"));
   }
   ctx.logger.info({ jobId: job.id, guildId: job.origin.guildId, userId: job.origin.userId, characterId: launch.character?.id, rerollOf: launch.rerollOf }, "job created");
@@ -198,18 +235,25 @@ function originOf(interaction: JobInteraction, isPrivate: boolean, ctx: AppConte
 }
 
 /** Downloads and checks the attached images (the reference may be absent when a saved character is used). */
-async function downloadInputs(images: InputImages): Promise<Partial<Record<"reference" | "mask" | "styleReference", InputFile>>> {
+async function downloadInputs(images: InputImages): Promise<Partial<Record<"reference" | "mask" | "styleReference" | "secondReference", InputFile>>> {
   const options = { timeoutMs: DISCORD_DOWNLOAD_TIMEOUT_MS };
-  const [reference, mask, styleReference] = await Promise.all([
-    images.reference ? downloadImageAttachment(images.reference, "reference", options) : undefined,
-    images.mask ? downloadImageAttachment(images.mask, "mask", options) : undefined,
-    images.styleReference ? downloadImageAttachment(images.styleReference, "style_reference", options) : undefined,
-  ]);
+  const roles = [
+    ["reference", "reference"],
+    ["mask", "mask"],
+    ["styleReference", "style_reference"],
+    ["secondReference", "second_reference"],
+  ] as const;
+  const files = await Promise.all(roles.map(([role, option]) => (images[role] ? downloadImageAttachment(images[role], option, options) : undefined)));
   // Discord's declared sizes were checked before; check the bytes that really arrived too.
   const arrived: InputImages = {};
-  if (images.reference && reference) arrived.reference = { ...images.reference, size: reference.bytes.length };
-  if (images.mask && mask) arrived.mask = { ...images.mask, size: mask.bytes.length };
-  if (images.styleReference && styleReference) arrived.styleReference = { ...images.styleReference, size: styleReference.bytes.length };
+  const downloaded: Partial<Record<(typeof roles)[number][0], InputFile>> = {};
+  for (const [index, [role]] of roles.entries()) {
+    const file = files[index];
+    const declared = images[role];
+    if (!file || !declared) continue;
+    arrived[role] = { ...declared, size: file.bytes.length };
+    downloaded[role] = file;
+  }
   checkDeclaredSizes(arrived);
-  return { ...(reference ? { reference } : {}), ...(mask ? { mask } : {}), ...(styleReference ? { styleReference } : {}) };
+  return downloaded;
 }

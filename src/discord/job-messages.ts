@@ -2,6 +2,7 @@ import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonC
 import { describeSettings } from "../domain/describe-settings.js";
 import type { Job } from "../domain/job.js";
 import type { FalResult } from "../domain/job-state.js";
+import { pipelinePriceLine, placementPhrase } from "../domain/two-characters.js";
 import type { Progress } from "../jobs/job-reporter.js";
 import { resultButtonId } from "./custom-ids.js";
 import { escapeLine, escapeLines, fitEscaped, MAX_MESSAGE_LENGTH } from "./escape.js";
@@ -13,8 +14,31 @@ export function formatElapsed(ms: number): string {
   return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
 }
 
-/** The progress line shown in the reply while a job runs. */
-export function progressText(progress: Progress): string {
+/**
+ * The progress shown in the reply while a job runs. A job of several fal steps (two characters
+ * in one scene) says which step it is at and, beneath, what the steps cost together.
+ */
+export function progressText(progress: Progress, job?: Pick<Job, "pipeline" | "settings" | "costUsd">): string {
+  const line = phaseText(progress);
+  const pipeline = job?.pipeline;
+  if (!pipeline) return line;
+  return `${line} — ${stepText(pipeline.step, pipeline.steps, job.settings)}\n-# 👥 ${pipelinePriceLine(pipeline, job.costUsd)}`;
+}
+
+/** "step 1 of 2: the scene" / "step 2 of 2: painting in **Vex** on the left". */
+function stepText(step: number, steps: number, settings: Job["settings"]): string {
+  const second = settings.second;
+  const what = step === 1 ? "the scene" : second ? `painting in **${escapeLine(second.name)}** ${placementPhrase(second.placement)}` : "the second character";
+  return `step ${step} of ${steps}: ${what}`;
+}
+
+/** " with **Vex** on the left" after a two-character scene's caption: the result says both were placed. */
+function secondCharacterPhrase(settings: Job["settings"]): string {
+  const second = settings.kind === "duo" ? settings.second : undefined;
+  return second ? ` with **${escapeLine(second.name)}** ${placementPhrase(second.placement)}` : "";
+}
+
+function phaseText(progress: Progress): string {
   switch (progress.phase) {
     case "uploading":
       return "📤 Uploading your images to fal…";
@@ -65,7 +89,7 @@ export const MENTION_ROOM = 24;
 export function resultHeader(job: Job, result: FalResult, part: { index: number; total: number }, maxLength = MAX_MESSAGE_LENGTH - MENTION_ROOM): string {
   const partLabel = part.total > 1 ? ` (part ${part.index + 1} of ${part.total})` : "";
   // A story's caption is escaped where it is made (addScene).
-  const caption = `${job.origin.caption ?? `🎬 Scene for <@${job.origin.userId}>`}${partLabel}`;
+  const caption = `${job.origin.caption ?? `🎬 Scene for <@${job.origin.userId}>`}${secondCharacterPhrase(job.settings)}${partLabel}`;
   const jobLabel = ` · job ${job.id}`;
   const settings = `-# ${fitEscaped(describeSettings(job.settings, result.seed), MAX_SETTINGS_LINE, escapeLine)}${jobLabel}`;
   const promptRoom = maxLength - caption.length - settings.length - 2;

@@ -48,7 +48,7 @@ export async function loadSceneInputs(
 }
 
 /** The attachments as they arrived: Discord's metadata with the real byte counts. */
-function arrived(pairs: Record<keyof InputImages, [AttachmentInfo | undefined, InputFile | undefined]>): InputImages {
+function arrived(pairs: Partial<Record<keyof InputImages, [AttachmentInfo | undefined, InputFile | undefined]>>): InputImages {
   const out: InputImages = {};
   for (const [role, [info, file]] of Object.entries(pairs) as [keyof InputImages, [AttachmentInfo | undefined, InputFile | undefined]][]) {
     if (info && file) out[role] = { ...info, size: file.bytes.length };

@@ -4,7 +4,8 @@ import type { AppContext } from "../app-context.js";
 import { plainText, promptWithDescription } from "../domain/character-name.js";
 import { UserFacingError } from "../domain/errors.js";
 import { humanName, IMAGE_SIZES, SPEEDS, STYLES, type ImageSize, type Speed, type Style } from "../domain/fal-enums.js";
-import { checkImagineOptions } from "../domain/imagine-request.js";
+import { checkImagineOptions, type Placement } from "../domain/imagine-request.js";
+import { DEFAULT_PLACEMENT, isTwoCharacterRequest, twoCharacterPriceLine, twoCharacterSettings } from "../domain/two-characters.js";
 import { withServerDefaults } from "../domain/server-policy.js";
 import type { Character } from "../store/character-store.js";
 import { StoryEndedError, type Story } from "../store/story-store.js";
@@ -96,26 +97,42 @@ function describeDefaults(story: Story): string {
   return parts.length ? parts.join(" · ") : "the server's defaults";
 }
 
-/** /story scene: a numbered scene with the story's defaults and cast, posted in the thread. */
-export async function addScene(interaction: ChatInputCommandInteraction, ctx: AppContext, input: { prompt: string; character: string | null }): Promise<void> {
-  const { story, character, server } = await readWithinAckBudget(interaction, ctx.clock, async () => {
+/** /story scene: a numbered scene with the story's defaults and cast, posted in the thread; `with` puts a second character into it. */
+export async function addScene(
+  interaction: ChatInputCommandInteraction,
+  ctx: AppContext,
+  input: { prompt: string; character: string | null; with?: string | null; placement?: Placement | null },
+): Promise<void> {
+  const twoCharacters = isTwoCharacterRequest({ secondCharacter: input.with, placement: input.placement }, "`with`");
+  const { story, character, second, server } = await readWithinAckBudget(interaction, ctx.clock, async () => {
     const opened = await openStoryHere(interaction, ctx);
     return {
       story: opened,
       character: (input.character != null
         ? await findCharacter(ctx, interaction.guildId, interaction.user.id, input.character)
         : await firstCastMember(ctx, opened)) as Character | undefined,
+      second: input.with != null ? await findCharacter(ctx, interaction.guildId, interaction.user.id, input.with) : undefined,
       server: await serverSettingsFor(interaction, ctx),
     };
   });
   if (!character) throw new UserFacingError("This story has no cast yet: add someone with `/story cast add`, or pass `character:`.");
-  const { settings } = checkImagineOptions(
-    withServerDefaults({ prompt: input.prompt, character: character.name, style: story.defaults.style ?? null, size: story.defaults.size ?? null, speed: story.defaults.speed ?? null }, server),
+  const checked = checkImagineOptions(
+    // A two-character scene is one image (see isTwoCharacterRequest), whatever the server's default count.
+    withServerDefaults({ prompt: input.prompt, character: character.name, style: story.defaults.style ?? null, size: story.defaults.size ?? null, speed: story.defaults.speed ?? null, ...(twoCharacters ? { count: 1 } : {}) }, server),
   );
-  if (server.characterDescriptions !== false) settings.prompt = promptWithDescription(settings.prompt, character.name, character.description);
+  let { settings } = checked;
+  const descriptions = server.characterDescriptions !== false;
+  const scenePrompt = settings.prompt;
+  if (descriptions) settings.prompt = promptWithDescription(settings.prompt, character.name, character.description);
+  if (second) {
+    settings = twoCharacterSettings(settings, { name: second.name, description: second.description, placement: input.placement ?? DEFAULT_PLACEMENT, scenePrompt, descriptions });
+  }
   await deferEphemeralOnce(interaction);
-  const files = await characterFiles(ctx, character); // before the scene is written: an expired, unrestorable character costs nothing
+  // Before the scene is written: an expired, unrestorable character costs nothing.
+  const [files, secondFiles] = await Promise.all([characterFiles(ctx, character), second ? characterFiles(ctx, second) : undefined]);
   if (!(await confirmCost(interaction, ctx, quoteFor(ctx.config.prices, settings)))) return; // a costly scene waits for its price to be accepted
+  // Two fal steps are two charges: the member sees their sum before anything is written or paid.
+  if (twoCharacters) await interaction.editReply(`👥 ${twoCharacterPriceLine(ctx.config.prices, settings.speed)}. Starting…`);
   const admission = enforcePolicy(interaction, ctx, server, generationOf(ctx.config.prices, settings));
   try {
     // The scene's number goes into the job's caption, so the scene is written first. A request
@@ -133,7 +150,8 @@ export async function addScene(interaction: ChatInputCommandInteraction, ctx: Ap
         authorId: interaction.user.id,
         authorName: interaction.member && "displayName" in interaction.member ? interaction.member.displayName : interaction.user.username,
         prompt: input.prompt.trim(),
-        characterName: character.name,
+        // Both names, as the storybook's "starring" line shows them.
+        characterName: second ? `${character.name} & ${second.name}` : character.name,
       })
       .catch((error: unknown) => {
         throw error instanceof StoryEndedError ? storyEnded(story) : error;
@@ -142,14 +160,26 @@ export async function addScene(interaction: ChatInputCommandInteraction, ctx: Ap
       id: jobId,
       settings,
       character,
+      secondCharacter: second,
       private: false,
-      caption: `📖 **${escapeLine(story.title)}** — scene ${scene.number}, by <@${interaction.user.id}>`,
+      // A two-character scene names the first here, the second after it (see resultHeader).
+      caption: `📖 **${escapeLine(story.title)}** — scene ${scene.number}, by <@${interaction.user.id}>${second ? `: **${escapeLine(character.name)}**` : ""}`,
       admit: admission.admit,
     });
-    void ctx.runner.start(job, async () => files); // the runner ends its own failures with an apology
+    const withSecond = secondFiles?.reference ? { second: { reference: secondFiles.reference, ...(secondFiles.mask ? { mask: secondFiles.mask } : {}) } } : {};
+    void ctx.runner.start(job, async () => ({ ...files, ...withSecond })); // the runner ends its own failures with an apology
   } finally {
     admission.release();
   }
+}
+
+/** The story's cast (in this thread) best matching what was typed: the `with` option's suggestions. */
+export async function suggestCast(ctx: AppContext, threadId: string, typed: string): Promise<{ name: string; value: string }[]> {
+  const story = await ctx.stories.byThread(threadId);
+  if (!story) return [];
+  const needle = typed.trim().toLocaleLowerCase("en-US");
+  const names = await castNames(ctx, story);
+  return names.filter((name) => name.toLocaleLowerCase("en-US").includes(needle)).slice(0, 25).map((name) => ({ name, value: name }));
 }
 
 /** The first of the story's cast that is still saved. */

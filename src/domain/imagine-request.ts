@@ -32,6 +32,11 @@ export interface ImagineOptions {
   palette?: string | null;
   styleCodes?: string | null;
   private?: boolean | null;
+  /** A second character for the scene (see two-characters.ts): a saved one by name, or an image. */
+  secondCharacter?: string | null;
+  secondReference?: AttachmentInfo | null;
+  /** The side the second character is painted into. */
+  placement?: Placement | null;
 }
 
 /** Everything that decides the images, except the input images themselves. Stored with the job. */
@@ -77,6 +82,8 @@ export interface InputImages {
   reference?: AttachmentInfo;
   mask?: AttachmentInfo;
   styleReference?: AttachmentInfo;
+  /** A two-character scene's second character, attached instead of saved. */
+  secondReference?: AttachmentInfo;
 }
 
 /** fal-hosted URLs of the input images. */
@@ -138,6 +145,7 @@ export function checkImagineOptions(options: ImagineOptions): {
   if (options.reference) images.reference = options.reference;
   if (options.mask) images.mask = options.mask;
   if (options.styleReference) images.styleReference = options.styleReference;
+  if (options.secondReference) images.secondReference = options.secondReference;
   checkDeclaredSizes(images);
 
   const settings: GenerationSettings = {
@@ -179,12 +187,19 @@ export function hasVisibleText(text: string): boolean {
   return text.replace(/[\s\p{Cc}\p{Cf}\p{Cs}\p{Cn}\p{M}]/gu, "").length > 0;
 }
 
-/** fal's limits: 10 MB across the character references (image + mask), 10 MB across style references. */
+/** fal's limits: 10 MB across the character references (image + mask), 10 MB across style references, 10 MB for a second character. */
 export function checkDeclaredSizes(images: InputImages): void {
   const referenceTotal = (images.reference?.size ?? 0) + (images.mask?.size ?? 0);
   if (referenceTotal > FAL_INPUT_LIMIT_BYTES) {
     throw new UserFacingError(
       `The reference${images.mask ? " and mask together are" : " is"} ${formatMegabytes(referenceTotal)}; ` +
+        `fal accepts at most ${formatMegabytes(FAL_INPUT_LIMIT_BYTES)}. Try a smaller image.`,
+    );
+  }
+  // The second character goes to another fal step (the edit): its own 10 MB.
+  if (images.secondReference && images.secondReference.size > FAL_INPUT_LIMIT_BYTES) {
+    throw new UserFacingError(
+      `The second_reference is ${formatMegabytes(images.secondReference.size)}; ` +
         `fal accepts at most ${formatMegabytes(FAL_INPUT_LIMIT_BYTES)}. Try a smaller image.`,
     );
   }

@@ -51,6 +51,8 @@ export interface JobPipeline {
   steps: number;
   /** duo: the second character's images on fal storage, hosted with the first step's inputs. */
   second?: { reference: string; mask?: string };
+  /** What each step costs, as the member was told before it started (absent in rows from before they were kept). */
+  stepCosts?: number[];
   /** Steps fal finished, in order: what each was given and made (its request id was charged). */
   done: FinishedStep[];
 }

@@ -123,7 +123,10 @@ export function createJobRunner(deps: JobRunnerDeps) {
       const requestId = requestIdOf(job.state);
       if (requestId) {
         const outcome = await fal.cancel(requestId).catch((error: unknown) => logFor(job, requestId).warn({ err: error }, "fal cancel failed"));
-        if (outcome === "already_completed") return false;
+        // fal finished this step first (it is paid for). The job's last step: too late, it is delivered.
+        // A step before the last (a two-character scene's first): the next is not submitted yet, so it can still stop there.
+        const stepsLeft = job.pipeline !== null && job.pipeline.step < job.pipeline.steps;
+        if (outcome === "already_completed" && !stepsLeft) return false;
       }
       const current = await store.get(jobId);
       // The job may have moved on while fal was asked (its follower fetched the result, or it was submitted).

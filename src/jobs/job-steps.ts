@@ -4,6 +4,7 @@ import { acceptedAtOf, type Job, type JobPipeline } from "../domain/job.js";
 import { isFinal, requestIdOf, type FalResult } from "../domain/job-state.js";
 import { classifyFalError, isNetworkError, wasRefusedConnection } from "../fal/fal-errors.js";
 import { SubmitOutcomeUnknownError, type FalStatus } from "../fal/fal-service.js";
+import { UserFacingError } from "../domain/errors.js";
 import { backoffDelay } from "../util/backoff.js";
 import { systemClock } from "../util/clock.js";
 import { LeaseLostError } from "../store/job-store.js";
@@ -59,6 +60,12 @@ export function createJobSteps(deps: JobRunnerDeps) {
   }
 
   async function hostInputs(job: Job, files: InputFiles): Promise<FalInput> {
+    // A two-character scene without its second character would pay for the first step and then
+    // have nothing to paint in: refused here, before anything is uploaded or submitted.
+    const twoCharacters = job.settings.kind === "duo";
+    if (twoCharacters !== (files.second !== undefined)) {
+      throw new Error(`job ${job.id}: ${twoCharacters ? "a two-character scene was given no second character" : "a second character was given to a one-character job"}`);
+    }
     const lifetime = job.origin.private ? "private-input" : "one-off-input";
     const upload = async (file: InputFile | HostedFile | undefined) =>
       file === undefined ? undefined : "url" in file ? file.url : fal.upload(file.bytes, file.contentType, file.fileName, lifetime);
@@ -208,9 +215,14 @@ export function createJobSteps(deps: JobRunnerDeps) {
     try {
       input = await secondStepInput(fal, job, result);
     } catch (error) {
-      // The first step was paid for; its image is linked so the member keeps it.
+      // The first step was paid for: its image is linked so the member keeps what they paid for.
       const link = result.images[0]?.url;
-      await failJob(job, `The first step finished, but the second could not be prepared (${classifyFalError(error).userMessage})${link ? ` The first image: ${link}` : ""}`, error);
+      const why = error instanceof UserFacingError ? error.message : classifyFalError(error).userMessage;
+      await failJob(
+        job,
+        `The scene was made, but the second character could not be painted in: ${why}${link ? `\nThe scene as it came out of the first step: ${link}` : ""}`,
+        error,
+      );
       return undefined;
     }
     const current = await store.get(job.id);
@@ -218,7 +230,18 @@ export function createJobSteps(deps: JobRunnerDeps) {
       log.info("the job ended (cancelled) while its next step was prepared; not going on");
       return undefined;
     }
-    const next = await store.advanceStep(job.id, { requestId, input: current.falInput ?? input, result }, input);
+    let next: Job;
+    try {
+      next = await store.advanceStep(job.id, { requestId, input: current.falInput ?? input, result }, input);
+    } catch (error) {
+      // A cancel between the read above and this write: the store refused the move, and the cancel stands.
+      const now = await store.get(job.id);
+      if (!(error instanceof LeaseLostError) && now && (now.state.kind !== "queued" || requestIdOf(now.state) !== requestId)) {
+        log.info({ state: now.state.kind }, "the job ended (cancelled) while its next step was recorded; not going on");
+        return undefined;
+      }
+      throw error;
+    }
     log.info({ step: next.pipeline?.step, steps: next.pipeline?.steps }, "step finished; going on to the next");
     return { next };
   }

@@ -60,7 +60,7 @@ export interface JobStore {
   setFalInput(id: string, input: FalInput, pipeline?: JobPipeline): Promise<void>;
   /**
    * A step fal finished, of a job with another step to go: in one write (checked like a
-   * transition: the job must be queued, at a step before its last) records the step's result in
+   * transition: the job must be queued, under `finished.requestId`, at a step before its last) records the step's result in
    * the pipeline and moves the job to the next step, pending, with that step's fal input. The
    * job keeps its place at fal. Resolves with the job as written.
    */

@@ -2,6 +2,7 @@ import { openStores, type Stores } from "../../src/store/sql/open-stores.js";
 import { createTestDatabase } from "../support/postgres.js";
 import { describeAtomicStoreContract } from "./store-contract-atomic.js";
 import { describeStoreContract, type StoreOpener } from "./store-contract.js";
+import { describeStepsStoreContract } from "./store-contract-steps.js";
 
 const opener: StoreOpener = {
   separateInstances: true,
@@ -26,3 +27,4 @@ const opener: StoreOpener = {
 
 describeStoreContract("PostgreSQL", opener);
 describeAtomicStoreContract("PostgreSQL", opener);
+describeStepsStoreContract("PostgreSQL", opener);

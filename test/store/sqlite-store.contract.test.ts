@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { openStores, type Stores } from "../../src/store/sql/open-stores.js";
 import { describeAtomicStoreContract } from "./store-contract-atomic.js";
 import { describeStoreContract, type StoreOpener } from "./store-contract.js";
+import { describeStepsStoreContract } from "./store-contract-steps.js";
 
 const opener: StoreOpener = {
   separateInstances: false,
@@ -28,3 +29,4 @@ const opener: StoreOpener = {
 
 describeStoreContract("SQLite", opener);
 describeAtomicStoreContract("SQLite", opener);
+describeStepsStoreContract("SQLite", opener);

@@ -150,6 +150,11 @@ export function createSqlJobStore(
         if (current.state.kind !== "queued" || !pipeline || pipeline.step >= pipeline.steps) {
           throw new Error(`job ${id}: cannot move on from ${current.state.kind} at step ${pipeline?.step ?? 1} of ${pipeline?.steps ?? 1}`);
         }
+        // The step finished must be the one the row is following: a late writer holding an older
+        // step's result (or another request's) must not record it as this step's.
+        if (current.state.requestId !== finished.requestId) {
+          throw new Error(`job ${id}: cannot move on with request ${finished.requestId}: step ${pipeline.step} is request ${current.state.requestId}`);
+        }
         const next = { ...pipeline, step: pipeline.step + 1, done: [...pipeline.done, finished] };
         await trx
           .updateTable("jobs")

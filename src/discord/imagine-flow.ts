@@ -1,18 +1,14 @@
 import { randomInt } from "node:crypto";
-import type { FalInput } from "../domain/fal-endpoints.js";
 import { hostedUrlsOf } from "../domain/fal-input.js";
-import { generationOf, jobCost } from "../domain/pricing.js";
-import { DEFAULT_PLACEMENT, isTwoCharacterRequest, stepCosts, twoCharacterPriceLine, twoCharacterSettings } from "../domain/two-characters.js";
-import type { ButtonInteraction, ChatInputCommandInteraction, ModalSubmitInteraction, StringSelectMenuInteraction } from "discord.js";
+import { generationOf } from "../domain/pricing.js";
+import { DEFAULT_PLACEMENT, isTwoCharacterRequest, twoCharacterPriceLine, twoCharacterSettings } from "../domain/two-characters.js";
+import type { ButtonInteraction, ChatInputCommandInteraction } from "discord.js";
 import type { AppContext } from "../app-context.js";
-import type { Job, JobOrigin, JobPipeline } from "../domain/job.js";
-import { DEFAULT_ATTACHMENT_SIZE_LIMIT } from "../domain/split-files.js";
-import { checkDeclaredSizes, checkImagineOptions, MAX_SEED, type GenerationSettings, type ImagineOptions, type InputImages } from "../domain/imagine-request.js";
+import { checkDeclaredSizes, checkImagineOptions, MAX_SEED, type ImagineOptions, type InputImages } from "../domain/imagine-request.js";
 import type { InputFile, InputFiles } from "../jobs/job-types.js";
 import { characterScope, promptWithDescription } from "../domain/character-name.js";
 import { UserFacingError } from "../domain/errors.js";
 import type { Character } from "../store/character-store.js";
-import type { AdmissionCheck } from "../store/job-store.js";
 import { withServerDefaults } from "../domain/server-policy.js";
 import { downloadImageAttachment } from "./download-attachment.js";
 import { deferEphemeralOnce, readWithinAckBudget } from "./ack-within-budget.js";
@@ -20,11 +16,8 @@ import { escapeLine } from "./escape.js";
 import { respondPrivately } from "./respond.js";
 import { enforcePolicy, serverSettingsFor } from "./policy-gate.js";
 import { withLiveFiles } from "./rehost-character.js";
-import { confirmCost } from "./confirm-cost.js";
-import { quoteFor } from "../domain/cost-quote.js";
-
-/** What a job can be started from: a command, a button or select on a result, or a form (modal) opened from one. */
-export type JobInteraction = ChatInputCommandInteraction | ButtonInteraction | StringSelectMenuInteraction | ModalSubmitInteraction;
+import { launchJob } from "./launch-job.js";
+import { recordJob } from "./record-job.js";
 
 export const DISCORD_DOWNLOAD_TIMEOUT_MS = 30_000;
 export const MISSING_REFERENCE = "Attach a `reference` image of your character, or pick a saved `character`.";
@@ -56,99 +49,34 @@ export async function startImagine(interaction: ChatInputCommandInteraction, opt
   if (twoCharacters) {
     settings = twoCharacterSettings(settings, { name: second?.name ?? ATTACHED_SECOND_NAME, description: second?.description, placement: options.placement ?? DEFAULT_PLACEMENT, scenePrompt, descriptions });
   }
-  // Acknowledge first (Discord's 3 s), then check the limits: the budgets in the transaction
-  // that writes the job row, so a burst of requests cannot all pass a limit.
-  await deferEphemeralOnce(interaction);
-  // A costly request waits for the member to accept its price: nothing is written or paid before.
-  if (!(await confirmCost(interaction, ctx, quoteFor(ctx.config.prices, settings)))) return;
-  // Two fal steps are two charges: the member sees their sum before anything is written or paid.
-  if (twoCharacters) await interaction.editReply(`👥 ${twoCharacterPriceLine(ctx.config.prices, settings.speed)}. Starting…`);
-  const admission = enforcePolicy(interaction, ctx, server, generationOf(ctx.config.prices, settings));
-  try {
-    const job = await recordJob(interaction, ctx, {
-      settings,
-      character,
-      secondCharacter: second,
-      private: options.private === true,
-      // A two-character scene names both in its result (the second: see resultHeader).
-      ...(twoCharacters && character ? { caption: `🎬 Scene for <@${interaction.user.id}>: **${escapeLine(character.name)}**` } : {}),
-      admit: admission.admit,
-    });
-    // The attachments are downloaded and checked by the runner inside its upload slot, so a
-    // job waiting its turn holds no image bytes. Bad input found there (not an image, too
-    // big) ends the job with its message in this reply; nothing reached fal, nothing is charged.
-    const load = async (): Promise<InputFiles> => {
-      const [saved, savedSecond, attached] = await Promise.all([
-        character ? characterFiles(ctx, character) : {},
-        second ? characterFiles(ctx, second) : undefined,
-        downloadInputs(images),
-      ]);
-      // Attached images win over the saved character's (e.g. a new mask for a saved reference).
-      const { secondReference, ...own } = attached;
-      const { reference, ...rest } = { ...saved, ...own };
-      if (!reference) throw new UserFacingError(MISSING_REFERENCE);
-      const secondFiles = secondReference ? { reference: secondReference } : savedSecond?.reference ? { reference: savedSecond.reference, ...(savedSecond.mask ? { mask: savedSecond.mask } : {}) } : undefined;
-      return { reference, ...rest, ...(secondFiles ? { second: secondFiles } : {}) };
-    };
-    // The runner tracks its own failures (the job ends with an apology); nothing to await here.
-    void ctx.runner.start(job, load);
-  } finally {
-    admission.release(); // in the same tick as start: the runner counts the job from here
-  }
-}
-
-/**
- * Writes the job row (before anything is paid for, and right after the policy check), with
- * the budgets' admission check in the same transaction: a refusal writes nothing and rejects
- * with the check's UserFacingError. Start it with ctx.runner once the interaction is acknowledged.
- */
-export async function recordJob(
-  interaction: JobInteraction,
-  ctx: AppContext,
-  launch: {
-    settings: GenerationSettings;
-    character: Character | undefined;
-    /** A two-character scene's saved second character (its use is counted too). */
-    secondCharacter?: Character | undefined;
-    private: boolean;
-    caption?: string;
-    id?: string;
-    /** A reroll's fal input (its images are already hosted) and the job it rerolls. */
-    falInput?: FalInput;
-    rerollOf?: string;
-    /** A duo rerolled: its second character, already hosted. */
-    pipeline?: JobPipeline;
-    /** The budgets (from enforcePolicy); absent in DMs. */
-    admit: AdmissionCheck | undefined;
-  },
-): Promise<Job> {
-  const origin = originOf(interaction, launch.private, ctx);
-  if (launch.caption) origin.caption = launch.caption;
-  // What each step costs at the prices in force now: what the member is shown, and (summed) what the budgets count.
-  const costs = stepCosts(ctx.config.prices, launch.settings);
-  const job = await ctx.store.create(
-    {
-      id: launch.id ?? ctx.newJobId(),
-      origin,
-      settings: launch.settings,
-      characterId: launch.character?.id ?? null,
-      falInput: launch.falInput ?? null,
-      // A job of several steps starts at its first (see JobPipeline), with what each step costs (shown with its progress).
-      pipeline: launch.pipeline ? { ...launch.pipeline, stepCosts: costs } : costs.length > 1 ? { step: 1, steps: costs.length, done: [], stepCosts: costs } : null,
-      // What the member's budgets count: every step at its endpoint's price in force now.
-      costUsd: jobCost(ctx.config.prices, launch.settings.kind ?? "imagine", launch.settings.speed, launch.settings.numImages),
-      rerollOf: launch.rerollOf ?? null,
-    },
-    launch.admit,
-  );
-  // Only a counter: the job is written and must still start if it cannot be counted.
-  for (const used of [launch.character, launch.secondCharacter]) {
-    if (!used) continue;
-    const characterId = used.id;
-    await ctx.characters.recordUse(characterId).catch((error: unknown) => ctx.logger.warn({ err: error, jobId: job.id, characterId }, "could not count a use of the character"));
-  }
-  ctx.logger.info({ jobId: job.id, guildId: job.origin.guildId, userId: job.origin.userId, characterId: launch.character?.id, rerollOf: launch.rerollOf }, "job created");
-  return job;
+  // The attachments are downloaded and checked by the runner inside its upload slot, so a
+  // job waiting its turn holds no image bytes. Bad input found there (not an image, too
+  // big) ends the job with its message in this reply; nothing reached fal, nothing is charged.
+  const load = async (): Promise<InputFiles> => {
+    const [saved, savedSecond, attached] = await Promise.all([
+      character ? characterFiles(ctx, character) : {},
+      second ? characterFiles(ctx, second) : undefined,
+      downloadInputs(images),
+    ]);
+    // Attached images win over the saved character's (e.g. a new mask for a saved reference).
+    const { secondReference, ...own } = attached;
+    const { reference, ...rest } = { ...saved, ...own };
+    if (!reference) throw new UserFacingError(MISSING_REFERENCE);
+    const secondFiles = secondReference ? { reference: secondReference } : savedSecond?.reference ? { reference: savedSecond.reference, ...(savedSecond.mask ? { mask: savedSecond.mask } : {}) } : undefined;
+    return { reference, ...rest, ...(secondFiles ? { second: secondFiles } : {}) };
+  };
+  // Acknowledge, the price (when costly), the rules and budgets with the job row, then the runner.
+  await launchJob(interaction, ctx, server, {
+    settings,
+    character,
+    secondCharacter: second,
+    private: options.private === true,
+    // A two-character scene names both in its result (the second: see resultHeader).
+    ...(twoCharacters && character ? { caption: `🎬 Scene for <@${interaction.user.id}>: **${escapeLine(character.name)}**` } : {}),
+    // Two fal steps are two charges: the member sees their sum before anything is written or paid.
+    ...(twoCharacters ? { announce: `👥 ${twoCharacterPriceLine(ctx.config.prices, settings.speed)}. Starting…` } : {}),
+    load,
+  });
 }
 
 /**
@@ -217,21 +145,6 @@ async function checkInputsStillHosted(ctx: AppContext, urls: string[]): Promise<
         "Run `/imagine` again with the reference, or use a saved `character`. Nothing was charged.",
     );
   }
-}
-
-function originOf(interaction: JobInteraction, isPrivate: boolean, ctx: AppContext): JobOrigin {
-  // Only a modal submit's type allows no channel; StoryCast's forms are opened from a message in one.
-  if (!interaction.channelId) throw new Error("the interaction has no channel to answer in");
-  return {
-    userId: interaction.user.id,
-    guildId: interaction.guildId,
-    channelId: interaction.channelId,
-    applicationId: interaction.applicationId,
-    interactionToken: interaction.token,
-    interactionAt: interaction.createdTimestamp > ctx.now() ? ctx.now() : interaction.createdTimestamp,
-    attachmentSizeLimit: interaction.attachmentSizeLimit ?? DEFAULT_ATTACHMENT_SIZE_LIMIT,
-    private: isPrivate,
-  };
 }
 
 /** Downloads and checks the attached images (the reference may be absent when a saved character is used). */

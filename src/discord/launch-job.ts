@@ -6,7 +6,7 @@ import type { ServerSettings } from "../domain/server-policy.js";
 import type { InputLoader } from "../jobs/job-types.js";
 import type { Character } from "../store/character-store.js";
 import { deferEphemeralOnce } from "./ack-within-budget.js";
-import { recordJob } from "./imagine-flow.js";
+import { recordJob } from "./record-job.js";
 import { enforcePolicy } from "./policy-gate.js";
 import { confirmCost } from "./confirm-cost.js";
 import { quoteFor } from "../domain/cost-quote.js";
@@ -22,14 +22,32 @@ export async function launchJob(
   interaction: ChatInputCommandInteraction,
   ctx: AppContext,
   server: ServerSettings,
-  launch: { settings: GenerationSettings; character: Character | undefined; private: boolean; load: InputLoader },
+  launch: {
+    settings: GenerationSettings;
+    character: Character | undefined;
+    /** A two-character scene's second saved character (counted as used too). */
+    secondCharacter?: Character | undefined;
+    private: boolean;
+    caption?: string;
+    /** A line shown once the price is accepted, before the job starts (e.g. a two-step job's summed price). */
+    announce?: string;
+    load: InputLoader;
+  },
 ): Promise<void> {
   await deferEphemeralOnce(interaction);
   // A costly request waits for the member to accept its price: nothing is written or paid before.
   if (!(await confirmCost(interaction, ctx, quoteFor(ctx.config.prices, launch.settings)))) return;
+  if (launch.announce) await interaction.editReply(launch.announce);
   const admission = enforcePolicy(interaction, ctx, server, generationOf(ctx.config.prices, launch.settings));
   try {
-    const job = await recordJob(interaction, ctx, { settings: launch.settings, character: launch.character, private: launch.private, admit: admission.admit });
+    const job = await recordJob(interaction, ctx, {
+      settings: launch.settings,
+      character: launch.character,
+      secondCharacter: launch.secondCharacter,
+      private: launch.private,
+      ...(launch.caption ? { caption: launch.caption } : {}),
+      admit: admission.admit,
+    });
     // The runner tracks its own failures (the job ends with an apology); nothing to await here.
     void ctx.runner.start(job, launch.load);
   } finally {

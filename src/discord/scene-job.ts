@@ -9,7 +9,7 @@ import { editMaskFor } from "../jobs/edit-mask.js";
 import type { InputFiles, InputLoader } from "../jobs/job-types.js";
 import { deferEphemeralOnce } from "./ack-within-budget.js";
 import { downloadImageAttachment } from "./download-attachment.js";
-import { recordJob, type JobInteraction } from "./imagine-flow.js";
+import { recordJob, type JobInteraction } from "./record-job.js";
 import { enforcePolicy, serverSettingsFor } from "./policy-gate.js";
 import { confirmCost } from "./confirm-cost.js";
 import { quoteFor } from "../domain/cost-quote.js";

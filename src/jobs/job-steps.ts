@@ -235,9 +235,9 @@ export function createJobSteps(deps: JobRunnerDeps) {
       next = await store.advanceStep(job.id, { requestId, input: current.falInput ?? input, result }, input);
     } catch (error) {
       // A cancel between the read above and this write: the store refused the move, and the cancel stands.
-      const now = await store.get(job.id);
-      if (!(error instanceof LeaseLostError) && now && (now.state.kind !== "queued" || requestIdOf(now.state) !== requestId)) {
-        log.info({ state: now.state.kind }, "the job ended (cancelled) while its next step was recorded; not going on");
+      const latest = await store.get(job.id);
+      if (!(error instanceof LeaseLostError) && latest && (latest.state.kind !== "queued" || requestIdOf(latest.state) !== requestId)) {
+        log.info({ state: latest.state.kind }, "the job ended (cancelled) while its next step was recorded; not going on");
         return undefined;
       }
       throw error;

@@ -168,6 +168,23 @@ describe("two characters in one scene", () => {
     expect(resultMessages(handle)[0]!.content).toContain("with **the second reference** on the right");
   });
 
+  it("when both characters are attachments, then both are hosted, each goes to its own step, and nothing saved is needed", async () => {
+    const { discord, fal } = stack;
+    const first = makePng({ width: 18, height: 18, seed: 81, targetBytes: 2100 });
+    const second = makePng({ width: 18, height: 18, seed: 82, targetBytes: 2100 });
+    const handle = discord.command(
+      "imagine",
+      { prompt: "strangers on a bridge", reference: discord.attachment(first, "a.png", { contentType: "image/png" }), second_reference: discord.attachment(second, "b.png", { contentType: "image/png" }), placement: "left" },
+      { user: discord.users.alice },
+    );
+    await waitForReply(discord, handle, /posted in the channel/);
+    const { first: scene, second: edit } = await duoSubmits("strangers on a bridge");
+    const hostedBytes = (url: string) => fal.uploads.find((u) => u.fileUrl === url)?.bytes;
+    expect(hostedBytes((scene.input as { reference_image_urls: string[] }).reference_image_urls[0]!)?.equals(first)).toBe(true);
+    expect(hostedBytes((edit.input as { reference_image_urls: string[] }).reference_image_urls[0]!)?.equals(second)).toBe(true);
+    expect(resultMessages(handle)[0]!.content).toContain(`🎬 Scene for <@${discord.users.alice.id}> with **the second reference** on the left`);
+  });
+
   it("when the second character is unknown, both kinds are given, placement has no second character, or count is over 1, then the member is told and nothing reaches fal", async () => {
     const { discord, fal } = stack;
     const before = fal.requests.length;

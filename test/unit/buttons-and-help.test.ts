@@ -22,10 +22,12 @@ describe("/imagine definition", () => {
   const imagine = commands.find((c) => c.definition.name === "imagine")!;
   const option = (name: string) => imagine.definition.options?.find((o) => o.name === name) as { choices?: { name: string; value: string }[] } | undefined;
 
-  it("has exactly the options DESIGN.md names", () => {
+  it("has exactly the options DESIGN.md names, then the two-character scene's (issue 11)", () => {
     expect(imagine.definition.options?.map((o) => o.name)).toEqual([
       "prompt", "reference", "character", "style", "size", "speed", "count", "seed", "negative_prompt", "magic_prompt", "mask", "style_reference", "palette", "style_codes", "private",
+      "second_character", "second_reference", "placement",
     ]);
+    expect(option("placement")?.choices).toEqual([{ name: "Left", value: "left" }, { name: "Right", value: "right" }]);
   });
   it("uses fal's enum values as choice values, with human names", () => {
     expect(option("style")?.choices).toEqual(STYLES.map(({ name, value }) => ({ name, value })));

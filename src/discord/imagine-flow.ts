@@ -17,6 +17,8 @@ import { respondPrivately } from "./respond.js";
 import { enforcePolicy, serverSettingsFor } from "./policy-gate.js";
 import { withLiveFiles } from "./rehost-character.js";
 import { launchJob } from "./launch-job.js";
+import { confirmCost } from "./confirm-cost.js";
+import { quoteFor } from "../domain/cost-quote.js";
 import { recordJob } from "./record-job.js";
 
 export const DISCORD_DOWNLOAD_TIMEOUT_MS = 30_000;
@@ -111,6 +113,8 @@ export async function startReroll(interaction: ButtonInteraction, sourceJobId: s
   await deferEphemeralOnce(interaction);
   const second = source.pipeline?.second;
   await checkInputsStillHosted(ctx, [...hostedUrlsOf(firstInput), ...(second ? [second.reference, ...(second.mask ? [second.mask] : [])] : [])]);
+  // A costly reroll (8 images at Quality) waits for its price to be accepted, like the request it repeats.
+  if (!(await confirmCost(interaction, ctx, quoteFor(ctx.config.prices, source.settings)))) return;
   // As in startImagine: the budgets checked in the transaction that writes the job, after the acknowledgement.
   const server = await serverSettingsFor(interaction, ctx);
   const admission = enforcePolicy(interaction, ctx, server, generationOf(ctx.config.prices, source.settings));

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CONFIRM_TIMEOUT_MS } from "../../src/discord/confirm-cost.js";
 import { discordErrors, type FakeUser, type InteractionHandle, type StoredMessage } from "../fakes/discord/index.js";
 import { makePng } from "../fakes/fal/index.js";
-import { replyEdits, replyText, waitForReply } from "../support/imagine.js";
+import { replyEdits, replyText, resultMessages, waitForReply } from "../support/imagine.js";
 import { startStack, type Stack } from "../support/stack.js";
 
 // The default threshold (CONFIRM_COST_ABOVE_USD unset: $0.50) and prices (Balanced $0.15, Quality $0.20).
@@ -30,6 +30,12 @@ function button(message: StoredMessage, label: RegExp): string {
   const found = rows.flatMap((row) => row.components).find((component) => component.label !== undefined && label.test(component.label));
   if (!found?.custom_id) throw new Error(`no ${label} button on message: ${JSON.stringify(message.components)}`);
   return found.custom_id;
+}
+
+/** Presses a button on a price offer as `user` and waits for its acknowledgement. */
+async function discordPress(message: StoredMessage, label: RegExp, user: FakeUser = stack.discord.users.alice): Promise<void> {
+  const press = stack.discord.button(button(message, label), message, { user });
+  expect((await press.callback()).type).toBe(6);
 }
 
 /** Nothing was written or paid for: no job counts for anyone, none is unfinished, and fal saw no request since `falRequests`. */
@@ -173,5 +179,21 @@ describe("a price offer that is not accepted", () => {
     await waitForReply(discord, accepted, /posted in the channel/);
     expect((await stack.app.context.stories.scenes(story.id)).map((scene) => [scene.number, scene.prompt])).toEqual([[1, "Mira reaches the island"]]);
     expect(fal.submits.at(-1)!.input).toMatchObject({ num_images: 3, rendering_speed: "QUALITY" });
+  });
+  it("when a costly result is rerolled, then the reroll asks for its price too, and nothing is submitted until Generate", async () => {
+    const { discord, fal } = stack;
+    const handle = imagine({ count: 4 }); // 4 × $0.15 = $0.60
+    await discordPress(await offer(handle), /^Generate for \$0\.60$/);
+    await waitForReply(discord, handle, /posted in the channel/);
+    const result = resultMessages(handle).at(-1)!;
+    const submits = fal.submits.length;
+    const reroll = discord.button(button(result, /^Reroll$/), result, { user: discord.users.bob });
+    const shown = await offer(reroll);
+    expect(shown.content).toContain("This will cost **$0.60** (4 images × $0.15 Balanced)");
+    expect(fal.submits.length).toBe(submits);
+    await discordPress(shown, /^Generate for \$0\.60$/, discord.users.bob);
+    await waitForReply(discord, reroll, /posted in the channel/);
+    expect(fal.submits.length).toBe(submits + 1);
+    expect(fal.submits.at(-1)!.input).toMatchObject({ num_images: 4, rendering_speed: "BALANCED" });
   });
 });

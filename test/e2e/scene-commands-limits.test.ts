@@ -8,7 +8,8 @@ import { startStack, type Stack } from "../support/stack.js";
 
 // Each endpoint at its own price, none equal to the character endpoint's (Quality $0.20, Turbo $0.10),
 // so a job counted at the wrong endpoint's price shows.
-const PRICES = { PRICE_UPSCALE_USD: "0.5", PRICE_EDIT_QUALITY_USD: "0.3", PRICE_REMIX_TURBO_USD: "0.07" };
+// The price confirmation is not this file's subject (an edit of 4 at $0.30 would ask first).
+const PRICES = { PRICE_UPSCALE_USD: "0.5", PRICE_EDIT_QUALITY_USD: "0.3", PRICE_REMIX_TURBO_USD: "0.07", CONFIRM_COST_ABOVE_USD: "off" };
 
 let stack: Stack;
 beforeAll(async () => {

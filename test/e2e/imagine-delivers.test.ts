@@ -6,7 +6,9 @@ import { startStack, type Stack } from "../support/stack.js";
 
 let stack: Stack;
 beforeAll(async () => {
-  stack = await startStack();
+  // Progress edits at most every 50 ms: every phase (queue position, generating) gets its own edit,
+  // whatever the edits before it (the price offer, uploading) took out of the default 2.5 s window.
+  stack = await startStack({ env: { PROGRESS_EDIT_INTERVAL_MS: "50" } });
 });
 afterAll(async () => {
   await stack?.stop();

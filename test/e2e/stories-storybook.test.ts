@@ -114,7 +114,9 @@ describe("storybooks", () => {
     const { discord } = stack;
     const { threadId } = await storyWithScenes("The Rejected Book", ["the door creaks"]);
     // discord.js tries a 5xx four times before giving up.
-    const rejectNextPost = () => discord.failNext({ method: "PATCH", path: /^\/webhooks\/\d+\/[^/]+\/messages\/@original$/, status: 502, count: 4 });
+    // Only the post that carries the storybook file fails: a text-only progress edit of the same
+    // reply must not use up the failures (then the storybook would go through after all).
+    const rejectNextPost = () => discord.failNext({ method: "PATCH", path: /^\/webhooks\/\d+\/[^/]+\/messages\/@original$/, status: 502, count: 4, withFiles: true });
     rejectNextPost();
     const end = discord.command("story end", {}, { user: discord.users.alice, channelId: threadId });
     const notice = await waitForReply(discord, end, /could not be posted/);

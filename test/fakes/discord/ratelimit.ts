@@ -74,10 +74,11 @@ export class FaultInjector {
   }
 
   /** Returns (and consumes one use of) the first fault matching the request. */
-  take(method: string, path: string): ActiveFault | undefined {
+  take(method: string, path: string, fileCount = 0): ActiveFault | undefined {
     for (const f of this.faults) {
       if (f.remaining <= 0) continue;
       if (f.method && f.method.toUpperCase() !== method.toUpperCase()) continue;
+      if (f.withFiles && fileCount === 0) continue;
       f.path.lastIndex = 0;
       if (!f.path.test(path)) continue;
       if ((f.skipped ?? 0) < (f.skip ?? 0)) {

@@ -351,7 +351,7 @@ export async function startFakeDiscord(opts: StartOptions = {}): Promise<FakeDis
 
       const bucket = RateLimiter.bucketHash(method, route.template);
       await stalls.wait(method, record.path);
-      const fault = faults.take(method, record.path);
+      const fault = faults.take(method, record.path, record.files.length);
       if (fault) {
         const f = faultResponse(fault, bucket);
         headers = f.headers;

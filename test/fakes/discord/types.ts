@@ -191,6 +191,8 @@ export interface FailSpec {
   retryAfter?: number;
   /** How many matching requests fail. Default 1. */
   count?: number;
+  /** Only requests that upload files match (e.g. a message with attachments, not a text-only edit of the same message). */
+  withFiles?: boolean;
   /** How many matching requests go through untouched before the failures start. Default 0. */
   skip?: number;
 }

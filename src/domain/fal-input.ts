@@ -29,23 +29,12 @@ export function firstStepInput(settings: GenerationSettings, hosted: HostedInput
     case "edit":
       return editInput(settings, { image: need(hosted.image, "image"), imageMask: need(hosted.imageMask, "image mask"), reference: need(hosted.reference, "reference"), mask: hosted.mask, styleReference: hosted.styleReference });
     case "remix": {
+      // character/remix takes everything character does, plus the image to start from and a strength.
       const input: FalInputs["remix"] = {
-        prompt: settings.prompt,
+        ...toFalInput(settings, { reference: need(hosted.reference, "reference"), ...pick(hosted, "mask", "styleReference") }),
         image_url: need(hosted.image, "image"),
-        reference_image_urls: [need(hosted.reference, "reference")],
-        image_size: settings.imageSize,
-        rendering_speed: settings.speed,
-        num_images: settings.numImages,
       };
-      if (hosted.mask) input.reference_mask_urls = [hosted.mask];
-      if (hosted.styleReference) input.image_urls = [hosted.styleReference];
       if (settings.strength !== undefined) input.strength = settings.strength;
-      if (settings.style) input.style = settings.style;
-      if (settings.seed !== undefined) input.seed = settings.seed;
-      if (settings.negativePrompt) input.negative_prompt = settings.negativePrompt;
-      if (settings.expandPrompt !== undefined) input.expand_prompt = settings.expandPrompt;
-      if (settings.palette) input.color_palette = settings.palette;
-      if (settings.styleCodes) input.style_codes = settings.styleCodes;
       return input;
     }
     case "upscale": {

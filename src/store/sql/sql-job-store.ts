@@ -66,6 +66,18 @@ export function createSqlJobStore(
       .executeTakeFirst();
     return row ? fromRow(row) : undefined;
   };
+  /** Reads a job this store holds, its row locked on PostgreSQL for the rest of the transaction (LeaseLostError if not held). */
+  const readHeldForUpdate = async (trx: Kysely<Database>, id: string): Promise<Job> => {
+    const row = await trx
+      .selectFrom("jobs")
+      .selectAll()
+      .where("id", "=", id)
+      .$if(dialect === "postgres", (query) => query.forUpdate())
+      .executeTakeFirst();
+    if (!row) throw new Error(`job ${id} not found`);
+    checkHeld(id, row);
+    return fromRow(row);
+  };
   const mustRead = async (executor: Kysely<Database>, id: string, forUpdate = false): Promise<Job> => {
     const job = await read(executor, id, forUpdate);
     if (!job) throw new Error(`job ${id} not found`);
@@ -137,15 +149,7 @@ export function createSqlJobStore(
     async advanceStep(id, finished, nextInput): Promise<Job> {
       // Checked and written in one transaction, like transition: of two writers only one moves the step on.
       return db.transaction().execute(async (trx) => {
-        const row = await trx
-          .selectFrom("jobs")
-          .selectAll()
-          .where("id", "=", id)
-          .$if(dialect === "postgres", (query) => query.forUpdate())
-          .executeTakeFirst();
-        if (!row) throw new Error(`job ${id} not found`);
-        checkHeld(id, row);
-        const current = fromRow(row);
+        const current = await readHeldForUpdate(trx, id);
         const pipeline = current.pipeline;
         if (current.state.kind !== "queued" || !pipeline || pipeline.step >= pipeline.steps) {
           throw new Error(`job ${id}: cannot move on from ${current.state.kind} at step ${pipeline?.step ?? 1} of ${pipeline?.steps ?? 1}`);
@@ -174,15 +178,7 @@ export function createSqlJobStore(
       // Read, check and write in one transaction, the row locked on PostgreSQL: of two processes
       // moving a job out of a state at once, the second sees the first's move and is refused.
       return db.transaction().execute(async (trx) => {
-        const row = await trx
-          .selectFrom("jobs")
-          .selectAll()
-          .where("id", "=", id)
-          .$if(dialect === "postgres", (query) => query.forUpdate())
-          .executeTakeFirst();
-        if (!row) throw new Error(`job ${id} not found`);
-        checkHeld(id, row);
-        const current = fromRow(row);
+        const current = await readHeldForUpdate(trx, id);
         if (!canTransition(current.state.kind, state.kind)) {
           throw new Error(`job ${id}: cannot go from ${current.state.kind} to ${state.kind}`);
         }

@@ -16,7 +16,6 @@ import { CharacterNotFoundError, DuplicateCharacterError, type Character } from 
 import { downloadImageAttachment } from "./download-attachment.js";
 
 export const LIST_PAGE_SIZE = 10; // Discord allows 10 embeds per message: one per character, with its thumbnail
-const DOWNLOAD_TIMEOUT_MS = 30_000;
 
 const scopeOf = (interaction: RepliableInteraction) => characterScope(interaction.guildId, interaction.user.id);
 
@@ -47,8 +46,8 @@ export async function saveCharacter(
   if (await ctx.characters.byName(scopeOf(interaction), name)) throw new UserFacingError(`There is already a character called **${name}** here. Pick another name.`);
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
   const [reference, mask] = await Promise.all([
-    downloadImageAttachment(input.reference, "reference", { timeoutMs: DOWNLOAD_TIMEOUT_MS }),
-    input.mask ? downloadImageAttachment(input.mask, "mask", { timeoutMs: DOWNLOAD_TIMEOUT_MS }) : undefined,
+    downloadImageAttachment(input.reference, "reference"),
+    input.mask ? downloadImageAttachment(input.mask, "mask") : undefined,
   ]);
   checkDeclaredSizes({ reference: { ...input.reference, size: reference.bytes.length }, ...(input.mask && mask ? { mask: { ...input.mask, size: mask.bytes.length } } : {}) });
   const [referenceUrl, maskUrl] = await Promise.all([

@@ -5,6 +5,9 @@ import { sniffImageType } from "../domain/image-type.js";
 import type { InputFile } from "../jobs/job-types.js";
 import { readCapped } from "../util/read-capped.js";
 
+/** How long one attachment download from Discord's CDN may take. */
+export const DISCORD_DOWNLOAD_TIMEOUT_MS = 30_000;
+
 /**
  * Downloads an attachment from Discord's CDN and checks it really is a JPEG, PNG or
  * WebP image. Reads at most the size limit, whatever size Discord claimed, so a file
@@ -13,7 +16,7 @@ import { readCapped } from "../util/read-capped.js";
 export async function downloadImageAttachment(
   attachment: AttachmentInfo,
   role: string,
-  options: { maxBytes?: number; timeoutMs: number; fetch?: typeof fetch },
+  options: { maxBytes?: number; timeoutMs?: number; fetch?: typeof fetch } = {},
 ): Promise<InputFile> {
   const maxBytes = options.maxBytes ?? FAL_INPUT_LIMIT_BYTES;
   // Discord's CDN is https; anything else (data:, file:, another scheme) is a forged payload.
@@ -22,7 +25,7 @@ export async function downloadImageAttachment(
   }
   let response: Response;
   try {
-    response = await (options.fetch ?? fetch)(attachment.url, { signal: AbortSignal.timeout(options.timeoutMs) });
+    response = await (options.fetch ?? fetch)(attachment.url, { signal: AbortSignal.timeout(options.timeoutMs ?? DISCORD_DOWNLOAD_TIMEOUT_MS) });
   } catch {
     throw new UserFacingError(`The ${role} could not be downloaded from Discord. Please attach it again.`);
   }

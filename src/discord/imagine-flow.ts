@@ -21,7 +21,6 @@ import { confirmCost } from "./confirm-cost.js";
 import { quoteFor } from "../domain/cost-quote.js";
 import { recordJob } from "./record-job.js";
 
-export const DISCORD_DOWNLOAD_TIMEOUT_MS = 30_000;
 export const MISSING_REFERENCE = "Attach a `reference` image of your character, or pick a saved `character`.";
 /** What a two-character scene calls a second character attached rather than saved (it has no name). */
 const ATTACHED_SECOND_NAME = "the second reference";
@@ -153,14 +152,13 @@ async function checkInputsStillHosted(ctx: AppContext, urls: string[]): Promise<
 
 /** Downloads and checks the attached images (the reference may be absent when a saved character is used). */
 async function downloadInputs(images: InputImages): Promise<Partial<Record<"reference" | "mask" | "styleReference" | "secondReference", InputFile>>> {
-  const options = { timeoutMs: DISCORD_DOWNLOAD_TIMEOUT_MS };
   const roles = [
     ["reference", "reference"],
     ["mask", "mask"],
     ["styleReference", "style_reference"],
     ["secondReference", "second_reference"],
   ] as const;
-  const files = await Promise.all(roles.map(([role, option]) => (images[role] ? downloadImageAttachment(images[role], option, options) : undefined)));
+  const files = await Promise.all(roles.map(([role, option]) => (images[role] ? downloadImageAttachment(images[role], option) : undefined)));
   // Discord's declared sizes were checked before; check the bytes that really arrived too.
   const arrived: InputImages = {};
   const downloaded: Partial<Record<(typeof roles)[number][0], InputFile>> = {};

@@ -6,7 +6,7 @@ import { editMaskFor } from "../jobs/edit-mask.js";
 import type { InputFile, InputFiles } from "../jobs/job-types.js";
 import type { Character } from "../store/character-store.js";
 import { downloadImageAttachment } from "./download-attachment.js";
-import { characterFiles, DISCORD_DOWNLOAD_TIMEOUT_MS, MISSING_REFERENCE } from "./imagine-flow.js";
+import { characterFiles, MISSING_REFERENCE } from "./imagine-flow.js";
 
 /**
  * The input files of an /edit, /remix or /upscale job, made by the runner inside its upload slot
@@ -21,7 +21,7 @@ export async function loadSceneInputs(
 ): Promise<InputFiles> {
   const { settings, images } = request;
   const download = (file: AttachmentInfo | undefined, role: string) =>
-    file ? downloadImageAttachment(file, role, { timeoutMs: DISCORD_DOWNLOAD_TIMEOUT_MS }) : Promise.resolve(undefined);
+    file ? downloadImageAttachment(file, role) : Promise.resolve(undefined);
   const [image, imageMask, reference, mask, styleReference] = await Promise.all([
     download(images.image, "image"),
     download(images.imageMask, "mask"),

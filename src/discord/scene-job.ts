@@ -16,8 +16,6 @@ import { quoteFor } from "../domain/cost-quote.js";
 import { sceneCaption } from "./scene-caption.js";
 import { checkSourceStillHosted, type SceneSource } from "./scene-source.js";
 
-const DISCORD_DOWNLOAD_TIMEOUT_MS = 30_000;
-
 /**
  * A control's job, for whoever pressed, under the same rules as a command: acknowledged first,
  * the source's files checked still on fal, then the server's rules and budgets at the control's
@@ -78,7 +76,7 @@ function editInputs(ctx: AppContext, source: SceneSource, choice: { region: Mask
       ctx.logger.warn({ err: error, jobId: source.job.id }, "could not fetch a result image to edit it");
       throw new UserFacingError(`Image ${source.image.index + 1} could not be fetched from fal, so it can't be edited. Nothing was charged.`);
     });
-    const mask = "mask" in choice ? { mask: await downloadImageAttachment(choice.mask, "mask", { timeoutMs: DISCORD_DOWNLOAD_TIMEOUT_MS }) } : choice;
+    const mask = "mask" in choice ? { mask: await downloadImageAttachment(choice.mask, "mask") } : choice;
     return {
       image: { url: source.image.url },
       imageMask: editMaskFor(image, mask),

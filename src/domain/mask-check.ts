@@ -16,7 +16,8 @@ export function checkMaskMatchesImage(image: Buffer, mask: Buffer): { width: num
   return { width: imageSize.width, height: imageSize.height };
 }
 
-function sizeOf(bytes: Buffer, role: "image" | "mask"): ImageDimensions {
+/** An image's (or mask's) width and height from its header, or a UserFacingError saying what is wrong with the file. */
+export function sizeOf(bytes: Buffer, role: "image" | "mask"): ImageDimensions {
   try {
     return readImageDimensions(bytes);
   } catch (e) {

@@ -1,4 +1,4 @@
-import { checkMaskMatchesImage } from "../domain/mask-check.js";
+import { checkMaskMatchesImage, sizeOf } from "../domain/mask-check.js";
 import { drawRegionMask, type MaskRegion } from "../domain/region-mask.js";
 import type { InputFile } from "./job-types.js";
 
@@ -12,12 +12,6 @@ export function editMaskFor(image: Uint8Array, choice: { region: MaskRegion } | 
     checkMaskMatchesImage(Buffer.from(image), Buffer.from(choice.mask.bytes));
     return choice.mask;
   }
-  const { width, height } = checkMaskMatchesImageSize(image);
+  const { width, height } = sizeOf(Buffer.from(image), "image");
   return { bytes: drawRegionMask(choice.region, width, height), contentType: "image/png", fileName: `${choice.region}-mask.png` };
-}
-
-/** The image's size, or the same clear message checkMaskMatchesImage gives for an image it cannot read. */
-function checkMaskMatchesImageSize(image: Uint8Array): { width: number; height: number } {
-  // Checking the image against itself reads its header once, with the user-facing messages for a bad file.
-  return checkMaskMatchesImage(Buffer.from(image), Buffer.from(image));
 }

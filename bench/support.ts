@@ -5,7 +5,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import type { Stack } from "../test/support/stack.js";
-import type { DiscordAttachment, FakeDiscord, FakeUser, InteractionHandle, RestRecord } from "../test/fakes/discord/index.js";
+import type { DiscordAttachment, FakeDiscord, FakeUser, InteractionHandle, RestRecord } from "../fakes/discord/index.js";
 
 /** The repository root (the directory whose package.json is StoryCast's), from source or compiled code. */
 export function repoRoot(): string {
@@ -24,7 +24,7 @@ export function repoRoot(): string {
  * OpenAPI document; point the fake at the source copy (it honours $DISCORD_OPENAPI_PATH).
  */
 export function useVendoredOpenApi(): void {
-  process.env.DISCORD_OPENAPI_PATH ??= join(repoRoot(), "test/fakes/discord/discord-openapi.json");
+  process.env.DISCORD_OPENAPI_PATH ??= join(repoRoot(), "fakes/discord/discord-openapi.json");
 }
 
 /**

@@ -1,8 +1,8 @@
 // 1. Acknowledgement latency: interaction dispatched on the fake gateway → its initial
 //    callback (the deferred reply) received by the fake Discord. Discord's hard limit is 3 s.
 //    Measured for both subjects (see ../subjects.ts).
-import type { InteractionHandle } from "../../test/fakes/discord/index.js";
-import { makePng } from "../../test/fakes/fal/index.js";
+import type { InteractionHandle } from "../../fakes/discord/index.js";
+import { makePng } from "../../fakes/fal/index.js";
 import { round, roundSummary, summarize, type Summary } from "../stats.js";
 import { startSubject, type SubjectKind } from "../subjects.js";
 import { dispatchPaced, imagine, JobWatch, sleep, waitUntil, warmUp, type PhaseHealth } from "../support.js";

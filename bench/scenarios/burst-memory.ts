@@ -2,7 +2,7 @@
 // (naive/naive-bot.mjs: discord.js + @fal-ai/client and nothing else), both in processes of
 // their own with the same probe and the same fakes' behaviour. The issue's target: StoryCast
 // no higher than the naive bot.
-import { makePng } from "../../test/fakes/fal/index.js";
+import { makePng } from "../../fakes/fal/index.js";
 import { round } from "../stats.js";
 import { startSubject, type MemoryReading } from "../subjects.js";
 import { dispatchPaced, imagine, JobWatch, sleep, waitUntil, warmUp } from "../support.js";

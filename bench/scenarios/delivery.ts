@@ -2,9 +2,9 @@
 //    is at the fake Discord; compared with the bytes' plain transfer time on loopback.
 import { createServer, request } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { RestRecord } from "../../test/fakes/discord/index.js";
-import { makePng } from "../../test/fakes/fal/index.js";
-import { Job as FakeFalJob } from "../../test/fakes/fal/queue.js";
+import type { RestRecord } from "../../fakes/discord/index.js";
+import { makePng } from "../../fakes/fal/index.js";
+import { Job as FakeFalJob } from "../../fakes/fal/queue.js";
 import { startStack } from "../../test/support/stack.js";
 import { round, roundSummary, summarize, type Summary } from "../stats.js";
 import { imagine, JobWatch, trackBodyReceived, waitUntil, warmUp } from "../support.js";

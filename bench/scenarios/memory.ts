@@ -1,7 +1,7 @@
 // 5. Memory and event-loop health with many jobs in flight at fal, and after they finish.
 // Measured for both subjects (see ../subjects.ts): the bot in its own process (read by a
 // preloaded probe) and the bot in-process with the fakes (figures include the fakes).
-import { makePng } from "../../test/fakes/fal/index.js";
+import { makePng } from "../../fakes/fal/index.js";
 import { round, roundSummary, summarize, type Summary } from "../stats.js";
 import { startSubject, type MemoryReading, type SubjectKind } from "../subjects.js";
 import { dispatchPaced, imagine, JobWatch, sleep, waitUntil, warmUp, type PhaseHealth } from "../support.js";

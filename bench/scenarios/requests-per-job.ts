@@ -1,8 +1,8 @@
 // 3. fal requests per job and 4. Discord requests per job, for one job that waits in fal's
 //    queue and then generates (30 s + 10 s in the full run), with the production intervals.
-import type { RestRecord } from "../../test/fakes/discord/index.js";
-import type { FalRequestKind } from "../../test/fakes/fal/index.js";
-import { makePng } from "../../test/fakes/fal/index.js";
+import type { RestRecord } from "../../fakes/discord/index.js";
+import type { FalRequestKind } from "../../fakes/fal/index.js";
+import { makePng } from "../../fakes/fal/index.js";
 import { startStack } from "../../test/support/stack.js";
 import { peakInWindow, round } from "../stats.js";
 import { imagine, JobWatch, PRODUCTION_INTERVALS, waitUntil } from "../support.js";

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CONFIRM_TIMEOUT_MS } from "../../src/discord/confirm-cost.js";
-import { discordErrors, type FakeUser, type InteractionHandle, type StoredMessage } from "../fakes/discord/index.js";
-import { makePng } from "../fakes/fal/index.js";
+import { discordErrors, type FakeUser, type InteractionHandle, type StoredMessage } from "../../fakes/discord/index.js";
+import { makePng } from "../../fakes/fal/index.js";
 import { replyEdits, replyText, resultMessages, waitForReply } from "../support/imagine.js";
 import { startStack, type Stack } from "../support/stack.js";
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { TOKEN_LIFETIME_MS } from "../../src/discord/reply-target.js";
-import { makePng } from "../fakes/fal/index.js";
+import { makePng } from "../../fakes/fal/index.js";
 import { resultMessages, waitForReply } from "../support/imagine.js";
 import { startStack, type Stack } from "../support/stack.js";
 

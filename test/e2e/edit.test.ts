@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makePng, pngSize, sampleJpeg } from "../fakes/fal/index.js";
+import { makePng, pngSize, sampleJpeg } from "../../fakes/fal/index.js";
 import { falResultImages } from "../support/fal-result.js";
 import { watchFal } from "../support/fal-watch.js";
 import { expectedPicture, maskPicture } from "../support/grey-png.js";

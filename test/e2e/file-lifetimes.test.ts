@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { characterScope } from "../../src/domain/character-name.js";
-import { makePng } from "../fakes/fal/index.js";
+import { makePng } from "../../fakes/fal/index.js";
 import { replyText, waitForReply } from "../support/imagine.js";
 import { startStack, type Stack } from "../support/stack.js";
 

@@ -7,12 +7,12 @@
  * for one of its defects, so a case cannot pass by failing for the wrong reason.
  *
  * Forged option types use the fake's `{ __raw: { type, value } }` escape hatch
- * (test/fakes/discord/interactions.ts). To replay a failure, run this file alone: the seed
+ * (fakes/discord/interactions.ts). To replay a failure, run this file alone: the seed
  * is fixed, and each failure names its case number and defects.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DiscordAttachment, InteractionHandle, OptionValue } from "../fakes/discord/index.js";
-import { makePng, mulberry32, sampleJpeg } from "../fakes/fal/index.js";
+import type { DiscordAttachment, InteractionHandle, OptionValue } from "../../fakes/discord/index.js";
+import { makePng, mulberry32, sampleJpeg } from "../../fakes/fal/index.js";
 import { resultMessages, waitForReply } from "../support/imagine.js";
 import { startStack, type Stack } from "../support/stack.js";
 

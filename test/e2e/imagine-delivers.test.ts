@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makePng, sampleJpeg } from "../fakes/fal/index.js";
+import { makePng, sampleJpeg } from "../../fakes/fal/index.js";
 import { replyEdits, resultMessages, waitForReply } from "../support/imagine.js";
 import { falResultImages } from "../support/fal-result.js";
 import { startStack, type Stack } from "../support/stack.js";

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TOKEN_LIFETIME_MS } from "../fakes/discord/index.js";
-import { makePng } from "../fakes/fal/index.js";
+import { TOKEN_LIFETIME_MS } from "../../fakes/discord/index.js";
+import { makePng } from "../../fakes/fal/index.js";
 import { falResultImages } from "../support/fal-result.js";
 import { pingedBy } from "../support/mentions.js";
 import { replyText, waitForReply } from "../support/imagine.js";

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { FakeUser } from "../fakes/discord/index.js";
-import { makePng } from "../fakes/fal/index.js";
+import type { FakeUser } from "../../fakes/discord/index.js";
+import { makePng } from "../../fakes/fal/index.js";
 import { replyText, waitForReply } from "../support/imagine.js";
 import { startStack, type Stack } from "../support/stack.js";
 

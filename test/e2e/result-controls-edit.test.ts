@@ -1,7 +1,7 @@
 import { inflateSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { FakeUser, InteractionHandle, ModalValues, OptionValue, StoredMessage } from "../fakes/discord/index.js";
-import { makePng, pngSize } from "../fakes/fal/index.js";
+import type { FakeUser, InteractionHandle, ModalValues, OptionValue, StoredMessage } from "../../fakes/discord/index.js";
+import { makePng, pngSize } from "../../fakes/fal/index.js";
 import { falResultImages } from "../support/fal-result.js";
 import { replyText, resultMessages, waitForReply } from "../support/imagine.js";
 import { startStack, type Stack } from "../support/stack.js";

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { OptionValue } from "../fakes/discord/index.js";
-import { makePng } from "../fakes/fal/index.js";
+import type { OptionValue } from "../../fakes/discord/index.js";
+import { makePng } from "../../fakes/fal/index.js";
 import { startStack, type Stack } from "../support/stack.js";
 
 let stack: Stack;

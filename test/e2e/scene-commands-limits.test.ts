@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { FakeUser } from "../fakes/discord/index.js";
-import { makePng } from "../fakes/fal/index.js";
+import type { FakeUser } from "../../fakes/discord/index.js";
+import { makePng } from "../../fakes/fal/index.js";
 import { startOfUtcMonth } from "../../src/domain/server-policy.js";
 import type { ServerSettings } from "../../src/domain/server-policy.js";
 import { replyText, resultMessages, waitForReply } from "../support/imagine.js";

@@ -5,8 +5,8 @@
  * delivers it nowhere else).
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { makePng } from "../fakes/fal/index.js";
-import type { FakeDiscord } from "../fakes/discord/index.js";
+import { makePng } from "../../fakes/fal/index.js";
+import type { FakeDiscord } from "../../fakes/discord/index.js";
 import { resultMessages, waitForReply } from "../support/imagine.js";
 import { startStack, type Stack } from "../support/stack.js";
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { makePng } from "../fakes/fal/index.js";
+import { makePng } from "../../fakes/fal/index.js";
 import { resultMessages, waitForReply } from "../support/imagine.js";
 import { startStack, type Stack } from "../support/stack.js";
 

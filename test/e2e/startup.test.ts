@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { commands } from "../../commands/index.js";
-import { startFakeDiscord, type FakeDiscord } from "../fakes/discord/index.js";
-import { startFakeFal, type FakeFal } from "../fakes/fal/index.js";
+import { startFakeDiscord, type FakeDiscord } from "../../fakes/discord/index.js";
+import { startFakeFal, type FakeFal } from "../../fakes/fal/index.js";
 import { botEnv } from "../support/stack.js";
 
 /** These run the compiled entry points as `npm start` / `npm run deploy` do (npm test builds dist first). */

@@ -5,7 +5,7 @@ import { STORYBOOK_DOWNLOAD_DEADLINE_MS } from "../../src/discord/storybook-imag
 import { createLogger } from "../../src/logger.js";
 import { openStores } from "../../src/store/sql/open-stores.js";
 import type { StorybookRequest } from "../../src/store/story-store.js";
-import { makePng } from "../fakes/fal/index.js";
+import { makePng } from "../../fakes/fal/index.js";
 import { falResultImages } from "../support/fal-result.js";
 import { replyText, waitForReply } from "../support/imagine.js";
 import { startStack, type Stack } from "../support/stack.js";

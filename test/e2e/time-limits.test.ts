@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { Job } from "../../src/domain/job.js";
 import { TOKEN_LIFETIME_MS } from "../../src/discord/reply-target.js";
-import { makePng } from "../fakes/fal/index.js";
+import { makePng } from "../../fakes/fal/index.js";
 import { resultMessages, waitForReply } from "../support/imagine.js";
 import { startStack, type Stack } from "../support/stack.js";
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { imageSize, makePng, type SubmitRecord } from "../fakes/fal/index.js";
+import { imageSize, makePng, type SubmitRecord } from "../../fakes/fal/index.js";
 import { falResultImages } from "../support/fal-result.js";
 import { blackColumns, decodeGreyPng } from "../support/grey-png.js";
 import { replyEdits, replyText, resultMessages, waitForReply } from "../support/imagine.js";

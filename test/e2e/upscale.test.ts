@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makePng, pngSize } from "../fakes/fal/index.js";
+import { makePng, pngSize } from "../../fakes/fal/index.js";
 import { watchFal } from "../support/fal-watch.js";
 import { resultMessages, waitForReply } from "../support/imagine.js";
 import { startStack, type Stack } from "../support/stack.js";

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { JobKind } from "../../src/domain/fal-endpoints.js";
 import type { Speed } from "../../src/domain/fal-enums.js";
 import { jobCost } from "../../src/domain/pricing.js";
-import type { FakeUser } from "../fakes/discord/index.js";
-import { makePng } from "../fakes/fal/index.js";
+import type { FakeUser } from "../../fakes/discord/index.js";
+import { makePng } from "../../fakes/fal/index.js";
 import { replyText, waitForReply } from "../support/imagine.js";
 import { startStack, type Stack } from "../support/stack.js";
 

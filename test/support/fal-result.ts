@@ -1,5 +1,5 @@
 import { createFalClient } from "@fal-ai/client";
-import type { FakeFal } from "../fakes/fal/index.js";
+import type { FakeFal } from "../../fakes/fal/index.js";
 
 /** The image URLs of a finished job, read from the fake fal with fal's own client (as the bot would). */
 export async function falResultImages(fal: FakeFal, requestId: string): Promise<string[]> {

@@ -1,4 +1,4 @@
-import type { FakeFal } from "../fakes/fal/index.js";
+import type { FakeFal } from "../../fakes/fal/index.js";
 
 /** What reaches the fake fal from now on: its submits and uploaded files, and an upload's URL looked up by its bytes. */
 export function watchFal(fal: FakeFal) {

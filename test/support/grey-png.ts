@@ -1,5 +1,5 @@
 import { inflateSync } from "node:zlib";
-import { checkPng } from "../fakes/fal/png.js";
+import { checkPng } from "../../fakes/fal/png.js";
 
 /**
  * A decoded 8-bit greyscale mask as a picture: one string per row, "#" for black (repaint), "."

@@ -1,4 +1,4 @@
-import type { FakeDiscord, InteractionHandle, StoredMessage } from "../fakes/discord/index.js";
+import type { FakeDiscord, InteractionHandle, StoredMessage } from "../../fakes/discord/index.js";
 
 /** PATCHes of an interaction's @original reply, in order: what the requester saw change. */
 export function replyEdits(discord: FakeDiscord, handle: InteractionHandle): string[] {

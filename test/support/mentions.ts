@@ -1,4 +1,4 @@
-import type { StoredMessage } from "../fakes/discord/index.js";
+import type { StoredMessage } from "../../fakes/discord/index.js";
 
 /**
  * Who a posted message notifies, by Discord's rules for `allowed_mentions` (docs "Message

@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { FakeDiscord, StartOptions } from "../fakes/discord/index.js";
-import { startFakeDiscord } from "../fakes/discord/index.js";
-import { startFakeFal, type FakeFal } from "../fakes/fal/index.js";
+import type { FakeDiscord, StartOptions } from "../../fakes/discord/index.js";
+import { startFakeDiscord } from "../../fakes/discord/index.js";
+import { startFakeFal, type FakeFal } from "../../fakes/fal/index.js";
 import { runBot, type BotProcess } from "./bot-process.js";
 import { createTestDatabase, type TestDatabase } from "./postgres.js";
 import { assertNoSecrets, botEnv } from "./stack.js";

@@ -5,8 +5,8 @@ import { Writable } from "node:stream";
 import { startApp, type RunningApp } from "../../src/app.js";
 import { parseConfig, type Config } from "../../src/config.js";
 import { createLogger } from "../../src/logger.js";
-import { startFakeDiscord, type FakeDiscord, type InteractionHandle, type StartOptions } from "../fakes/discord/index.js";
-import { startFakeFal, type FakeFal } from "../fakes/fal/index.js";
+import { startFakeDiscord, type FakeDiscord, type InteractionHandle, type StartOptions } from "../../fakes/discord/index.js";
+import { startFakeFal, type FakeFal } from "../../fakes/fal/index.js";
 import { createTestDatabase } from "./postgres.js";
 import { createTestClock, type TestClock } from "./test-clock.js";
 

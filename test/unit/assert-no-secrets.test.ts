@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { FakeDiscord, RestRecord, StoredMessage } from "../fakes/discord/index.js";
-import type { FakeFal, SubmitRecord } from "../fakes/fal/index.js";
+import type { FakeDiscord, RestRecord, StoredMessage } from "../../fakes/discord/index.js";
+import type { FakeFal, SubmitRecord } from "../../fakes/fal/index.js";
 import { assertNoSecrets } from "../support/stack.js";
 
 const DISCORD_TOKEN = "test-discord-token";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ImageDimensionsError, readImageDimensions } from "../../src/domain/image-dimensions.js";
-import { makePng, sampleJpeg, sampleWebp } from "../fakes/fal/png.js";
+import { makePng, sampleJpeg, sampleWebp } from "../../fakes/fal/png.js";
 
 // ---- hand-assembled headers ---------------------------------------------------------------
 

@@ -11,7 +11,7 @@ import { UndeliverableError, type JobReporter } from "../../src/jobs/job-reporte
 import { createJobRunner, type JobRunner } from "../../src/jobs/job-runner.js";
 import { createSharedJobSlots } from "../../src/jobs/shared-job-slots.js";
 import type { JobStore } from "../../src/store/job-store.js";
-import { makePng } from "../fakes/fal/index.js";
+import { makePng } from "../../fakes/fal/index.js";
 import { openSqliteJobStore } from "../support/sqlite-job-store.js";
 import { createTestClock, type TestClock } from "../support/test-clock.js";
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { UserFacingError } from "../../src/domain/errors.js";
 import { checkMaskMatchesImage } from "../../src/domain/mask-check.js";
 import { drawRegionMask } from "../../src/domain/region-mask.js";
-import { makePng, sampleJpeg } from "../fakes/fal/png.js";
+import { makePng, sampleJpeg } from "../../fakes/fal/png.js";
 
 function refusal(image: Buffer, mask: Buffer): string {
   try {

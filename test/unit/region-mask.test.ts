@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { UserFacingError } from "../../src/domain/errors.js";
 import { readImageDimensions } from "../../src/domain/image-dimensions.js";
 import { KEEP, MASK_REGIONS, REPAINT, drawRegionMask, placementMask, type MaskRegion } from "../../src/domain/region-mask.js";
-import { checkPng } from "../fakes/fal/png.js";
+import { checkPng } from "../../fakes/fal/png.js";
 
 /** Decodes the masks this module writes: 8-bit greyscale, filter "None" on every row. */
 function decodeGreyPng(png: Buffer): { width: number; height: number; at: (x: number, y: number) => number } {

@@ -12,7 +12,7 @@ import { createJobRunner } from "../../src/jobs/job-runner.js";
 import { createJobSlots } from "../../src/jobs/job-slots.js";
 import { secondStepInput } from "../../src/jobs/second-step.js";
 import type { JobStore } from "../../src/store/job-store.js";
-import { makePng, sampleJpeg } from "../fakes/fal/index.js";
+import { makePng, sampleJpeg } from "../../fakes/fal/index.js";
 import { blackColumns, decodeGreyPng } from "../support/grey-png.js";
 import { openSqliteJobStore } from "../support/sqlite-job-store.js";
 

@@ -18,7 +18,7 @@ import {
   type TextChannel,
 } from "discord.js";
 import WebSocket from "ws";
-import { discordErrors as errors, startFakeDiscord, type FakeDiscord } from "./index.js";
+import { discordErrors as errors, startFakeDiscord, type FakeDiscord } from "../../../fakes/discord/index.js";
 
 // A real 1×1 PNG.
 const PNG = Buffer.from(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { multipartBoundary, parseMultipart, MultipartError } from "./multipart.js";
+import { multipartBoundary, parseMultipart, MultipartError } from "../../../fakes/discord/multipart.js";
 
 /** Serialises a FormData exactly as undici (and therefore @discordjs/rest) does. */
 async function encode(fd: FormData): Promise<{ body: Buffer; contentType: string }> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { OpenApiValidator } from "./openapi-validator.js";
+import { OpenApiValidator } from "../../../fakes/discord/openapi-validator.js";
 
 const CALLBACK = "/interactions/{interaction_id}/{interaction_token}/callback";
 const v = OpenApiValidator.load();

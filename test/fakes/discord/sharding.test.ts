@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { shardOf, startFakeDiscord, type FakeDiscord } from "./index.js";
+import { shardOf, startFakeDiscord, type FakeDiscord } from "../../../fakes/discord/index.js";
 
 interface Dispatch {
   t: string;

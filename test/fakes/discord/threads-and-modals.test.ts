@@ -22,7 +22,7 @@ import {
   type TextChannel,
   type ThreadChannel,
 } from "discord.js";
-import { startFakeDiscord, type FakeDiscord } from "./index.js";
+import { startFakeDiscord, type FakeDiscord } from "../../../fakes/discord/index.js";
 
 let fake: FakeDiscord;
 let client: Client;

@@ -22,7 +22,7 @@ import {
   sampleWebp,
   startFakeFal,
   type FakeFal,
-} from "./index.js";
+} from "../../../fakes/fal/index.js";
 
 const EDIT = "fal-ai/ideogram/character/edit" as const;
 const REMIX = "fal-ai/ideogram/character/remix" as const;

@@ -14,8 +14,8 @@ import {
   startFakeFal,
   type FakeFal,
   type FalRequestRecord,
-} from "./index.js";
-import { validateCharacterInput } from "./validate.js";
+} from "../../../fakes/fal/index.js";
+import { validateCharacterInput } from "../../../fakes/fal/validate.js";
 
 const ENDPOINT = "fal-ai/ideogram/character" as const;
 

@@ -3,7 +3,7 @@
  *
  * Object shapes follow the Discord API v10 documentation ("Message", "Attachment",
  * "Interaction" objects) and the OpenAPI description at
- * test/fakes/discord/discord-openapi.json (vendored).
+ * fakes/discord/discord-openapi.json (vendored).
  */
 
 /** A guild member the fake can impersonate when dispatching interactions. */
@@ -215,7 +215,7 @@ export interface StartOptions {
   botPermissions?: bigint;
   /** Validate the fake's own JSON responses against the OpenAPI response schemas. Default true. */
   validateResponses?: boolean;
-  /** Path of the OpenAPI document. Default: $DISCORD_OPENAPI_PATH, else test/fakes/discord/discord-openapi.json (vendored) */
+  /** Path of the OpenAPI document. Default: $DISCORD_OPENAPI_PATH, else fakes/discord/discord-openapi.json (vendored) */
   openapiPath?: string;
   /** `shards` reported by GET /gateway/bot: the shard count Discord recommends. Default 1. */
   shardCount?: number;

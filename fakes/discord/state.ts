@@ -486,6 +486,7 @@ export class World {
       ...(m.guildId !== undefined ? { guildId: m.guildId } : {}),
       authorId: m.authorId,
       content: m.content,
+      text: [m.content, ...textDisplaysOf(m.components)].filter((line) => line !== "").join("\n"),
       embeds: structuredClone(m.embeds),
       components: structuredClone(m.components),
       attachments: m.attachments.map((a) => ({
@@ -517,4 +518,13 @@ export class World {
     };
     return snap;
   }
+}
+
+/** The contents of every text display (type 10) in a component tree, in reading order. */
+export function textDisplaysOf(components: readonly unknown[]): string[] {
+  return components.flatMap((component) => {
+    const c = component as { type?: number; content?: unknown; components?: unknown[]; accessory?: unknown };
+    if (c.type === 10 && typeof c.content === "string") return [c.content];
+    return [...(Array.isArray(c.components) ? textDisplaysOf(c.components) : []), ...(c.accessory ? textDisplaysOf([c.accessory]) : [])];
+  });
 }

@@ -54,6 +54,12 @@ export interface StoredMessage {
   readonly guildId?: string;
   readonly authorId: string;
   readonly content: string;
+  /**
+   * What a reader sees as text: `content`, then every text display of a Components V2 message
+   * (type 10, in containers and sections too), one per line. Tests read results through this,
+   * so they hold whether a result is a plain message or a card.
+   */
+  readonly text: string;
   readonly embeds: unknown[];
   readonly components: unknown[];
   readonly attachments: StoredAttachment[];

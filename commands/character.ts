@@ -11,6 +11,7 @@ const nameOption = (description: string) =>
 
 /** /character: a server's saved cast (per user in DMs). */
 export const character = {
+  scope: "anywhere",
   definition: {
     name: "character",
     description: "Save characters and reuse them in /imagine",

@@ -12,6 +12,7 @@ import { withServerDefaults } from "../src/domain/server-policy.js";
 
 /** /edit: repaint part of an image (a region, or the member's mask) with their character, through fal's character/edit. */
 export const edit = {
+  scope: "anywhere",
   definition: {
     name: "edit",
     description: "Repaint part of an image with your character",

@@ -63,6 +63,7 @@ export function helpMessage(prices: Prices, confirmAboveUsd: number | undefined)
 
 /** /help: what the commands do, their options, and what each costs. */
 export const help = {
+  scope: "anywhere",
   definition: {
     name: "help",
     description: "How to use StoryCast, and what each speed costs",

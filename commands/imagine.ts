@@ -15,6 +15,7 @@ import { PLACEMENTS } from "../src/domain/two-characters.js";
 
 /** /imagine: put the character from a reference image into a new scene (options as in DESIGN.md). */
 export const imagine = {
+  scope: "anywhere",
   definition: {
     name: "imagine",
     description: "Put your character into a new scene",

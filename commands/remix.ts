@@ -10,6 +10,7 @@ import { withServerDefaults } from "../src/domain/server-policy.js";
 
 /** /remix: re-imagine a whole image with the member's character, through fal's character/remix. */
 export const remix = {
+  scope: "anywhere",
   definition: {
     name: "remix",
     description: "Re-imagine an image with your character in it",

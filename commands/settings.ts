@@ -9,6 +9,7 @@ import type { ServerSettings } from "../src/domain/server-policy.js";
 
 /** /settings (Manage Server only): defaults, limits, channels and budgets for this server. */
 export const settings = {
+  scope: "server",
   definition: {
     name: "settings",
     description: "StoryCast's settings for this server (Manage Server)",

@@ -9,6 +9,7 @@ const FAL_STATES = {
 
 /** /status: is StoryCast healthy, how busy is it, and can it reach fal. */
 export const status = {
+  scope: "anywhere",
   definition: {
     name: "status",
     description: "How busy StoryCast is, and whether fal is reachable",

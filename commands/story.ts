@@ -14,6 +14,7 @@ const characterOption = (required: boolean, description: string) =>
 
 /** /story: group storytelling in a thread, scene after scene, with a shared cast. */
 export const story = {
+  scope: "server",
   definition: {
     name: "story",
     description: "Tell a story together: a thread, a cast, numbered scenes, a storybook at the end",

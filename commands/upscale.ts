@@ -7,6 +7,7 @@ import { checkUpscaleOptions, MAX_UPSCALE_LEVEL, MIN_UPSCALE_LEVEL, type Upscale
 
 /** /upscale: enlarge an image and sharpen its detail, through fal's ideogram/upscale (no character). */
 export const upscale = {
+  scope: "anywhere",
   definition: {
     name: "upscale",
     description: "Enlarge an image and sharpen its detail",

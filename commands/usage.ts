@@ -14,6 +14,7 @@ const kindLine = (k: KindUsage) => `${JOB_KIND_NAMES[k.kind] ?? k.kind}: ${plura
 
 /** /usage: a member's own use; with Manage Server and `server:true`, the server's by member, by day and by kind of job. */
 export const usage = {
+  scope: "server",
   definition: {
     name: "usage",
     description: "How many images you (or, for admins, this server) made, and the spend",

@@ -60,6 +60,16 @@ const schema = z.object({
     .trim()
     .regex(/^(off|\d+(\.\d*)?|\.\d+)$/i, "must be a dollar amount like 0.50 (0: ask before every paid request), or off (never ask)")
     .optional(),
+  // Who may use StoryCast where only a member's own install brought it (servers without it, group DMs).
+  USER_INSTALL: z.enum(["off", "allowlist", "everyone"], { message: "must be off, allowlist or everyone" }).default("off"),
+  USER_INSTALL_ALLOWLIST: z
+    .string()
+    .regex(/^\s*\d{15,21}\s*(,\s*\d{15,21}\s*)*$/, "must be a comma-separated list of Discord user ids like 123456789012345678,234567890123456789")
+    .optional(),
+  // Images a member may make per UTC day where no server's settings apply (DMs, user installs).
+  USER_DAILY_IMAGES: z.coerce.number({ message: "must be a whole number of images (0 or more)" }).int("must be a whole number of images").min(0, "must be 0 or more").default(20),
+  // Spending across everything per UTC day, in dollars; unset: no cap.
+  GLOBAL_DAILY_CAP_USD: z.coerce.number({ message: "must be a dollar amount like 25" }).positive("must be more than 0 (unset it for no cap)").optional(),
   SHARD_COUNT: z.coerce
     .number({ message: "must be a whole number of at least 1 (the total number of gateway shards across all processes)" })
     .int("must be a whole number of at least 1 (the total number of gateway shards across all processes)")
@@ -113,6 +123,16 @@ export type Config = Readonly<{
    * Gateway shards this process runs (discord.js `shardCount` / `shards`): `count` shards in the whole
    * deployment, `ids` of them here (undefined: all of them). Undefined: as many as Discord recommends.
    */
+  /**
+   * Use where only a member's own install (Discord "user install") brought StoryCast: "off" (the
+   * commands are not offered to user installs), "allowlist" (only `userInstallAllowlist`), "everyone".
+   */
+  userInstall: "off" | "allowlist" | "everyone";
+  userInstallAllowlist: ReadonlySet<string>;
+  /** Images a member may make per UTC day where no server's settings apply (DMs, user installs). */
+  userDailyImages: number;
+  /** Dollars StoryCast may spend per UTC day across everything; undefined: no cap. */
+  globalDailyCapUsd: number | undefined;
   shards: Readonly<{ count: number; ids: readonly number[] | undefined }> | undefined;
   /** `npm run start:sharded`: the pause between spawning one shard process and the next (Discord's IDENTIFY rate). */
   shardSpawnDelayMs: number;
@@ -143,18 +163,20 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
   }
   const e = parsed.data;
   const shardIds = e.SHARD_IDS?.split(",").map((id) => Number(id.trim())) ?? managedShardIds(e.SHARDS);
-  const shardProblems: string[] = [];
+  const problems: string[] = [];
   if (shardIds !== undefined) {
-    if (e.SHARD_COUNT === undefined) shardProblems.push("SHARD_IDS needs SHARD_COUNT (the total number of shards across all processes)");
+    if (e.SHARD_COUNT === undefined) problems.push("SHARD_IDS needs SHARD_COUNT (the total number of shards across all processes)");
     else {
       const outside = shardIds.filter((id) => id >= e.SHARD_COUNT!);
       if (outside.length > 0)
-        shardProblems.push(`SHARD_IDS must be below SHARD_COUNT ${e.SHARD_COUNT} (ids 0 to ${e.SHARD_COUNT - 1}); got ${outside.join(", ")}`);
+        problems.push(`SHARD_IDS must be below SHARD_COUNT ${e.SHARD_COUNT} (ids 0 to ${e.SHARD_COUNT - 1}); got ${outside.join(", ")}`);
     }
     const repeated = shardIds.filter((id, i) => shardIds.indexOf(id) !== i);
-    if (repeated.length > 0) shardProblems.push(`SHARD_IDS lists a shard twice: ${[...new Set(repeated)].join(", ")}`);
+    if (repeated.length > 0) problems.push(`SHARD_IDS lists a shard twice: ${[...new Set(repeated)].join(", ")}`);
   }
-  if (shardProblems.length > 0) return { ok: false, problems: shardProblems };
+  if (e.USER_INSTALL === "allowlist" && !e.USER_INSTALL_ALLOWLIST)
+    problems.push("USER_INSTALL=allowlist needs USER_INSTALL_ALLOWLIST (the Discord user ids who may use StoryCast outside its servers)");
+  if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
     config: Object.freeze({
@@ -184,6 +206,10 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
         upscale: e.PRICE_UPSCALE_USD,
       }),
       confirmCostAboveUsd: confirmThreshold(e.CONFIRM_COST_ABOVE_USD),
+      userInstall: e.USER_INSTALL,
+      userInstallAllowlist: new Set(e.USER_INSTALL_ALLOWLIST?.split(",").map((id) => id.trim()) ?? []),
+      userDailyImages: e.USER_DAILY_IMAGES,
+      globalDailyCapUsd: e.GLOBAL_DAILY_CAP_USD,
       shards: e.SHARD_COUNT === undefined ? undefined : Object.freeze({ count: e.SHARD_COUNT, ids: shardIds ? Object.freeze(shardIds) : undefined }),
       databaseUrl: e.DATABASE_URL,
     }),

@@ -136,6 +136,38 @@ describe("configuration", () => {
     });
   });
 
+  describe("user installs and spending", () => {
+    const base = { DISCORD_TOKEN: "t", FAL_KEY: "k" };
+    it("when nothing is set, then user installs are off, 20 images a day outside servers, and no global cap", () => {
+      const result = parseConfig(base);
+      expect(result.ok && [result.config.userInstall, [...result.config.userInstallAllowlist], result.config.userDailyImages, result.config.globalDailyCapUsd]).toEqual(["off", [], 20, undefined]);
+    });
+    it("when an allowlist and a cap are given, then they are read; allowlist without ids is refused", () => {
+      const result = parseConfig({ ...base, USER_INSTALL: "allowlist", USER_INSTALL_ALLOWLIST: "123456789012345678, 234567890123456789", USER_DAILY_IMAGES: "5", GLOBAL_DAILY_CAP_USD: "12.5" });
+      expect(result.ok && [result.config.userInstall, [...result.config.userInstallAllowlist], result.config.userDailyImages, result.config.globalDailyCapUsd]).toEqual([
+        "allowlist",
+        ["123456789012345678", "234567890123456789"],
+        5,
+        12.5,
+      ]);
+      const missing = parseConfig({ ...base, USER_INSTALL: "allowlist" });
+      expect(missing.ok ? [] : missing.problems).toEqual(["USER_INSTALL=allowlist needs USER_INSTALL_ALLOWLIST (the Discord user ids who may use StoryCast outside its servers)"]);
+    });
+    it("when a value is wrong, then the line says what is expected", () => {
+      const problems = (env: Record<string, string>) => {
+        const result = parseConfig({ ...base, ...env });
+        return result.ok ? [] : result.problems;
+      };
+      expect(problems({ USER_INSTALL: "yes" })).toEqual(["USER_INSTALL must be off, allowlist or everyone"]);
+      expect(problems({ USER_INSTALL: "everyone", USER_INSTALL_ALLOWLIST: "bob" })).toEqual([
+        "USER_INSTALL_ALLOWLIST must be a comma-separated list of Discord user ids like 123456789012345678,234567890123456789",
+      ]);
+      expect(problems({ USER_DAILY_IMAGES: "-1" })).toEqual(["USER_DAILY_IMAGES must be 0 or more"]);
+      expect(problems({ GLOBAL_DAILY_CAP_USD: "0" })).toEqual(["GLOBAL_DAILY_CAP_USD must be more than 0 (unset it for no cap)"]);
+      expect(problems({ GLOBAL_DAILY_CAP_USD: "lots" })).toEqual(["GLOBAL_DAILY_CAP_USD must be a dollar amount like 25"]);
+    });
+  });
+
   describe("database", () => {
     it("when DATABASE_URL is a PostgreSQL URL, then it is used; otherwise the line names the form without echoing the password", () => {
       const ok = parseConfig({ DISCORD_TOKEN: "t", FAL_KEY: "k", DATABASE_URL: "postgres://bot:secret@127.0.0.1:5432/storycast" });

@@ -1,0 +1,12 @@
+import type { BaseInteraction } from "discord.js";
+import { installContextOf, type InstallContext } from "../domain/install-context.js";
+
+/** The install context of a discord.js interaction (see domain/install-context). */
+export function interactionInstallContext(interaction: BaseInteraction): InstallContext {
+  const owners = interaction.authorizingIntegrationOwners as Readonly<Record<string, string | undefined>> | null | undefined;
+  return installContextOf({
+    guildId: interaction.guildId,
+    authorizingOwners: owners && Object.keys(owners).length > 0 ? owners : null,
+    context: interaction.context ?? null,
+  });
+}

@@ -3,7 +3,8 @@ import { installContextOf, type InstallContext } from "../domain/install-context
 
 /** The install context of a discord.js interaction (see domain/install-context). */
 export function interactionInstallContext(interaction: BaseInteraction): InstallContext {
-  const owners = interaction.authorizingIntegrationOwners as Readonly<Record<string, string | undefined>> | null | undefined;
+  // discord.js wraps the raw map; toJSON gives it back as Discord sent it (undefined if absent).
+  const owners = interaction.authorizingIntegrationOwners?.toJSON() as Readonly<Record<string, string | undefined>> | undefined;
   return installContextOf({
     guildId: interaction.guildId,
     authorizingOwners: owners && Object.keys(owners).length > 0 ? owners : null,

@@ -1,4 +1,4 @@
-import type { Command } from "../src/discord/command.js";
+import type { Command, MessageCommand } from "../src/discord/command.js";
 import { character } from "./character.js";
 import { edit } from "./edit.js";
 import { help } from "./help.js";
@@ -12,3 +12,6 @@ import { usage } from "./usage.js";
 
 /** Every slash command; registration and routing both read this list. */
 export const commands: readonly Command[] = [imagine, edit, remix, upscale, character, story, settings, usage, help, status];
+
+/** Every entry of a message's Apps menu (message commands); registered with the slash commands. */
+export const messageCommands: readonly MessageCommand[] = [];

@@ -1,10 +1,11 @@
 import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { Client, Events, GatewayIntentBits, Status } from "discord.js";
-import { commands } from "../commands/index.js";
+import { commands, messageCommands } from "../commands/index.js";
 import type { AppContext } from "./app-context.js";
 import type { Config } from "./config.js";
 import { createDiscordReporter } from "./discord/discord-reporter.js";
+import { commandBodies } from "./discord/command-bodies.js";
 import { syncCommands } from "./discord/register-commands.js";
 import { createRouter } from "./discord/router.js";
 import { endPendingConfirmations } from "./discord/confirm-cost.js";
@@ -121,7 +122,7 @@ export async function startApp(config: Config, logger: Logger, options: StartOpt
   });
   // Once per deployment: of processes starting together, one compares (and if needed registers) while the others wait, then find them up to date.
   await withDeploymentLock(db, dialect, "commands", () =>
-    syncCommands(client.rest, readyClient.application.id, config.guildId, commands.map((command) => command.definition), logger),
+    syncCommands(client.rest, readyClient.application.id, config.guildId, commandBodies(config, { commands, messageCommands }), logger),
   );
   const health = config.health
     ? await startHealthServer(config.health.port, config.health.host, () => healthReport(readyClient, context), (error) => logger.error({ err: error }, "health report failed"))

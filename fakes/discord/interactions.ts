@@ -77,7 +77,15 @@ export interface InteractionRecord {
   triggeringId?: string;
   followupIds: string[];
   waiters: ((cb: InteractionCallbackRecord) => void)[];
+  /** Which installation authorized it ("Interaction Object" → authorizing_integration_owners). */
+  install: InstallKind;
 }
+
+/**
+ * "guild": StoryCast's own install in the server (or its DM) authorizes the interaction;
+ * "user": only the member's own install of it does (owners `{"1": user id}`).
+ */
+export type InstallKind = "guild" | "user";
 
 /**
  * Test escape hatch for forged payloads: `{ __raw: { type, value } }` puts exactly this option
@@ -106,7 +114,7 @@ export class InteractionService {
 
   // ----------------------------------------------------------------------------- dispatch
 
-  command(name: string, options: Record<string, OptionValue>, opts: { user?: FakeUser; channelId?: string; guildId?: string } = {}): InteractionHandle {
+  command(name: string, options: Record<string, OptionValue>, opts: { user?: FakeUser; channelId?: string; guildId?: string; install?: InstallKind } = {}): InteractionHandle {
     return this.applicationCommand(2, name, options, undefined, this.inGuild(opts));
   }
 
@@ -118,19 +126,19 @@ export class InteractionService {
     return { ...opts, channelId: g.channelId };
   }
 
-  autocomplete(name: string, options: Record<string, string | number | boolean>, focused: string, opts: { user?: FakeUser; channelId?: string; guildId?: string } = {}): InteractionHandle {
+  autocomplete(name: string, options: Record<string, string | number | boolean>, focused: string, opts: { user?: FakeUser; channelId?: string; guildId?: string; install?: InstallKind } = {}): InteractionHandle {
     if (!(focused in options)) throw new Error(`fake.autocomplete: focused option "${focused}" is not among the options`);
     return this.applicationCommand(4, name, options, focused, this.inGuild(opts));
   }
 
-  button(customId: string, message: StoredMessage, opts: { user?: FakeUser } = {}): InteractionHandle {
+  button(customId: string, message: StoredMessage, opts: { user?: FakeUser; install?: InstallKind } = {}): InteractionHandle {
     const m = this.world.messages.get(message.id);
     if (!m || m.deleted) throw new Error(`fake.button: message ${message.id} does not exist (or was deleted)`);
     const button = findComponent(m.components, (c) => c.type === 2 && c.custom_id === customId);
     if (!button) throw new Error(`fake.button: message ${m.id} has no button with custom_id "${customId}"`);
     if (button.disabled) throw new Error(`fake.button: button "${customId}" on message ${m.id} is disabled`);
     const user = opts.user ?? this.world.users.alice;
-    const rec = this.newRecord(3, user, m.channelId);
+    const rec = this.newRecord(3, user, m.channelId, opts.install);
     rec.sourceMessageId = m.id;
     const payload = this.basePayload(rec, user);
     payload.data = { custom_id: customId, component_type: 2, id: button.id };
@@ -143,7 +151,7 @@ export class InteractionService {
    * "Interaction Object" → Message Component Data Structure: `values` is always present).
    * Unknown option values throw; a count outside min_values…max_values is dispatched and noted.
    */
-  select(customId: string, message: StoredMessage, values: string[], opts: { user?: FakeUser } = {}): InteractionHandle {
+  select(customId: string, message: StoredMessage, values: string[], opts: { user?: FakeUser; install?: InstallKind } = {}): InteractionHandle {
     const m = this.world.messages.get(message.id);
     if (!m || m.deleted) throw new Error(`fake.select: message ${message.id} does not exist (or was deleted)`);
     const menu = findComponent(m.components, (c) => c.type === 3 && c.custom_id === customId);
@@ -151,7 +159,7 @@ export class InteractionService {
     if (menu.disabled) throw new Error(`fake.select: select "${customId}" on message ${m.id} is disabled`);
     this.checkSelectValues("fake.select", menu, values);
     const user = opts.user ?? this.world.users.alice;
-    const rec = this.newRecord(3, user, m.channelId);
+    const rec = this.newRecord(3, user, m.channelId, opts.install);
     rec.sourceMessageId = m.id;
     const payload = this.basePayload(rec, user);
     payload.data = { custom_id: customId, component_type: 3, id: menu.id, values: [...values] };
@@ -174,7 +182,7 @@ export class InteractionService {
    * that got the modal (another `opts.user` is dispatched and noted in `warnings`).
    * `from`: that interaction's handle, or the modal's custom_id (the most recent modal with it).
    */
-  submitModal(from: InteractionHandle | string, values: ModalValues, opts: { user?: FakeUser; message?: StoredMessage } = {}): InteractionHandle {
+  submitModal(from: InteractionHandle | string, values: ModalValues, opts: { user?: FakeUser; message?: StoredMessage; install?: InstallKind } = {}): InteractionHandle {
     let src: InteractionRecord | undefined;
     if (typeof from === "string") {
       src = [...this.byId.values()].reverse().find((r) => r.modal?.custom_id === from);
@@ -251,7 +259,7 @@ export class InteractionService {
     const sourceId = opts.message?.id ?? src.sourceMessageId;
     const m = sourceId !== undefined ? this.world.messages.get(sourceId) : undefined;
     if (sourceId !== undefined && (!m || m.deleted)) throw new Error(`${who}: message ${sourceId} does not exist (or was deleted)`);
-    const rec = this.newRecord(5, user, src.channelId);
+    const rec = this.newRecord(5, user, src.channelId, opts.install ?? src.install);
     rec.triggeringId = src.id;
     if (m) rec.sourceMessageId = m.id;
     const payload = this.basePayload(rec, user);
@@ -265,7 +273,7 @@ export class InteractionService {
     fullName: string,
     options: Record<string, OptionValue>,
     focused: string | undefined,
-    opts: { user?: FakeUser; channelId?: string },
+    opts: { user?: FakeUser; channelId?: string; install?: InstallKind },
   ): InteractionHandle {
     const user = opts.user ?? this.world.users.alice;
     const channelId = opts.channelId ?? this.world.channelId;
@@ -275,7 +283,7 @@ export class InteractionService {
     const channel = this.world.channels.get(channelId)!;
     if (channel.thread?.archived) this.warnings.push(`/${fullName} dispatched in archived thread ${channelId} (Discord's client does not allow that)`);
     const cmd = this.findCommand(name, channel.guildId);
-    const rec = this.newRecord(type, user, channelId);
+    const rec = this.newRecord(type, user, channelId, opts.install);
     rec.commandName = fullName;
     const resolved: Record<string, Record<string, unknown>> = {};
 
@@ -398,7 +406,7 @@ export class InteractionService {
     return inGuild ?? this.world.commands.global.find((c) => c.name === name && c.type === 1);
   }
 
-  private newRecord(type: number, user: FakeUser, channelId: string): InteractionRecord {
+  private newRecord(type: number, user: FakeUser, channelId: string, install: InstallKind = "guild"): InteractionRecord {
     const id = this.world.ids.next();
     const rec: InteractionRecord = {
       id,
@@ -410,6 +418,7 @@ export class InteractionService {
       payload: {},
       followupIds: [],
       waiters: [],
+      install,
     };
     const g = this.world.channels.get(channelId)?.guildId;
     if (g !== undefined) rec.guildId = g;
@@ -437,7 +446,7 @@ export class InteractionService {
       const member = apiMember(w, user.id, true, channel.guildId);
       const perms = w.channelPermissions(user.id, channel.id).toString();
       member.permissions = perms;
-      p.authorizing_integration_owners = { "0": channel.guildId };
+      p.authorizing_integration_owners = rec.install === "user" ? { "1": user.id } : { "0": channel.guildId };
       // For a thread this is the thread (type 11/12, parent_id, thread_metadata), without the
       // bot's thread `member` object, which Discord only adds on channel routes.
       const { member: _botThreadMember, ...chan } = apiChannel(w, channel);
@@ -450,7 +459,7 @@ export class InteractionService {
       p.member = member;
     } else {
       const u = w.userById(user.id)!;
-      p.authorizing_integration_owners = { "0": "0" };
+      p.authorizing_integration_owners = rec.install === "user" ? { "1": user.id } : { "0": "0" };
       p.channel = { ...apiChannel(w, channel), recipients: [apiUser(u)] };
       p.channel_id = channel.id;
       p.context = 1;

@@ -18,7 +18,7 @@ import type { AddressInfo } from "node:net";
 import { Gateway, INTENTS, shardOf, type GatewayStats, type ShardSession } from "./gateway.js";
 import { Cdn, imageSize, mimeFromFilename } from "./cdn.js";
 import { DiscordHttpError, errors } from "./discord-errors.js";
-import { InteractionService, type OptionValue } from "./interactions.js";
+import { InteractionService, type InstallKind, type OptionValue } from "./interactions.js";
 import { MessageService } from "./messages.js";
 import { multipartBoundary, parseMultipart, MultipartError } from "./multipart.js";
 import { OpenApiValidator } from "./openapi-validator.js";
@@ -90,18 +90,18 @@ export interface FakeDiscord {
   waitForReady(timeoutMs?: number): Promise<void>;
   attachment(bytes: Buffer, filename: string, opts?: { contentType?: string; size?: number; width?: number; height?: number }): DiscordAttachment;
   /** A slash command, in `channelId`, or in the "general" channel of `guildId`, or in the main channel. */
-  command(name: string, options?: Record<string, OptionValue>, opts?: { user?: FakeUser; channelId?: string; guildId?: string }): InteractionHandle;
-  button(customId: string, message: StoredMessage, opts?: { user?: FakeUser }): InteractionHandle;
+  command(name: string, options?: Record<string, OptionValue>, opts?: { user?: FakeUser; channelId?: string; guildId?: string; install?: InstallKind }): InteractionHandle;
+  button(customId: string, message: StoredMessage, opts?: { user?: FakeUser; install?: InstallKind }): InteractionHandle;
   /** A user picks `values` in the string select `customId` on a message (MESSAGE_COMPONENT, component_type 3). */
-  select(customId: string, message: StoredMessage, values: string[], opts?: { user?: FakeUser }): InteractionHandle;
+  select(customId: string, message: StoredMessage, values: string[], opts?: { user?: FakeUser; install?: InstallKind }): InteractionHandle;
   /**
    * The user submits the modal an interaction was answered with (callback type 9): MODAL_SUBMIT with
    * the typed values (text input custom_id → string; string select custom_id → option values).
    * `from` is that interaction's handle or the modal's custom_id (most recent modal with it).
    * `message` defaults to the message of the component that opened the modal (none for commands).
    */
-  submitModal(from: InteractionHandle | string, values: ModalValues, opts?: { user?: FakeUser; message?: StoredMessage }): InteractionHandle;
-  autocomplete(name: string, options: Record<string, string | number | boolean>, focused: string, opts?: { user?: FakeUser; channelId?: string; guildId?: string }): InteractionHandle;
+  submitModal(from: InteractionHandle | string, values: ModalValues, opts?: { user?: FakeUser; message?: StoredMessage; install?: InstallKind }): InteractionHandle;
+  autocomplete(name: string, options: Record<string, string | number | boolean>, focused: string, opts?: { user?: FakeUser; channelId?: string; guildId?: string; install?: InstallKind }): InteractionHandle;
   messages(channelId?: string): StoredMessage[];
   message(id: string): StoredMessage | undefined;
   /** Threads (bot- or user-started), oldest first; optionally only those in one parent channel. */

@@ -1,7 +1,7 @@
-import { Routes, type REST, type RESTPostAPIChatInputApplicationCommandsJSONBody } from "discord.js";
+import { Routes, type REST, type RESTPostAPIApplicationCommandsJSONBody } from "discord.js";
 import type { Logger } from "../logger.js";
 
-type Definition = RESTPostAPIChatInputApplicationCommandsJSONBody;
+type Definition = RESTPostAPIApplicationCommandsJSONBody;
 
 /**
  * Makes the registered commands equal the definitions: fetch, compare, and
@@ -40,6 +40,8 @@ function normalize(command: unknown): { name: unknown; [field: string]: unknown 
     default_member_permissions: c.default_member_permissions ?? null,
     nsfw: c.nsfw ?? false,
     contexts: c.contexts ?? null,
+    // Discord fills in the guild install when a command names none.
+    integration_types: c.integration_types ?? [0],
     options: normalizeOptions(c.options),
   };
 }

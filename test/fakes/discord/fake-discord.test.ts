@@ -362,6 +362,22 @@ describe("fake discord with a real discord.js client", () => {
     expect(cb.data.choices).toEqual([{ name: "noir", value: "noir" }]);
   });
 
+  it("says which installation authorized an interaction: the server's own, or only the member's", async () => {
+    const seen: { owners: unknown; context: unknown }[] = [];
+    handler = async (i) => {
+      if (i.isAutocomplete()) {
+        seen.push({ owners: i.authorizingIntegrationOwners.toJSON(), context: i.context });
+        await i.respond([]);
+      }
+    };
+    await fake.autocomplete("cast", { prompt: "x", style: "n" }, "style").callback();
+    await fake.autocomplete("cast", { prompt: "x", style: "n" }, "style", { install: "user" }).callback();
+    expect(seen).toEqual([
+      { owners: { "0": fake.guildId }, context: 0 },
+      { owners: { "1": fake.users.alice.id }, context: 0 },
+    ]);
+  });
+
   it("enforces REST auth and records unknown routes", async () => {
     const bad = await fetch(`${fake.apiUrl}/v10/users/@me`, { headers: { authorization: "Bot wrong" } });
     expect(bad.status).toBe(401);

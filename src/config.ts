@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { Prices } from "./domain/pricing.js";
+import { DEFAULT_DISCORD_CDN_HOSTS, parseCdnHosts } from "./domain/discord-cdn-hosts.js";
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
@@ -68,6 +69,8 @@ const schema = z.object({
     .optional(),
   // Images a member may make per UTC day where no server's settings apply (DMs, user installs).
   USER_DAILY_IMAGES: z.coerce.number({ message: "must be a whole number of images (0 or more)" }).int("must be a whole number of images").min(0, "must be 0 or more").default(20),
+  // Where the message menus may fetch images from (host names, or exact origins for the local fakes); parsed below.
+  DISCORD_CDN_HOSTS: z.string().optional(),
   // Spending across everything per UTC day, in dollars; unset: no cap.
   GLOBAL_DAILY_CAP_USD: z.coerce.number({ message: "must be a dollar amount like 25" }).positive("must be more than 0 (unset it for no cap)").optional(),
   SHARD_COUNT: z.coerce
@@ -133,6 +136,8 @@ export type Config = Readonly<{
   userDailyImages: number;
   /** Dollars StoryCast may spend per UTC day across everything; undefined: no cap. */
   globalDailyCapUsd: number | undefined;
+  /** The hosts the message menus fetch images from (see discord-cdn-hosts.ts): Discord's own unless DISCORD_CDN_HOSTS says otherwise. */
+  discordCdnHosts: readonly string[];
   shards: Readonly<{ count: number; ids: readonly number[] | undefined }> | undefined;
   /** `npm run start:sharded`: the pause between spawning one shard process and the next (Discord's IDENTIFY rate). */
   shardSpawnDelayMs: number;
@@ -176,6 +181,8 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
   }
   if (e.USER_INSTALL === "allowlist" && !e.USER_INSTALL_ALLOWLIST)
     problems.push("USER_INSTALL=allowlist needs USER_INSTALL_ALLOWLIST (the Discord user ids who may use StoryCast outside its servers)");
+  const cdnHosts = e.DISCORD_CDN_HOSTS === undefined ? undefined : parseCdnHosts(e.DISCORD_CDN_HOSTS);
+  if (cdnHosts && "problem" in cdnHosts) problems.push(`DISCORD_CDN_HOSTS: ${cdnHosts.problem}`);
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
@@ -210,6 +217,7 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
       userInstallAllowlist: new Set(e.USER_INSTALL_ALLOWLIST?.split(",").map((id) => id.trim()) ?? []),
       userDailyImages: e.USER_DAILY_IMAGES,
       globalDailyCapUsd: e.GLOBAL_DAILY_CAP_USD,
+      discordCdnHosts: cdnHosts && "hosts" in cdnHosts ? Object.freeze(cdnHosts.hosts) : DEFAULT_DISCORD_CDN_HOSTS,
       shards: e.SHARD_COUNT === undefined ? undefined : Object.freeze({ count: e.SHARD_COUNT, ids: shardIds ? Object.freeze(shardIds) : undefined }),
       databaseUrl: e.DATABASE_URL,
     }),

@@ -67,7 +67,7 @@ export async function startApp(config: Config, logger: Logger, options: StartOpt
   const slots = createSharedJobSlots({ line: store, cap: config.maxConcurrentJobs, clock, pollMs: config.pollIntervalMs });
   const runner = createJobRunner({ store, fal, reporter, slots, logger, pollIntervalMs: config.pollIntervalMs, jobTimeoutMs: config.jobTimeoutMs, clock });
   const context: AppContext = { config, logger, store, characters, servers, stories, fal, runner, slots, clock, now, newJobId };
-  const route = createRouter(commands, context);
+  const route = createRouter(commands, context, messageCommands);
   // The jobs a previous run left unfinished, read before any interaction can create one:
   // a job started while commands sync is never mistaken for an interrupted one.
   // Awaited before the interaction listener exists, so no interaction can be handled before them.

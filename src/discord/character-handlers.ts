@@ -6,6 +6,7 @@ import {
   type APIEmbed,
   type ButtonInteraction,
   type ChatInputCommandInteraction,
+  type ModalSubmitInteraction,
   type RepliableInteraction,
 } from "discord.js";
 import type { AppContext } from "../app-context.js";
@@ -35,9 +36,11 @@ async function mustFind(ctx: AppContext, interaction: RepliableInteraction, name
  * lifetime, and keep a copy in the database to host them again once fal's copy expires.
  */
 export async function saveCharacter(
-  interaction: ChatInputCommandInteraction,
+  interaction: ChatInputCommandInteraction | ModalSubmitInteraction,
   ctx: AppContext,
   input: { name: string; reference: AttachmentInfo | null; mask: AttachmentInfo | null; description: string | null },
+  /** How the images are fetched (the message menus follow no redirects). */
+  download: { fetch?: typeof fetch } = {},
 ): Promise<void> {
   const name = cleanCharacterName(input.name);
   const description = cleanCharacterDescription(input.description);
@@ -46,8 +49,8 @@ export async function saveCharacter(
   if (await ctx.characters.byName(scopeOf(interaction), name)) throw new UserFacingError(`There is already a character called **${name}** here. Pick another name.`);
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
   const [reference, mask] = await Promise.all([
-    downloadImageAttachment(input.reference, "reference"),
-    input.mask ? downloadImageAttachment(input.mask, "mask") : undefined,
+    downloadImageAttachment(input.reference, "reference", download),
+    input.mask ? downloadImageAttachment(input.mask, "mask", download) : undefined,
   ]);
   checkDeclaredSizes({ reference: { ...input.reference, size: reference.bytes.length }, ...(input.mask && mask ? { mask: { ...input.mask, size: mask.bytes.length } } : {}) });
   const [referenceUrl, maskUrl] = await Promise.all([

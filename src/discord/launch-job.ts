@@ -1,4 +1,3 @@
-import type { ChatInputCommandInteraction } from "discord.js";
 import type { AppContext } from "../app-context.js";
 import type { GenerationSettings } from "../domain/imagine-request.js";
 import { generationOf } from "../domain/pricing.js";
@@ -6,7 +5,7 @@ import type { ServerSettings } from "../domain/server-policy.js";
 import type { InputLoader } from "../jobs/job-types.js";
 import type { Character } from "../store/character-store.js";
 import { deferEphemeralOnce } from "./ack-within-budget.js";
-import { recordJob } from "./record-job.js";
+import { recordJob, type JobInteraction } from "./record-job.js";
 import { enforcePolicy } from "./policy-gate.js";
 import { confirmCost } from "./confirm-cost.js";
 import { quoteFor } from "../domain/cost-quote.js";
@@ -19,7 +18,7 @@ import { quoteFor } from "../domain/cost-quote.js";
  * before anything reaches fal.
  */
 export async function launchJob(
-  interaction: ChatInputCommandInteraction,
+  interaction: JobInteraction,
   ctx: AppContext,
   server: ServerSettings,
   launch: {

@@ -268,6 +268,34 @@ export class InteractionService {
     return this.dispatch(rec, payload);
   }
 
+  /**
+   * A user picks a message command (type 3) in a message's Apps menu: an APPLICATION_COMMAND whose
+   * data is { id, name, type: 3, target_id, resolved: { messages: { [target_id]: message } } }
+   * (docs "Interaction Object" → Application Command Data; "Application Commands" → Message
+   * Commands). Discord's client lists only registered message commands, so an unknown name throws.
+   */
+  messageCommand(name: string, message: StoredMessage, opts: { user?: FakeUser; install?: InstallKind } = {}): InteractionHandle {
+    const m = this.world.messages.get(message.id);
+    if (!m || m.deleted) throw new Error(`fake.messageCommand: message ${message.id} does not exist (or was deleted)`);
+    const guildId = this.world.channels.get(m.channelId)?.guildId;
+    const ofName = (list: CommandRecord[] | undefined) => list?.find((c) => c.name === name && c.type === 3);
+    const cmd = (guildId ? ofName(this.world.commands.guild.get(guildId)) : undefined) ?? ofName(this.world.commands.global);
+    if (!cmd) throw new Error(`fake.messageCommand: no message command "${name}" is registered`);
+    const user = opts.user ?? this.world.users.alice;
+    const rec = this.newRecord(2, user, m.channelId, opts.install);
+    rec.commandName = name;
+    const payload = this.basePayload(rec, user);
+    payload.data = {
+      id: cmd.id,
+      name,
+      type: 3,
+      target_id: m.id,
+      resolved: { messages: { [m.id]: apiMessage(this.world, m) } },
+      ...(cmd.guild_id !== undefined ? { guild_id: cmd.guild_id } : {}),
+    };
+    return this.dispatch(rec, payload);
+  }
+
   private applicationCommand(
     type: 2 | 4,
     fullName: string,

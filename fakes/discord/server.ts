@@ -102,6 +102,22 @@ export interface FakeDiscord {
    */
   submitModal(from: InteractionHandle | string, values: ModalValues, opts?: { user?: FakeUser; message?: StoredMessage; install?: InstallKind }): InteractionHandle;
   autocomplete(name: string, options: Record<string, string | number | boolean>, focused: string, opts?: { user?: FakeUser; channelId?: string; guildId?: string; install?: InstallKind }): InteractionHandle;
+  /** A user (default alice) picks `name`, a registered message command (type 3), in the Apps menu of `message`. */
+  messageCommand(name: string, message: StoredMessage, opts?: { user?: FakeUser; install?: InstallKind }): InteractionHandle;
+  /**
+   * A user (default alice) posts a message in a channel (default the main one), as Discord's client
+   * would: files are uploaded to the CDN like any attachment (content_type from the filename, as
+   * Discord does); `size` / `contentType` make the message claim other metadata than the bytes.
+   * `embeds` are stored as given (e.g. a link's unfurled image). Not dispatched on the gateway:
+   * StoryCast asks for no message intents.
+   */
+  userMessage(spec: {
+    user?: FakeUser;
+    channelId?: string;
+    content?: string;
+    files?: { bytes: Buffer; filename: string; size?: number; contentType?: string }[];
+    embeds?: unknown[];
+  }): StoredMessage;
   messages(channelId?: string): StoredMessage[];
   message(id: string): StoredMessage | undefined;
   /** Threads (bot- or user-started), oldest first; optionally only those in one parent channel. */
@@ -459,6 +475,28 @@ export async function startFakeDiscord(opts: StartOptions = {}): Promise<FakeDis
     select: (customId, message, values, o) => interactions.select(customId, message, values, o),
     submitModal: (from, values, o) => interactions.submitModal(from, values, o),
     autocomplete: (name, options, focused, o) => interactions.autocomplete(name, options, focused, o),
+    messageCommand: (name, message, o) => interactions.messageCommand(name, message, o),
+    userMessage(spec) {
+      const user = spec.user ?? world.users.alice;
+      const channelId = spec.channelId ?? world.channelId;
+      if (!world.channels.has(channelId)) throw new Error(`fake.userMessage: unknown channel ${channelId}`);
+      const files = spec.files ?? [];
+      const m = messages.create({
+        channelId,
+        body: { content: spec.content ?? "", ...(spec.embeds ? { embeds: spec.embeds } : {}) },
+        files: files.map((f, i) => ({ name: `files[${i}]`, filename: f.filename, contentType: f.contentType ?? "application/octet-stream", bytes: f.bytes })),
+        authorId: user.id,
+        type: 0,
+        allowEphemeral: false,
+      });
+      files.forEach((f, i) => {
+        const a = m.attachments[i];
+        if (!a) return;
+        if (f.size !== undefined) a.reportedSize = f.size;
+        if (f.contentType !== undefined) a.reportedContentType = f.contentType;
+      });
+      return snapshot(m.id)!;
+    },
     messages(channelId) {
       return world.messageOrder
         .map((id) => world.messages.get(id)!)

@@ -53,6 +53,8 @@ export function fakeAddresses(discord: FakeDiscord, fal: FakeFal, dataDir: strin
     DISCORD_TOKEN: discord.token,
     FAL_KEY: fal.key,
     DISCORD_API_URL: discord.apiUrl,
+    // The message menus fetch images only from Discord's hosts: here, the fake's CDN.
+    DISCORD_CDN_HOSTS: new URL(discord.cdnUrl).origin,
     FAL_PROXY_URL: fal.url,
     DISCORD_GUILD_ID: discord.guildId,
     DATA_DIR: dataDir,

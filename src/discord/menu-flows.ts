@@ -97,7 +97,8 @@ async function remixImage(interaction: ModalSubmitInteraction, ctx: AppContext, 
     // A forged name is refused like a typed one: findCharacter looks it up in the member's own scope.
     character: name !== undefined ? await findCharacter(ctx, interaction.guildId, interaction.user.id, name) : undefined,
   }));
-  const options: RemixOptions = { prompt, image, strength, character: character?.name ?? null };
+  // Without a saved character, the image is its own reference: the character is whoever it shows.
+  const options: RemixOptions = { prompt, image, strength, character: character?.name ?? null, reference: character ? null : image };
   const { settings } = checkRemixOptions(withServerDefaults(options, server));
   if (character && server.characterDescriptions !== false) settings.prompt = promptWithDescription(settings.prompt, character.name, character.description);
   await deferEphemeralOnce(interaction);

@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { commands } from "../../commands/index.js";
+import { commands, messageCommands } from "../../commands/index.js";
 import { startFakeDiscord, type FakeDiscord, type FakeUser, type InteractionHandle } from "../../fakes/discord/index.js";
 import { makePng, startFakeFal } from "../../fakes/fal/index.js";
 import { runBot } from "../support/bot-process.js";
@@ -222,7 +222,7 @@ describe("npm run start:sharded (dist/src/sharded.js: discord.js ShardingManager
       const spawned = manager.stdout().split("\n").filter((line) => line.includes('"msg":"shard process started"')).map((line) => (JSON.parse(line) as { shard: number }).shard);
       expect(spawned.sort()).toEqual([0, 1]);
       expect(discord.commands.puts).toBe(1);
-      expect(discord.commands.global).toHaveLength(commands.length);
+      expect(discord.commands.global).toHaveLength(commands.length + messageCommands.length);
 
       const handles = discord.guilds().map((guild, i) => imagine(discord, guild.id, discord.users.alice, { prompt: `a lighthouse on shard ${i}` }));
       for (const handle of handles) await waitForReply(discord, handle, /posted in the channel/, 15_000);

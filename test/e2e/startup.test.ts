@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { commands } from "../../commands/index.js";
+import { commands, messageCommands } from "../../commands/index.js";
 import { startFakeDiscord, type FakeDiscord } from "../../fakes/discord/index.js";
 import { startFakeFal, type FakeFal } from "../../fakes/fal/index.js";
 import { botEnv } from "../support/stack.js";
@@ -54,8 +54,12 @@ describe("starting the bot", () => {
   it("when started with the secrets, then it logs in, registers the commands globally, and stops cleanly on SIGTERM", async () => {
     const identifiesBefore = discord.gateway.identifies;
     const bot = run("dist/src/index.js", env());
-    await discord.waitFor(() => discord.commands.global.length === commands.length, 15_000, "global commands registered");
-    expect((discord.commands.global as { name: string }[]).map((c) => c.name).sort()).toEqual(["character", "edit", "help", "imagine", "remix", "settings", "status", "story", "upscale", "usage"]);
+    await discord.waitFor(() => discord.commands.global.length === commands.length + messageCommands.length, 15_000, "global commands registered");
+    // The slash commands, and the Apps menu's message commands (capitalised, so sorted first).
+    expect((discord.commands.global as { name: string }[]).map((c) => c.name).sort()).toEqual([
+      "Remix", "Save as character", "Use as reference",
+      "character", "edit", "help", "imagine", "remix", "settings", "status", "story", "upscale", "usage",
+    ]);
     // Registration waits for READY, so one IDENTIFY is implied; more would be a reconnect loop.
     expect(discord.gateway.identifies - identifiesBefore).toBe(1);
     await discord.waitFor(() => bot.output().stdout.includes("commands registered"), 5000, "registration logged");
@@ -94,6 +98,6 @@ describe("starting the bot", () => {
     const deploy = run("dist/src/deploy.js", env({ DISCORD_GUILD_ID: discord.guildId }));
     expect(await deploy.exited).toBe(0);
     expect(deploy.output().stdout).toContain("Commands registered.");
-    expect((discord.commands.guild.get(discord.guildId) ?? []).length).toBe(commands.length);
+    expect((discord.commands.guild.get(discord.guildId) ?? []).length).toBe(commands.length + messageCommands.length);
   });
 });

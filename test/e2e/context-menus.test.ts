@@ -187,9 +187,18 @@ describe("the Apps menu's message commands", () => {
     const watch = watchFal(stack.fal);
     const menu = discord.messageCommand("Use as reference", message, { user: discord.users.alice });
     expect((await menu.callback()).type).toBe(9);
-    stack.advance(16 * 60_000);
-    const late = discord.submitModal(menu, { prompt: "a beach" });
-    expect(await privateReply(late, /expired/)).toBe("This form has expired (or StoryCast restarted since it opened). Use “Use as reference” on the message again. Nothing was charged.");
+    // A forged submit by another member finds no form of theirs (and leaves Alice's alone).
+    const forged = discord.submitModal(menu, { prompt: "a beach" }, { user: discord.users.bob });
+    expect(await privateReply(forged, /expired/)).toMatch(/^This form has expired/);
     expect(watch.submits()).toHaveLength(0);
+    await waitForReply(discord, discord.submitModal(menu, { prompt: "a beach" }), /posted in the channel/);
+    expect(watch.submits()).toHaveLength(1);
+
+    const later = discord.messageCommand("Use as reference", message, { user: discord.users.alice });
+    expect((await later.callback()).type).toBe(9);
+    stack.advance(16 * 60_000);
+    const late = discord.submitModal(later, { prompt: "a beach" });
+    expect(await privateReply(late, /expired/)).toBe("This form has expired (or StoryCast restarted since it opened). Use “Use as reference” on the message again. Nothing was charged.");
+    expect(watch.submits()).toHaveLength(1);
   });
 });

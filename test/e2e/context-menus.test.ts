@@ -135,6 +135,36 @@ describe("the Apps menu's message commands", () => {
     expect((withRose.submits()[0]!.input as { prompt: string }).prompt).toContain("Rose walks down the street");
   });
 
+  it("when a linked image has Discord's proxy copy, then the copy is used and the original link is never fetched", async () => {
+    const { discord } = stack;
+    const png = makePng({ width: 24, height: 24, seed: 16, targetBytes: 1500 });
+    // Discord's media proxy serves a link's image from its own host (embed thumbnail.proxy_url); here the fake CDN.
+    const proxied = discord.attachment(png, "cat.png").url;
+    const hitsBefore = elsewhereHits;
+    const message = discord.userMessage({ content: elsewhereUrl, embeds: [{ type: "image", url: elsewhereUrl, thumbnail: { url: elsewhereUrl, proxy_url: proxied, width: 24, height: 24 } }] });
+    const submit = await submitForm(discord.messageCommand("Save as character", message, { user: discord.users.carol }), { name: "Cat" });
+    expect(await privateReply(submit, /Saved/)).toMatch(/^✅ Saved \*\*Cat\*\*/);
+    const saved = await stack.app.context.characters.byName(characterScope(discord.guildId, discord.users.carol.id), "Cat");
+    expect(Buffer.from((await stack.app.context.characters.storedImages(saved!.id)).reference!.bytes).equals(png)).toBe(true);
+    expect(elsewhereHits).toBe(hitsBefore);
+  });
+
+  it("when a menu is used on one of StoryCast's own results, then its first image is used", async () => {
+    const { discord } = stack;
+    const watch = watchFal(stack.fal);
+    const png = makePng({ width: 30, height: 30, seed: 17, targetBytes: 2000 });
+    const first = discord.messageCommand("Use as reference", discord.userMessage({ files: [{ bytes: png, filename: "hero.png" }] }), { user: discord.users.carol });
+    await waitForReply(discord, await submitForm(first, { prompt: "a hero on a hill", count: ["1"] }), /posted in the channel/);
+    const result = await discord.waitFor(() => discord.messages().find((m) => m.authorId === discord.botUserId && m.attachments.length > 0 && m.text.includes("a hero on a hill")), 5000, "the result message");
+    const submit = await submitForm(discord.messageCommand("Save as character", result, { user: discord.users.carol }), { name: "Hero" });
+    expect(await privateReply(submit, /Saved/)).toMatch(/^✅ Saved \*\*Hero\*\*/);
+    const saved = await stack.app.context.characters.byName(characterScope(discord.guildId, discord.users.carol.id), "Hero");
+    // The fake fal's result image, as the bot posted it, became the character.
+    const posted = await (await fetch(result.attachments[0]!.url)).arrayBuffer();
+    expect(Buffer.from((await stack.app.context.characters.storedImages(saved!.id)).reference!.bytes).equals(Buffer.from(posted))).toBe(true);
+    expect(watch.submits()).toHaveLength(1);
+  });
+
   describe.each(MENUS)("“%s” on a message it cannot use", (menuName) => {
     /** Uses the menu; returns the reply, after checking that nothing reached fal and no job was written. */
     async function refusal(message: StoredMessage, pattern: RegExp, form?: Record<string, string>): Promise<string> {

@@ -39,6 +39,8 @@ export function helpText(): string {
       "(`strength` 0.01–1: how far it may move from the image). `/upscale` enlarges an image.",
     "### /character",
     "`save` a character from an image (optional mask and description), `list`, `show`, `rename`, `delete`. Names are unique per server.",
+    "### Apps menu",
+    "On any message with an image, **Apps** → **Use as reference** (a new scene with that character), **Save as character**, or **Remix**.",
     "### /story",
     "`start` a story thread with a title, cast and look; inside it, anyone adds numbered scenes with `scene` (`with`: a second character in it); `cast add|remove`, `recap`, and `end` for a storybook file.",
     "### /settings, /usage, /status",

@@ -68,6 +68,9 @@ describe("the Apps menu's message commands", () => {
     const bodies = commandBodies({ guildId: undefined, userInstall: "everyone" }, { commands, messageCommands }).filter((body) => body.type === 3);
     expect(bodies).toHaveLength(3);
     for (const body of bodies) expect(body).toMatchObject({ integration_types: [0, 1], contexts: [0, 1, 2] });
+    // /help names each menu entry as members see it.
+    const { helpText } = await import("../../commands/help.js");
+    for (const name of MENUS) expect(helpText()).toContain(`**${name}**`);
   });
 
   it("when “Use as reference” is used on a member's image, then a job uses those very bytes as the reference and the result arrives", async () => {

@@ -159,3 +159,62 @@ describe("user install: group DMs and the bot's own DM", () => {
     expect(job?.origin.interactionOnly).toBeUndefined();
   });
 });
+
+/** The custom_id of the button with this label, wherever the message's layout puts it. */
+function buttonId(message: StoredMessage, label: string): string {
+  const walk = (components: unknown[]): string | undefined => {
+    for (const c of components as { label?: string; custom_id?: string; components?: unknown[]; accessory?: unknown }[]) {
+      if (c.label === label && c.custom_id) return c.custom_id;
+      const inner = walk([...(c.components ?? []), ...(c.accessory ? [c.accessory] : [])]);
+      if (inner) return inner;
+    }
+    return undefined;
+  };
+  const found = walk(message.components);
+  if (!found) throw new Error(`no ${label} button on message: ${JSON.stringify(message.components)}`);
+  return found;
+}
+
+describe("user install: buttons, private requests and characters", () => {
+  it("when a member presses Reroll on a result in a server StoryCast is not in, then the new job also answers only through its interaction", async () => {
+    const s = await start();
+    const foreign = s.discord.addForeignGuild();
+    s.fal.script({ imageBytes: 5_000 }, { imageBytes: 5_000 });
+    const handle = s.discord.command("imagine", { prompt: "a tower", reference: reference(s) }, { guildId: foreign.id, install: "user" });
+    const result = await s.discord.waitFor(() => results(handle.followups())[0], 15_000, "the result");
+    const reroll = s.discord.button(buttonId(result, "Reroll"), result, { user: s.discord.users.bob, install: "user" });
+    const rerolled = await s.discord.waitFor(() => results(reroll.followups())[0], 15_000, "the rerolled result");
+    expect(rerolled.channelId).toBe(foreign.channelId);
+    const job = await s.app.context.store.get(rerolled.text.match(/job (\S+)/)![1]!.replace(/\\/g, ""));
+    expect(job?.origin).toMatchObject({ userId: s.discord.users.bob.id, interactionOnly: true });
+    expect(channelRoutes(s, foreign.channelId).filter((r) => r.method === "POST")).toEqual([]);
+  });
+
+  it("when the request is private, then the result replaces the ephemeral reply and nothing is visible to others", async () => {
+    const s = await start();
+    const foreign = s.discord.addForeignGuild();
+    s.fal.script({ imageBytes: 5_000 });
+    const handle = s.discord.command("imagine", { prompt: "a secret", reference: reference(s), private: true }, { guildId: foreign.id, install: "user" });
+    const reply = await s.discord.waitFor(() => (handle.original()?.text.includes(" · job ") ? handle.original() : undefined), 15_000, "the private result");
+    expect(reply.ephemeral).toBe(true);
+    expect(reply.attachments).toHaveLength(1);
+    expect(s.discord.messages(foreign.channelId).filter((m) => !m.ephemeral)).toEqual([]);
+    expect(channelRoutes(s, foreign.channelId)).toEqual([]);
+  });
+
+  it("/character outside servers with StoryCast keeps the member's own characters: saved in one, listed in a group DM, used by /imagine, not shown in a server's list", async () => {
+    const s = await start();
+    const foreign = s.discord.addForeignGuild();
+    const save = s.discord.command("character save", { name: "Nova", reference: reference(s) } as never, { guildId: foreign.id, install: "user" });
+    await s.discord.waitFor(() => /Nova/.test(save.original()?.text ?? ""), 10_000, "saved");
+    const groupDm = s.discord.addGroupDm([s.discord.users.alice, s.discord.users.bob]);
+    const list = s.discord.command("character list", {}, { channelId: groupDm, install: "user" });
+    await s.discord.waitFor(() => JSON.stringify(list.original()?.raw ?? "").includes("Nova"), 10_000, "listed in the group DM");
+    const inServer = s.discord.command("character list", {});
+    await s.discord.waitFor(() => inServer.original() && !inServer.original()!.loading, 10_000, "the server's list");
+    expect(JSON.stringify(inServer.original()!.raw)).not.toContain("Nova");
+    s.fal.script({ imageBytes: 5_000 });
+    const imagine = s.discord.command("imagine", { prompt: "Nova on a boat", character: "Nova" }, { channelId: groupDm, install: "user" });
+    await s.discord.waitFor(() => results(imagine.followups())[0], 15_000, "the result with the character");
+  });
+});

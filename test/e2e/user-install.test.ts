@@ -39,6 +39,22 @@ async function jobOf(s: Stack, prompt: string) {
   return async () => (await s.app.context.store.get(found.id))!;
 }
 
+describe("user install: registration", () => {
+  it("registers globally with integration_types and contexts per command, which the fake's OpenAPI check accepts, and a restart finds them up to date", async () => {
+    const s = await start();
+    const registered = s.discord.commands.global as { name: string; integration_types: number[]; contexts: number[] | null }[];
+    const where = Object.fromEntries(registered.map((c) => [c.name, { integration_types: c.integration_types, contexts: c.contexts }]));
+    for (const name of ["imagine", "edit", "remix", "upscale", "character", "help", "status"]) expect(where[name], name).toEqual({ integration_types: [0, 1], contexts: [0, 1, 2] });
+    for (const name of ["story", "settings", "usage"]) expect(where[name], name).toEqual({ integration_types: [0], contexts: [0] });
+    expect(s.discord.validationFailures).toEqual([]);
+    const puts = s.discord.commands.puts;
+    expect(puts).toBe(1);
+    await s.restart();
+    await s.discord.waitFor(() => s.logs.filter((line) => line.includes("commands up to date")).length === 1, 10_000, "the restarted bot comparing its commands");
+    expect(s.discord.commands.puts).toBe(puts);
+  });
+});
+
 describe("user install: a server StoryCast is not in", () => {
   it("delivers the result as follow-ups of the interaction, posts nothing in the channel, opens no thread, shows progress in the reply", async () => {
     const s = await start();

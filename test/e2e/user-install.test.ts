@@ -206,6 +206,19 @@ describe("user install: buttons, private requests and characters", () => {
     expect(channelRoutes(s, foreign.channelId).filter((r) => r.method === "POST")).toEqual([]);
   });
 
+  it("when the requester presses Delete on a split result in a server StoryCast is not in, then every part goes, through the webhooks, with no channel request", async () => {
+    const s = await start();
+    const foreign = s.discord.addForeignGuild();
+    s.fal.script({ imageBytes: 60_000 });
+    const handle = s.discord.command("imagine", { prompt: "two to delete", reference: reference(s), count: 2 }, { guildId: foreign.id, install: "user" });
+    await s.discord.waitFor(() => results(handle.followups()).length === 2, 15_000, "both parts");
+    const last = results(handle.followups()).at(-1)!;
+    const press = s.discord.button(buttonId(last, "Delete"), last, { install: "user" });
+    await s.discord.waitFor(() => results(handle.followups()).every((m) => s.discord.message(m.id)?.deleted), 10_000, "both parts deleted");
+    expect(press.followups()).toEqual([]); // no "could not be deleted" notice
+    expect(channelRoutes(s, foreign.channelId)).toEqual([]);
+  });
+
   it("when the request is private, then the result replaces the ephemeral reply and nothing is visible to others", async () => {
     const s = await start();
     const foreign = s.discord.addForeignGuild();

@@ -299,6 +299,7 @@ export class InteractionService {
     const channel = this.world.channels.get(channelId)!;
     if (channel.thread?.archived) this.warnings.push(`/${fullName} dispatched in archived thread ${channelId} (Discord's client does not allow that)`);
     const cmd = this.findCommand(name, channel.guildId);
+    if (cmd) this.checkOffered(cmd, channel, opts.install ?? "guild");
     const rec = this.newRecord(type, user, channelId, opts.install);
     rec.commandName = fullName;
     const resolved: Record<string, Record<string, unknown>> = {};
@@ -415,6 +416,19 @@ export class InteractionService {
       this.warnings.push(`/${cmdName} option "${name}" value ${JSON.stringify(out.value)} is not one of its choices`);
     }
     return out;
+  }
+
+  /**
+   * Discord's client offers a command only to the installs in its `integration_types` and in the
+   * `contexts` listed ("Application Commands" → Contexts; null: every context of its install types).
+   * The fake dispatches anyway and notes it, so a test can see a command registered too narrowly.
+   */
+  private checkOffered(cmd: CommandRecord, channel: { guildId?: string; recipientIds?: string[] }, install: InstallKind): void {
+    const installType = install === "user" ? 1 : 0;
+    if (!(cmd.integration_types ?? [0]).includes(installType))
+      this.warnings.push(`/${cmd.name} is not registered for ${install === "user" ? "user" : "guild"} installs (integration_types ${JSON.stringify(cmd.integration_types)})`);
+    const context = channel.guildId !== undefined ? 0 : channel.recipientIds !== undefined ? 2 : 1;
+    if (cmd.contexts && !cmd.contexts.includes(context)) this.warnings.push(`/${cmd.name} is not offered in context ${context} (contexts ${JSON.stringify(cmd.contexts)})`);
   }
 
   private findCommand(name: string, guildId: string | undefined): CommandRecord | undefined {

@@ -14,8 +14,11 @@ const LIMIT = 100_000; // a small per-message upload limit: 60 KB images go one 
 
 let stack: Stack | undefined;
 afterEach(async () => {
+  // Every command these tests use is registered for where they use it (the fake notes any other).
+  const unoffered = stack?.discord.warnings.filter((w) => /not registered for|not offered in/.test(w)) ?? [];
   await stack?.stop();
   stack = undefined;
+  expect(unoffered).toEqual([]);
 });
 
 async function start(env: Record<string, string> = {}): Promise<Stack> {
@@ -47,6 +50,10 @@ describe("user install: registration", () => {
     for (const name of ["imagine", "edit", "remix", "upscale", "character", "help", "status"]) expect(where[name], name).toEqual({ integration_types: [0, 1], contexts: [0, 1, 2] });
     for (const name of ["story", "settings", "usage"]) expect(where[name], name).toEqual({ integration_types: [0], contexts: [0] });
     expect(s.discord.validationFailures).toEqual([]);
+    // Discord's client would not offer /story through a member's install: the fake notes the forged dispatch.
+    await s.discord.command("story end", {}, { guildId: s.discord.addForeignGuild().id, install: "user" }).callback().catch(() => undefined);
+    expect(s.discord.warnings.filter((w) => /not registered for/.test(w))).toEqual(["/story is not registered for user installs (integration_types [0])"]);
+    s.discord.warnings.length = 0;
     const puts = s.discord.commands.puts;
     expect(puts).toBe(1);
     await s.restart();

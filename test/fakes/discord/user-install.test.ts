@@ -133,6 +133,24 @@ describe("the follow-up cap applies only when the member's install alone authori
   });
 });
 
+describe("where a command is offered", () => {
+  it("notes a command dispatched through an install or in a context it is not registered for", async () => {
+    await client.rest.post(Routes.applicationCommands(fake.applicationId), { body: { name: "admin", description: "Server only", type: 1, integration_types: [0], contexts: [0] } });
+    handler = async (i) => {
+      if (i.isChatInputCommand()) await i.reply("ok");
+    };
+    const foreign = fake.addForeignGuild();
+    fake.clearRecords();
+    await fake.command("admin", {}, { guildId: foreign.id, install: "user" }).callback();
+    await fake.command("admin", {}, { channelId: fake.dmChannel(fake.users.alice.id) }).callback();
+    await fake.command("ping", {}, { channelId: fake.addGroupDm([fake.users.alice, fake.users.bob]), install: "user" }).callback();
+    expect(fake.warnings).toEqual([
+      "/admin is not registered for user installs (integration_types [0])",
+      "/admin is not offered in context 1 (contexts [0])",
+    ]);
+  });
+});
+
 describe("a group DM", () => {
   it("sends context 2 with the user and no member; the bot cannot post in it (403 50001)", async () => {
     const groupDm = fake.addGroupDm([fake.users.alice, fake.users.bob]);

@@ -109,4 +109,29 @@ describe("reply target where StoryCast may only answer the interaction", () => {
     for (let n = 1; n <= MAX_USER_INSTALL_FOLLOWUPS + 2; n++) await createReplyTarget(client.rest, origin, fake.now, budget).followUp({ content: `part ${n}` });
     expect(handle.followups().length + 1).toBe(MAX_USER_INSTALL_FOLLOWUPS + 2); // the first follow-up replaced the deferral
   });
+
+  it("in StoryCast's own DM through a user install (Discord caps it too, but StoryCast may post there), the 6th message is posted in that DM", async () => {
+    const dm = fake.dmChannel(fake.users.alice.id);
+    const handle = fake.command("imagine", {}, { channelId: dm, install: "user" });
+    await handle.callback();
+    const origin: JobOrigin = {
+      userId: fake.users.alice.id,
+      guildId: null,
+      channelId: dm,
+      applicationId: fake.applicationId,
+      interactionToken: handle.token,
+      interactionAt: fake.now(),
+      attachmentSizeLimit: fake.attachmentSizeLimit,
+      private: false,
+    };
+    const budget = createFollowUpBudget();
+    await createReplyTarget(client.rest, origin, fake.now, budget).editProgress({ content: "working" });
+    const sent = [];
+    for (let n = 1; n <= MAX_USER_INSTALL_FOLLOWUPS + 1; n++) sent.push(await createReplyTarget(client.rest, origin, fake.now, budget).followUp({ content: `part ${n}` }));
+    expect(handle.followups()).toHaveLength(MAX_USER_INSTALL_FOLLOWUPS);
+    const last = fake.message(sent.at(-1)!.id)!;
+    expect(last.channelId).toBe(dm);
+    expect(last.interactionToken).toBeUndefined(); // a plain message in the DM, not a follow-up
+    expect(last.content).toContain("part 6");
+  });
 });

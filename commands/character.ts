@@ -1,5 +1,6 @@
 import { ApplicationCommandOptionType, InteractionContextType } from "discord.js";
 import { suggestCharacters } from "../src/discord/character-autocomplete.js";
+import { characterServerOf } from "../src/discord/character-scope-of.js";
 import { askToDeleteCharacter, listCharacters, renameCharacter, saveCharacter, showCharacter } from "../src/discord/character-handlers.js";
 import type { Command } from "../src/discord/command.js";
 import { readAttachment, readInteger, readString } from "../src/discord/option-readers.js";
@@ -69,6 +70,6 @@ export const character = {
 
   async autocomplete(interaction, ctx) {
     const focused = interaction.options.getFocused(true);
-    await interaction.respond(focused.name === "name" ? await suggestCharacters(ctx, interaction.guildId, interaction.user.id, String(focused.value)) : []);
+    await interaction.respond(focused.name === "name" ? await suggestCharacters(ctx, characterServerOf(interaction), interaction.user.id, String(focused.value)) : []);
   },
 } satisfies Command;

@@ -49,6 +49,8 @@ export const errors = {
   threadAlreadyCreated: () => new DiscordHttpError(400, { message: "A thread has already been created for this message", code: 160004 }),
   /** 160005 (docs "JSON Error Codes"); the HTTP status is not documented, 403 is assumed. */
   threadLocked: () => new DiscordHttpError(403, { message: "Thread is locked", code: 160005 }),
+  /** 40094 (docs "JSON Error Codes"); the follow-up cap of user-install-only interactions ("Create Followup Message"). */
+  maxFollowUps: () => new DiscordHttpError(400, { message: "This interaction has hit the maximum number of follow up messages", code: 40094 }),
   emptyMessage: () => new DiscordHttpError(400, { message: "Cannot send an empty message", code: 50006 }),
   tooLarge: () => new DiscordHttpError(413, { message: "Request entity too large", code: 40005 }),
   badRequest: (message = "400: Bad Request") => new DiscordHttpError(400, { message, code: 0 }),

@@ -6,7 +6,7 @@
 export { startFakeDiscord, DEFAULT_TOKEN, DEFAULT_ATTACHMENT_LIMIT } from "./server.js";
 export type { FakeDiscord } from "./server.js";
 export type { InstallKind, OptionValue } from "./interactions.js";
-export { INITIAL_RESPONSE_WINDOW_MS, TOKEN_LIFETIME_MS, MAX_MODAL_COMPONENTS } from "./interactions.js";
+export { INITIAL_RESPONSE_WINDOW_MS, TOKEN_LIFETIME_MS, MAX_MODAL_COMPONENTS, MAX_USER_INSTALL_FOLLOWUPS } from "./interactions.js";
 export { errors as discordErrors } from "./discord-errors.js";
 export { AUTO_ARCHIVE_DURATIONS, DEFAULT_AUTO_ARCHIVE_DURATION } from "./threads.js";
 export type {

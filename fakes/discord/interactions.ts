@@ -35,6 +35,16 @@
  *   component ("For components or modals triggered by components, the message they were attached
  *   to"); only then are DEFERRED_UPDATE_MESSAGE (6) / UPDATE_MESSAGE (7) valid answers.
  *   Messages created in answer carry `interaction_metadata.triggering_interaction_metadata`.
+ * - User installs ("Interaction Object" → Authorizing Integration Owners Object; "Installation
+ *   Context"): `install: "user"` sends owners {"1": user id}. In a guild the bot is not in
+ *   (`fake.addForeignGuild()`) or a group DM (`fake.addGroupDm(...)`, context 2) only a user install
+ *   can be the source, and `app_permissions` is the set the changelog "User-Installed Apps General
+ *   Availability" gives for (G)DMs with other users: ATTACH_FILES | EMBED_LINKS | MENTION_EVERYONE.
+ *   "Create Followup Message": "Apps are limited to 5 followup messages per interaction if it was
+ *   initiated from a user-installed app and isn't installed in the server (… only contains
+ *   USER_INSTALL)": the 6th → 400 40094. Every successful follow-up POST counts, including the one
+ *   that turns an unedited deferral into the reply (the docs count calls to that endpoint; counting
+ *   it is the stricter reading). Edits of @original do not count.
  * - Threads: an interaction in a thread carries the thread as `channel` (type 11/12 with
  *   parent_id and thread_metadata) and `channel_id`. Dispatching one in an archived thread is
  *   noted in `warnings` ("Users cannot … use application commands … in archived threads").
@@ -50,6 +60,10 @@ export const INITIAL_RESPONSE_WINDOW_MS = 3_000;
 export const TOKEN_LIFETIME_MS = 15 * 60 * 1000;
 /** Docs "Interaction Response Object" → Modal: between 1 and 5 components. */
 export const MAX_MODAL_COMPONENTS = 5;
+/** "Create Followup Message": the cap when only a user install authorized the interaction. */
+export const MAX_USER_INSTALL_FOLLOWUPS = 5;
+/** Changelog "User-Installed Apps General Availability": app_permissions in (G)DMs with other users. */
+const USER_INSTALL_APP_PERMISSIONS = P.ATTACH_FILES | P.EMBED_LINKS | P.MENTION_EVERYONE;
 
 const VALID_CALLBACKS: Record<number, number[]> = {
   2: [4, 5, 9],
@@ -76,6 +90,8 @@ export interface InteractionRecord {
   /** MODAL_SUBMIT: the interaction that opened the modal. */
   triggeringId?: string;
   followupIds: string[];
+  /** Successful POSTs to the follow-up endpoint (the cap counts these, see the header). */
+  followupPosts: number;
   waiters: ((cb: InteractionCallbackRecord) => void)[];
   /** Which installation authorized it ("Interaction Object" → authorizing_integration_owners). */
   install: InstallKind;
@@ -121,7 +137,7 @@ export class InteractionService {
   /** `guildId` (without `channelId`) means that guild's "general" channel. */
   private inGuild<T extends { channelId?: string; guildId?: string }>(opts: T): T {
     if (opts.guildId === undefined || opts.channelId !== undefined) return opts;
-    const g = this.world.guilds.get(opts.guildId);
+    const g = this.world.guilds.get(opts.guildId) ?? this.world.foreignGuilds.get(opts.guildId);
     if (!g) throw new Error(`fake.command: unknown guild ${opts.guildId}`);
     return { ...opts, channelId: g.channelId };
   }
@@ -311,6 +327,7 @@ export class InteractionService {
     const channel = this.world.channels.get(channelId)!;
     if (channel.thread?.archived) this.warnings.push(`/${fullName} dispatched in archived thread ${channelId} (Discord's client does not allow that)`);
     const cmd = this.findCommand(name, channel.guildId);
+    if (cmd) this.checkOffered(cmd, channel, opts.install ?? "guild");
     const rec = this.newRecord(type, user, channelId, opts.install);
     rec.commandName = fullName;
     const resolved: Record<string, Record<string, unknown>> = {};
@@ -429,6 +446,19 @@ export class InteractionService {
     return out;
   }
 
+  /**
+   * Discord's client offers a command only to the installs in its `integration_types` and in the
+   * `contexts` listed ("Application Commands" → Contexts; null: every context of its install types).
+   * The fake dispatches anyway and notes it, so a test can see a command registered too narrowly.
+   */
+  private checkOffered(cmd: CommandRecord, channel: { guildId?: string; recipientIds?: string[] }, install: InstallKind): void {
+    const installType = install === "user" ? 1 : 0;
+    if (!(cmd.integration_types ?? [0]).includes(installType))
+      this.warnings.push(`/${cmd.name} is not registered for ${install === "user" ? "user" : "guild"} installs (integration_types ${JSON.stringify(cmd.integration_types)})`);
+    const context = channel.guildId !== undefined ? 0 : channel.recipientIds !== undefined ? 2 : 1;
+    if (cmd.contexts && !cmd.contexts.includes(context)) this.warnings.push(`/${cmd.name} is not offered in context ${context} (contexts ${JSON.stringify(cmd.contexts)})`);
+  }
+
   private findCommand(name: string, guildId: string | undefined): CommandRecord | undefined {
     const inGuild = guildId ? this.world.commands.guild.get(guildId)?.find((c) => c.name === name && c.type === 1) : undefined;
     return inGuild ?? this.world.commands.global.find((c) => c.name === name && c.type === 1);
@@ -445,6 +475,7 @@ export class InteractionService {
       userId: user.id,
       payload: {},
       followupIds: [],
+      followupPosts: 0,
       waiters: [],
       install,
     };
@@ -458,8 +489,12 @@ export class InteractionService {
     const w = this.world;
     const channel = w.channels.get(rec.channelId)!;
     const botPerms = w.channelPermissions(w.botUser.id, channel.id);
+    // Only a member's own install can bring StoryCast where it is not (docs "Installation Context").
+    const reachedByUserInstallOnly = w.isForeignChannel(channel) || channel.recipientIds !== undefined;
+    if (reachedByUserInstallOnly && rec.install !== "user")
+      throw new Error(`fake discord: StoryCast is not in channel ${channel.id}'s ${channel.guildId ? "guild" : "group DM"}; only { install: "user" } can reach it`);
     const p: Record<string, any> = {
-      app_permissions: (channel.guildId ? botPerms : P.VIEW_CHANNEL | P.SEND_MESSAGES | P.EMBED_LINKS | P.ATTACH_FILES | P.READ_MESSAGE_HISTORY | P.USE_EXTERNAL_EMOJIS | P.ADD_REACTIONS).toString(),
+      app_permissions: (reachedByUserInstallOnly ? USER_INSTALL_APP_PERMISSIONS : channel.guildId ? botPerms : P.VIEW_CHANNEL | P.SEND_MESSAGES | P.EMBED_LINKS | P.ATTACH_FILES | P.READ_MESSAGE_HISTORY | P.USE_EXTERNAL_EMOJIS | P.ADD_REACTIONS).toString(),
       application_id: w.applicationId,
       attachment_size_limit: this.attachmentSizeLimit,
       entitlement_sku_ids: [],
@@ -485,6 +520,14 @@ export class InteractionService {
       p.guild_id = channel.guildId;
       p.guild_locale = "en-US";
       p.member = member;
+    } else if (channel.recipientIds !== undefined) {
+      // Group DM: context 2 (PRIVATE_CHANNEL), the invoking user, no member.
+      if (!channel.recipientIds.includes(user.id)) throw new Error(`fake discord: ${user.username} is not in group DM ${channel.id}`);
+      p.authorizing_integration_owners = { "1": user.id };
+      p.channel = apiChannel(w, channel);
+      p.channel_id = channel.id;
+      p.context = 2;
+      p.user = apiUser(w.userById(user.id)!);
     } else {
       const u = w.userById(user.id)!;
       p.authorizing_integration_owners = rec.install === "user" ? { "1": user.id } : { "0": "0" };
@@ -726,6 +769,14 @@ export class InteractionService {
 
   webhookExecute(appId: string, token: string, body: any, files: UploadedFile[]): Record<string, unknown> {
     const rec = this.webhook(appId, token);
+    const owners = Object.keys(rec.payload.authorizing_integration_owners ?? {});
+    if (owners.length === 1 && owners[0] === "1" && rec.followupPosts >= MAX_USER_INSTALL_FOLLOWUPS) throw errors.maxFollowUps();
+    const sent = this.createFollowup(rec, body, files);
+    rec.followupPosts++;
+    return sent;
+  }
+
+  private createFollowup(rec: InteractionRecord, body: any, files: UploadedFile[]): Record<string, unknown> {
     const original = rec.originalMessageId ? this.world.messages.get(rec.originalMessageId) : undefined;
     if (original && !original.deleted && original.flags & MF.LOADING) {
       // First follow-up after an unedited deferral edits the "thinking" message; flags ignored.

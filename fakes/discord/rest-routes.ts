@@ -88,7 +88,9 @@ export function buildRoutes(s: RouteServices): RouteDef[] {
   const channelOr404 = (id: string | undefined) => {
     const ch = id ? w.channels.get(id) : undefined;
     if (!ch) throw errors.unknownChannel();
+    // A guild channel the bot cannot see (or a guild it is not in), a group DM it is not part of: 403 50001.
     if (ch.guildId !== undefined && !(w.channelPermissions(w.botUser.id, ch.id) & P.VIEW_CHANNEL)) throw errors.missingAccess();
+    if (ch.recipientIds !== undefined && !ch.recipientIds.includes(w.botUser.id)) throw errors.missingAccess();
     return ch;
   };
   const channelMessage = (channelId: string | undefined, messageId: string | undefined) => {

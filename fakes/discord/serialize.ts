@@ -116,6 +116,22 @@ export function apiChannel(world: World, ch: ChannelRecord): Record<string, unkn
       recipients: u ? [apiUser(u)] : [],
     };
   }
+  if (ch.recipientIds !== undefined) {
+    // Group DM (docs "Channel Object" → Example Group DM Channel).
+    return {
+      id: ch.id,
+      type: ch.type,
+      last_message_id: ch.lastMessageId,
+      flags: 0,
+      name: ch.name ?? null,
+      icon: null,
+      owner_id: ch.ownerId,
+      recipients: ch.recipientIds.flatMap((id) => {
+        const u = world.userById(id);
+        return u ? [apiUser(u)] : [];
+      }),
+    };
+  }
   return {
     id: ch.id,
     type: ch.type,

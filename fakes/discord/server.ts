@@ -87,6 +87,13 @@ export interface FakeDiscord {
    * with an id on `shard` (`[shard_id, num_shards]`) if given. GUILD_CREATE goes to that guild's shard.
    */
   addGuild(opts?: { name?: string; shard?: [number, number] }): FakeGuild;
+  /**
+   * A guild the bot is NOT in (every user is): no GUILD_CREATE, its channels answer the bot 403
+   * 50001, and only `{ install: "user" }` interactions can come from it (use its `guildId` or `channelId`).
+   */
+  addForeignGuild(opts?: { name?: string }): FakeGuild;
+  /** A group DM (channel type 3) of these members, without the bot: interactions there need `{ install: "user" }`. Returns its channel id. */
+  addGroupDm(members: FakeUser[]): string;
   waitForReady(timeoutMs?: number): Promise<void>;
   attachment(bytes: Buffer, filename: string, opts?: { contentType?: string; size?: number; width?: number; height?: number }): DiscordAttachment;
   /** A slash command, in `channelId`, or in the "general" channel of `guildId`, or in the main channel. */
@@ -453,6 +460,8 @@ export async function startFakeDiscord(opts: StartOptions = {}): Promise<FakeDis
       gateway.dispatchFor(INTENTS.GUILDS, "GUILD_CREATE", guildCreatePayload(world, g.id)); // docs "Gateway Events" → Guild Create (the bot joined)
       return { ...g };
     },
+    addForeignGuild: (o = {}) => ({ ...world.addForeignGuild(o) }),
+    addGroupDm: (members) => world.addGroupDm(members.map((m) => m.id)).id,
     waitForReady: (timeoutMs = 10_000) => gateway.waitForReady(timeoutMs),
     attachment(bytes, filename, o = {}) {
       const id = world.ids.next();

@@ -30,6 +30,7 @@ export const P = {
   EMBED_LINKS: 1n << 14n,
   ATTACH_FILES: 1n << 15n,
   READ_MESSAGE_HISTORY: 1n << 16n,
+  MENTION_EVERYONE: 1n << 17n,
   USE_EXTERNAL_EMOJIS: 1n << 18n,
   CONNECT: 1n << 20n,
   SPEAK: 1n << 21n,
@@ -118,6 +119,7 @@ export function randomToken(prefix: string): string {
 export const CT = {
   GUILD_TEXT: 0,
   DM: 1,
+  GROUP_DM: 3,
   GUILD_ANNOUNCEMENT: 5,
   ANNOUNCEMENT_THREAD: 10,
   PUBLIC_THREAD: 11,
@@ -155,6 +157,8 @@ export interface ChannelRecord {
   position?: number;
   topic?: string | null;
   recipientId?: string;
+  /** Group DMs (type 3): every recipient (the bot only if it was added, which user installs never do). */
+  recipientIds?: string[];
   permissionOverwrites: { id: string; type: 0 | 1; allow: string; deny: string }[];
   lastMessageId: string | null;
   /** Threads: the text channel the thread is in. */
@@ -236,7 +240,7 @@ export interface CommandRecord {
   [k: string]: unknown;
 }
 
-/** A guild the bot is in. */
+/** A guild the bot is in (or, in `World.foreignGuilds`, one it is not in). */
 export interface GuildRecord {
   id: string;
   name: string;
@@ -279,6 +283,12 @@ export class World {
   readonly commands = { global: [] as CommandRecord[], guild: new Map<string, CommandRecord[]>(), puts: 0 };
 
   readonly guilds = new Map<string, GuildRecord>();
+  /**
+   * Guilds the bot is not a member of (every user is): StoryCast reaches them only through a
+   * member's own install. No GUILD_CREATE, no channel access (docs "Installation Context": a
+   * user-installed app "can't take actions in a guild" beyond answering interactions).
+   */
+  readonly foreignGuilds = new Map<string, GuildRecord>();
 
   constructor(
     readonly botToken: string,
@@ -401,6 +411,29 @@ export class World {
     return guild;
   }
 
+  /** A guild the bot is not in: an @everyone role and a "general" channel, but no bot member. */
+  addForeignGuild(opts: { name?: string } = {}): GuildRecord {
+    const id = this.ids.next();
+    const guild: GuildRecord = { id, name: opts.name ?? `Foreign Guild ${this.foreignGuilds.size + 1}`, channelId: this.ids.next() };
+    this.roles.set(id, { id, guildId: id, name: "@everyone", permissions: ORDINARY_PERMISSIONS, position: 0, color: 0, managed: false });
+    this.channels.set(guild.channelId, { id: guild.channelId, type: CT.GUILD_TEXT, name: "general", guildId: id, position: 0, topic: null, permissionOverwrites: [], lastMessageId: null });
+    this.foreignGuilds.set(id, guild);
+    return guild;
+  }
+
+  /** A group DM between members (channel type 3), without the bot. */
+  addGroupDm(memberIds: readonly string[]): ChannelRecord {
+    if (memberIds.length < 2) throw new Error("fake discord: a group DM has at least two members");
+    const ch: ChannelRecord = { id: this.ids.next(), type: CT.GROUP_DM, name: "", ownerId: memberIds[0]!, recipientIds: [...memberIds], permissionOverwrites: [], lastMessageId: null };
+    this.channels.set(ch.id, ch);
+    return ch;
+  }
+
+  /** The bot has no member in a guild it was never added to: no permissions in its channels or threads. */
+  isForeignChannel(ch: ChannelRecord | undefined): boolean {
+    return ch?.guildId !== undefined && this.foreignGuilds.has(ch.guildId);
+  }
+
   /** The roles of a guild (the main guild's by default). */
   guildRoles(guildId: string = this.guildId): RoleRecord[] {
     return [...this.roles.values()].filter((r) => (r.guildId ?? this.guildId) === guildId);
@@ -421,6 +454,7 @@ export class World {
     const member = this.members.get(userId);
     const target = this.channels.get(channelId);
     if (!member) return 0n;
+    if (userId === this.botUser.id && this.isForeignChannel(target)) return 0n;
     if (target?.thread) {
       // Docs "Threads" → Permissions: a thread has its parent channel's permissions; a private
       // thread is only visible to its members and to moderators (MANAGE_THREADS).

@@ -10,15 +10,17 @@ import {
   type RepliableInteraction,
 } from "discord.js";
 import type { AppContext } from "../app-context.js";
-import { characterScope, cleanCharacterDescription, cleanCharacterName } from "../domain/character-name.js";
+import { cleanCharacterDescription, cleanCharacterName } from "../domain/character-name.js";
 import { UserFacingError } from "../domain/errors.js";
 import { checkDeclaredSizes, type AttachmentInfo } from "../domain/imagine-request.js";
 import { CharacterNotFoundError, DuplicateCharacterError, type Character } from "../store/character-store.js";
+import { characterScopeOf } from "./character-scope-of.js";
 import { downloadImageAttachment } from "./download-attachment.js";
 
 export const LIST_PAGE_SIZE = 10; // Discord allows 10 embeds per message: one per character, with its thumbnail
 
-const scopeOf = (interaction: RepliableInteraction) => characterScope(interaction.guildId, interaction.user.id);
+// A server's characters where StoryCast is installed; elsewhere the member's own.
+const scopeOf = (interaction: RepliableInteraction) => characterScopeOf(interaction);
 
 /** Creator, or a member who may manage the server, may change a character. */
 function mayManage(interaction: RepliableInteraction, character: Character): boolean {

@@ -20,6 +20,7 @@ import { launchJob } from "./launch-job.js";
 import { confirmCost } from "./confirm-cost.js";
 import { quoteFor } from "../domain/cost-quote.js";
 import { recordJob } from "./record-job.js";
+import { characterServerOf } from "./character-scope-of.js";
 
 export const MISSING_REFERENCE = "Attach a `reference` image of your character, or pick a saved `character`.";
 /** What a two-character scene calls a second character attached rather than saved (it has no name). */
@@ -36,8 +37,8 @@ export async function startImagine(interaction: ChatInputCommandInteraction, opt
   // Store reads only: milliseconds, or an acknowledgement first when a busy database makes them wait.
   const { server, character, second } = await readWithinAckBudget(interaction, ctx.clock, async () => ({
     server: await serverSettingsFor(interaction, ctx),
-    character: options.character != null ? await findCharacter(ctx, interaction.guildId, interaction.user.id, options.character) : undefined,
-    second: options.secondCharacter != null ? await findCharacter(ctx, interaction.guildId, interaction.user.id, options.secondCharacter) : undefined,
+    character: options.character != null ? await findCharacter(ctx, characterServerOf(interaction), interaction.user.id, options.character) : undefined,
+    second: options.secondCharacter != null ? await findCharacter(ctx, characterServerOf(interaction), interaction.user.id, options.secondCharacter) : undefined,
   }));
   // A two-character scene is one image, whatever the server's default count (isTwoCharacterRequest refused an explicit other one).
   const checked = checkImagineOptions(withServerDefaults(twoCharacters ? { ...options, count: 1 } : options, server)); // UserFacingError → ephemeral reply, no fal call

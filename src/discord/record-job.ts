@@ -6,6 +6,7 @@ import type { Job, JobOrigin, JobPipeline } from "../domain/job.js";
 import { jobCost } from "../domain/pricing.js";
 import { DEFAULT_ATTACHMENT_SIZE_LIMIT } from "../domain/split-files.js";
 import { stepCosts } from "../domain/two-characters.js";
+import { interactionInstallContext } from "./install-context-of.js";
 import type { Character } from "../store/character-store.js";
 import type { AdmissionCheck } from "../store/job-store.js";
 
@@ -78,6 +79,8 @@ function originOf(interaction: JobInteraction, isPrivate: boolean, ctx: AppConte
     interactionAt: interaction.createdTimestamp > ctx.now() ? ctx.now() : interaction.createdTimestamp,
     attachmentSizeLimit: interaction.attachmentSizeLimit ?? DEFAULT_ATTACHMENT_SIZE_LIMIT,
     private: isPrivate,
+    // Stored only when true, so ordinary origins stay as they were.
+    ...(interactionInstallContext(interaction).interactionOnly ? { interactionOnly: true } : {}),
   };
 }
 

@@ -10,6 +10,7 @@ import {
 } from "discord.js";
 import type { JobOrigin } from "../domain/job.js";
 import { capContent, MAX_MESSAGE_LENGTH } from "./escape.js";
+import { processFollowUpBudget, type FollowUpBudget } from "./follow-up-budget.js";
 
 /** Discord's interaction tokens allow edits and follow-ups for 15 minutes; keep a minute in hand. */
 export const TOKEN_LIFETIME_MS = 15 * 60 * 1000;
@@ -19,6 +20,8 @@ const TOKEN_MARGIN_MS = 60 * 1000;
 const WEBHOOK_GONE = new Set([10015 /* Unknown Webhook */, 50027 /* Invalid Webhook Token */]);
 /** Discord error codes meaning the bot may not post in a channel (or it is gone): the member gets a DM instead. */
 const NO_ACCESS = new Set([50001 /* Missing Access */, 50013 /* Missing Permissions */, 10003 /* Unknown Channel */, 50083 /* Thread archived */]);
+/** "This interaction has hit the maximum number of follow up messages" (user-install-only interactions: 5). */
+const FOLLOW_UPS_USED_UP = new Set([40094]);
 /** Discord error codes that no retry will change, once the fallbacks above were tried. */
 const PERMANENT: Record<number, string> = {
   50007: "the member does not accept direct messages from StoryCast",
@@ -36,6 +39,9 @@ export function permanentFailure(error: unknown): string | undefined {
   return PERMANENT[error.code] ?? (error.status >= 400 && error.status < 500 && error.status !== 429 ? `Discord refused it (${error.code}: ${error.message})` : undefined);
 }
 
+/** Why a message meant for the interaction's webhook goes another way. */
+type Fallback = "token expired" | "follow-ups used up";
+
 export interface OutgoingMessage {
   content: string;
   files?: RawFile[];
@@ -49,10 +55,12 @@ const hasCode = (error: unknown, codes: Set<number>) => error instanceof Discord
  * Sends a job's messages where its requester will see them: through the interaction's
  * webhook while its token is valid; after that (or if Discord says the token is gone)
  * as a channel message that starts by mentioning them (and only them); if the bot may
- * not post there, or the request was private, by DM. Works from the stored origin
- * alone, so it also serves jobs resumed after a restart.
+ * not post there, or the request was private, by DM. Where only the member's install
+ * brought StoryCast (`interactionOnly`) it never posts in the channel: follow-ups while the
+ * token and Discord's follow-up cap last, then DMs that say why. Works from the stored
+ * origin alone, so it also serves jobs resumed after a restart.
  */
-export function createReplyTarget(rest: REST, origin: JobOrigin, now: () => number) {
+export function createReplyTarget(rest: REST, origin: JobOrigin, now: () => number, followUps: FollowUpBudget = processFollowUpBudget) {
   let tokenGone = false;
   const tokenValid = () => !tokenGone && now() - origin.interactionAt < TOKEN_LIFETIME_MS - TOKEN_MARGIN_MS;
   const noMentions = { allowed_mentions: { parse: [] } };
@@ -85,14 +93,26 @@ export function createReplyTarget(rest: REST, origin: JobOrigin, now: () => numb
     return message.content.split("\n", 1)[0]!.includes(mention) ? message : { ...message, content: capContent(`${mention} ${message.content}`) };
   }
 
-  async function channelMessage(message: OutgoingMessage): Promise<APIMessage> {
+  const withNote = (message: OutgoingMessage, note: string): OutgoingMessage => ({
+    ...message,
+    content: `${capContent(message.content, MAX_MESSAGE_LENGTH - note.length - 1)}\n${note}`,
+  });
+
+  /** Why a message meant for the interaction comes by DM where StoryCast may not post in the channel. */
+  const interactionOnlyNote = (why: Fallback) =>
+    why === "follow-ups used up"
+      ? "-# (Discord lets StoryCast send only 5 messages in answer where it was not added, so the rest came by DM.)"
+      : "-# (Discord lets StoryCast answer where it was not added only for 15 minutes, so this came by DM.)";
+
+  async function channelMessage(message: OutgoingMessage, why: Fallback): Promise<APIMessage> {
     if (origin.private) return directMessage(message);
+    // Only the member's install brought StoryCast here: it has no right to post in the channel.
+    if (origin.interactionOnly) return directMessage(withNote(message, interactionOnlyNote(why)));
     try {
       return await post(origin.channelId, addressed(message));
     } catch (error) {
       if (!hasCode(error, NO_ACCESS)) throw error;
-      const note = `-# (StoryCast may not post in <#${origin.channelId}>, so this came by DM.)`;
-      return directMessage({ ...message, content: `${capContent(message.content, MAX_MESSAGE_LENGTH - note.length - 1)}\n${note}` });
+      return directMessage(withNote(message, `-# (StoryCast may not post in <#${origin.channelId}>, so this came by DM.)`));
     }
   }
 
@@ -101,13 +121,18 @@ export function createReplyTarget(rest: REST, origin: JobOrigin, now: () => numb
    * unless `fallback` is false (progress lines are not worth a new message each).
    */
   async function viaWebhook(send: () => Promise<unknown>, message: OutgoingMessage, fallback: boolean): Promise<APIMessage | undefined> {
-    if (!tokenValid()) return fallback ? channelMessage(message) : undefined;
+    if (!tokenValid()) return fallback ? channelMessage(message, "token expired") : undefined;
     try {
       return (await send()) as APIMessage;
     } catch (error) {
+      if (hasCode(error, FOLLOW_UPS_USED_UP)) {
+        // Nothing was posted; the token still edits the reply, but takes no more follow-ups.
+        followUps.exhaust(origin.interactionToken);
+        return fallback ? channelMessage(message, "follow-ups used up") : undefined;
+      }
       if (!hasCode(error, WEBHOOK_GONE)) throw error;
       tokenGone = true;
-      return fallback ? channelMessage(message) : undefined;
+      return fallback ? channelMessage(message, "token expired") : undefined;
     }
   }
 
@@ -130,14 +155,19 @@ export function createReplyTarget(rest: REST, origin: JobOrigin, now: () => numb
     },
     /** Posts a further message after the reply. */
     async followUp(message: OutgoingMessage): Promise<APIMessage> {
+      // The cap applies only where the member's install alone authorized the interaction.
+      if (origin.interactionOnly && tokenValid() && !followUps.available(origin.interactionToken)) return channelMessage(message, "follow-ups used up");
       return (await viaWebhook(
-        () =>
-          rest.post(Routes.webhook(origin.applicationId, origin.interactionToken), {
+        async () => {
+          const sent = await rest.post(Routes.webhook(origin.applicationId, origin.interactionToken), {
             auth: false,
             query: new URLSearchParams({ wait: "true" }),
             body: { ...payload(message), ...noMentions, ...(origin.private ? { flags: MessageFlags.Ephemeral } : {}) },
             files: message.files ?? [],
-          }),
+          });
+          followUps.spend(origin.interactionToken);
+          return sent;
+        },
         message,
         true,
       ))!;

@@ -1,5 +1,6 @@
 import { MessageFlags, PermissionFlagsBits, Routes, type ButtonInteraction } from "discord.js";
 import type { AppContext } from "../app-context.js";
+import type { Job } from "../domain/job.js";
 import { parseResultButtonId } from "./custom-ids.js";
 import { startReroll } from "./imagine-flow.js";
 import { askToSaveAsCharacter } from "./save-as-character.js";
@@ -42,7 +43,7 @@ async function deleteResult(interaction: ButtonInteraction, jobId: string, ctx: 
   for (const part of job?.delivery?.parts ?? []) if (part.messageId) parts.set(part.messageId, part.channelId ?? interaction.channelId);
   let failed = 0;
   for (const [messageId, channelId] of parts) {
-    await interaction.client.rest.delete(Routes.channelMessage(channelId, messageId)).catch((error: unknown) => {
+    await deleteMessage(interaction, job, messageId, channelId).catch((error: unknown) => {
       failed += 1;
       ctx.logger.warn({ jobId, messageId, err: error }, "could not delete a result message");
     });
@@ -51,6 +52,18 @@ async function deleteResult(interaction: ButtonInteraction, jobId: string, ctx: 
     await interaction.followUp({ content: `${failed} of the result's messages could not be deleted. Please try again in a moment.`, flags: MessageFlags.Ephemeral });
   }
   ctx.logger.info({ jobId, userId: interaction.user.id, failed }, "result deleted");
+}
+
+/**
+ * Deletes one message of a result. Where only the member's install brought StoryCast it has no
+ * rights in the channel, so a part posted there goes through an interaction's webhook: the pressed
+ * message through this button's (its @original), the others through the job's while its token lives.
+ */
+function deleteMessage(interaction: ButtonInteraction, job: Job | undefined, messageId: string, channelId: string): Promise<unknown> {
+  const rest = interaction.client.rest;
+  if (!job?.origin.interactionOnly || channelId !== job.origin.channelId) return rest.delete(Routes.channelMessage(channelId, messageId));
+  const pressed = messageId === interaction.message.id;
+  return rest.delete(Routes.webhookMessage(interaction.applicationId, pressed ? interaction.token : job.origin.interactionToken, pressed ? "@original" : messageId), { auth: false });
 }
 
 async function cancelJob(interaction: ButtonInteraction, jobId: string, ctx: AppContext): Promise<void> {

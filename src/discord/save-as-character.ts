@@ -1,9 +1,10 @@
 import { ComponentType, MessageFlags, TextInputStyle, type ButtonInteraction, type ModalSubmitInteraction } from "discord.js";
 import type { AppContext } from "../app-context.js";
-import { characterScope, cleanCharacterDescription, cleanCharacterName, MAX_CHARACTER_DESCRIPTION_LENGTH, MAX_CHARACTER_NAME_LENGTH } from "../domain/character-name.js";
+import { cleanCharacterDescription, cleanCharacterName, MAX_CHARACTER_DESCRIPTION_LENGTH, MAX_CHARACTER_NAME_LENGTH } from "../domain/character-name.js";
 import { UserFacingError } from "../domain/errors.js";
 import { sniffImageType, type ImageMime } from "../domain/image-type.js";
 import { DuplicateCharacterError } from "../store/character-store.js";
+import { characterScopeOf } from "./character-scope-of.js";
 
 const MODAL_PREFIX = "imagine:savechar:";
 
@@ -54,7 +55,7 @@ export async function handleSaveAsCharacterModal(interaction: ModalSubmitInterac
   if (!image) throw new UserFacingError(images.length ? `Pick an image from 1 to ${images.length}.` : "That result is no longer known.");
   const name = cleanCharacterName(field("name"));
   const description = cleanCharacterDescription(field("description"));
-  const scope = characterScope(interaction.guildId, interaction.user.id);
+  const scope = characterScopeOf(interaction);
   if (await ctx.characters.byName(scope, name)) throw new UserFacingError(`There is already a character called **${name}** here. Pick another name.`);
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
   const reference = await keepCopy(ctx, image.url, image.fileName);

@@ -14,6 +14,11 @@ export interface JobOrigin {
   /** Per-file upload limit Discord gave with the interaction. */
   attachmentSizeLimit: number;
   private: boolean;
+  /**
+   * StoryCast may answer the interaction but not post in its channel (only a member's install
+   * brought it there): results go as follow-ups, then by DM. Absent in origins of older jobs: false.
+   */
+  interactionOnly?: boolean;
   /** The first line of the result message, when not the default "Scene for @user" (e.g. a story's scene number). */
   caption?: string;
 }

@@ -40,6 +40,8 @@ export interface StackOptions {
    * the state-heavy end-to-end files again with it set), else SQLite.
    */
   store?: "sqlite" | "postgres";
+  /** Register the commands globally (no DISCORD_GUILD_ID), as production does: needed where the bot is not in the guild. */
+  globalCommands?: boolean;
 }
 
 /** The store the end-to-end tests of this run use unless a test asks for one. */
@@ -79,8 +81,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const fal = await startFakeFal();
   const dataDir = mkdtempSync(join(tmpdir(), "storycast-e2e-"));
   const database = (options.store ?? testStore()) === "postgres" ? await createTestDatabase() : undefined;
+  const { DISCORD_GUILD_ID: guildId, ...addresses } = botEnv(discord, fal, dataDir);
   const parsed = parseConfig({
-    ...botEnv(discord, fal, dataDir),
+    ...addresses,
+    ...(options.globalCommands ? {} : { DISCORD_GUILD_ID: guildId }),
     LOG_LEVEL: "debug",
     FAL_REQUEST_TIMEOUT_MS: "5000",
     ...(database ? { DATABASE_URL: database.url } : {}),

@@ -11,6 +11,7 @@ import { choices, readAttachment, readChoice, readString } from "../src/discord/
 import { MAX_PROMPT_LENGTH, type ImagineOptions } from "../src/domain/imagine-request.js";
 import { suggestPalettes } from "../src/domain/palette.js";
 import { PLACEMENTS } from "../src/domain/two-characters.js";
+import { characterServerOf } from "../src/discord/character-scope-of.js";
 
 
 /** /imagine: put the character from a reference image into a new scene (options as in DESIGN.md). */
@@ -52,7 +53,7 @@ export const imagine = {
     const focused = interaction.options.getFocused(true);
     const typed = String(focused.value);
     if (focused.name === "character" || focused.name === "second_character") {
-      await interaction.respond(await suggestCharacters(ctx, interaction.guildId, interaction.user.id, typed));
+      await interaction.respond(await suggestCharacters(ctx, characterServerOf(interaction), interaction.user.id, typed));
       return;
     }
     const presets = focused.name === "palette" ? suggestPalettes(typed) : [];

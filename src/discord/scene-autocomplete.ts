@@ -2,6 +2,7 @@ import type { AutocompleteInteraction } from "discord.js";
 import type { AppContext } from "../app-context.js";
 import { suggestPalettes } from "../domain/palette.js";
 import { suggestCharacters } from "./character-autocomplete.js";
+import { characterServerOf } from "./character-scope-of.js";
 
 /**
  * Autocomplete of a command's `character` (the member's saved characters here) and `palette`
@@ -11,7 +12,7 @@ export async function autocompleteCharacterOrPalette(interaction: AutocompleteIn
   const focused = interaction.options.getFocused(true);
   const typed = String(focused.value);
   if (focused.name === "character") {
-    await interaction.respond(await suggestCharacters(ctx, interaction.guildId, interaction.user.id, typed));
+    await interaction.respond(await suggestCharacters(ctx, characterServerOf(interaction), interaction.user.id, typed));
     return;
   }
   const presets = focused.name === "palette" ? suggestPalettes(typed) : [];

@@ -19,7 +19,7 @@ export function checkOutsideServerImages(limits: OperatorLimits, request: { numI
   if (imagesToday + request.numImages <= limits.userDailyImages) return;
   const left = Math.max(0, limits.userDailyImages - imagesToday);
   throw new UserFacingError(
-    `Daily limit reached: outside servers that set their own, members may make ${limits.userDailyImages} images a day; you have made ${imagesToday} today` +
+    `Daily limit reached: outside the servers that added StoryCast, members may make ${limits.userDailyImages} images a day; you have made ${imagesToday} today` +
       `${left > 0 ? ` and have ${left} left` : ""}. It resets ${describeReset(nextUtcMidnight(now), now)}.`,
   );
 }

@@ -17,6 +17,14 @@ export async function serverSettingsFor(interaction: BaseInteraction, ctx: AppCo
   return serverId ? ctx.servers.settings(serverId) : {};
 }
 
+/**
+ * Refuses a paid request from a member USER_INSTALL does not let use StoryCast where only their
+ * own install brought it (a UserFacingError saying why). Checked again by enforcePolicy.
+ */
+export function checkMayUseHere(interaction: BaseInteraction, ctx: AppContext): void {
+  checkUserInstall(ctx.config, { viaUserInstall: interactionInstallContext(interaction).viaUserInstall, userId: interaction.user.id });
+}
+
 /** What a request that passed the gate carries to the job's creation. */
 export interface Admission {
   /** The budgets, for store.create: checked in the transaction that writes the job. */
@@ -39,9 +47,9 @@ export interface Admission {
  * awaits the store and a burst must not all pass the cap meanwhile.
  */
 export function enforcePolicy(interaction: BaseInteraction, ctx: AppContext, settings: ServerSettings, generation: { speed?: Speed | undefined; numImages: number; costUsd: number }): Admission {
-  const { serverId, viaUserInstall } = interactionInstallContext(interaction);
   // Every paid request on the operator's fal key: refused before anything is held or written.
-  checkUserInstall(ctx.config, { viaUserInstall, userId: interaction.user.id });
+  checkMayUseHere(interaction, ctx);
+  const { serverId } = interactionInstallContext(interaction);
   // The process-wide queue cap (MAX_QUEUED_JOBS) applies in DMs too.
   checkQueueCapacity({ waiting: ctx.runner.waiting, maxQueued: ctx.config.maxQueuedJobs, concurrency: ctx.config.maxConcurrentJobs });
   if (serverId) {

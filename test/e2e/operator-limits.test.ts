@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FakeDiscord, FakeUser } from "../../fakes/discord/index.js";
 import { makePng } from "../../fakes/fal/index.js";
 import { startOfUtcDay } from "../../src/domain/server-policy.js";
-import { replyText, waitForReply } from "../support/imagine.js";
+import { replyEdits, replyText, waitForReply } from "../support/imagine.js";
 import { startStack, type Stack, type StackOptions } from "../support/stack.js";
 
 const DAY = 86_400_000;
@@ -36,17 +36,21 @@ describe("operator limits: who may use a user install, and a member's images out
   let stack: Stack;
   beforeAll(async () => {
     stack = await stackAtNoon({
-      env: (discord) => ({ USER_INSTALL: "allowlist", USER_INSTALL_ALLOWLIST: discord.users.alice.id, USER_DAILY_IMAGES: "2", CONFIRM_COST_ABOVE_USD: "off" }),
+      // Prices are offered above $1: none of the requests below but the refused one costs that much.
+      env: (discord) => ({ USER_INSTALL: "allowlist", USER_INSTALL_ALLOWLIST: discord.users.alice.id, USER_DAILY_IMAGES: "2", CONFIRM_COST_ABOVE_USD: "1" }),
     });
   });
   afterAll(async () => {
     await stack?.stop();
   });
 
-  it("when a member not on the allowlist uses their own install, then they are told why, and nothing is written or submitted", async () => {
+  it("when a member not on the allowlist uses their own install, then they are told why, without a price offer first, and nothing is written or submitted", async () => {
     const { discord, fal } = stack;
     const submits = fal.submits.length;
-    const text = await replyText(discord, imagine(discord, discord.users.bob, { install: "user" }));
+    // Six Quality images ($1.20) would be offered at their price first: the refusal comes before.
+    const handle = imagine(discord, discord.users.bob, { install: "user" }, { count: 6, speed: "QUALITY" });
+    const text = await replyText(discord, handle);
+    expect(replyEdits(discord, handle).join("\n")).not.toMatch(/\$1\.20/);
     expect(text).toMatch(/isn't available to you here: outside the servers that added it, its operator lets only listed members use it, and you aren't on the list/);
     expect(text).not.toMatch(/job \w+/); // refused before any job existed
     expect(fal.submits.length).toBe(submits);

@@ -93,6 +93,10 @@ describe("operator limits: who may use a user install, and a member's images out
     const refused = await replyText(discord, imagine(discord, alice, {}, { count: 2 }));
     expect(refused).toMatch(/Daily limit reached: members may make 4 images a day here; you have made 3 today and have 1 left/);
     expect(fal.submits.length).toBe(submits);
+    // /usage shows both counts apart: the server's, and the one image made in DMs since midnight.
+    const mine = await replyText(discord, discord.command("usage", {}, { user: alice }));
+    expect(mine).toMatch(/Today \(UTC\): \*\*3\*\* images of 4 allowed/);
+    expect(mine).toMatch(/Outside servers today \(DMs, your own install\): \*\*1\*\* of 2 images allowed/);
   });
 });
 

@@ -98,7 +98,8 @@ describe("operator limits: who may use a user install, and a member's images out
     expect(mine).toMatch(/Today \(UTC\): \*\*3\*\* images of 4 allowed/);
     expect(mine).toMatch(/Outside servers today \(DMs, your own install\): \*\*1\*\* of 2 images allowed/);
 
-    // Through her own install in the same server, its settings do not apply: her limit outside servers does.
+    // An interaction in that server authorized only by her own install (as in a server that did not
+    // add StoryCast): its settings do not apply there; her limit outside servers does.
     const viaOwnInstall = await replyText(discord, imagine(discord, alice, { install: "user" }, { count: 2 }));
     expect(viaOwnInstall).toMatch(/Daily limit reached: outside the servers that added StoryCast, members may make 2 images a day; you have made 1 today and have 1 left/);
     expect(fal.submits.length).toBe(submits);

@@ -29,8 +29,6 @@ export function checkMayUseHere(interaction: BaseInteraction, ctx: AppContext): 
 export interface Admission {
   /** The budgets, for store.create: checked in the transaction that writes the job. */
   admit: AdmissionCheck;
-  /** The server whose settings applied (null outside servers), recorded with the job: what the budgets count by. */
-  rulesServerId: string | null;
   /**
    * Gives back the place in StoryCast's queue held since the gate. Call it right after
    * handing the job to the runner (which then counts it), or once the request is refused.
@@ -65,5 +63,5 @@ export function enforcePolicy(interaction: BaseInteraction, ctx: AppContext, set
   }
   const request = { serverId, userId: interaction.user.id, generation: { numImages: generation.numImages, costUsd: generation.costUsd } };
   const admit = admissionCheck(settings, request, ctx.config, ctx.config.prices, new Date(ctx.now()));
-  return { admit, rulesServerId: serverId, release: ctx.runner.holdQueuePlace() };
+  return { admit, release: ctx.runner.holdQueuePlace() };
 }

@@ -17,6 +17,7 @@ const STATE_E2E = [
   "test/e2e/queue-cap.test.ts",
   "test/e2e/two-characters.test.ts",
   "test/e2e/two-characters-restart.test.ts",
+  "test/e2e/operator-limits.test.ts",
 ];
 
 export default defineConfig({

@@ -48,19 +48,27 @@ export function helpText(): string {
   ].join("\n");
 }
 
+/** The operator's limits a member may run into (USER_DAILY_IMAGES, GLOBAL_DAILY_CAP_USD). */
+export interface OperatorLimitsShown {
+  userDailyImages: number;
+  globalDailyCapUsd: number | undefined;
+}
+
 /** The prices in force and how a request's cost is counted, built from configuration. */
-export function pricesText(prices: Prices, confirmAboveUsd: number | undefined): string {
+export function pricesText(prices: Prices, confirmAboveUsd: number | undefined, limits?: OperatorLimitsShown): string {
   return [
     priceTable(prices),
     "A request costs its price per image times the count. Two characters in a scene are a scene plus an edit: the two prices add up.",
     ...(confirmAboveUsd === undefined ? [] : [`Anything over ${formatDollars(confirmAboveUsd)} asks you to confirm the price first; nothing is charged before you do.`]),
     "Daily limits count images; the monthly cap counts every job at its price.",
+    ...(limits ? [`Outside the servers that added StoryCast (DMs, your own install), you may make ${limits.userDailyImages} images per UTC day.`] : []),
+    ...(limits?.globalDailyCapUsd === undefined ? [] : [`StoryCast spends at most ${formatDollars(limits.globalDailyCapUsd)} per UTC day across everything.`]),
   ].join("\n");
 }
 
 /** /help's reply: the commands as text, the prices in an embed (together they would pass a message's 2000 characters). */
-export function helpMessage(prices: Prices, confirmAboveUsd: number | undefined) {
-  return { content: helpText(), embeds: [{ title: "Prices", description: pricesText(prices, confirmAboveUsd) }] };
+export function helpMessage(prices: Prices, confirmAboveUsd: number | undefined, limits?: OperatorLimitsShown) {
+  return { content: helpText(), embeds: [{ title: "Prices", description: pricesText(prices, confirmAboveUsd, limits) }] };
 }
 
 /** /help: what the commands do, their options, and what each costs. */
@@ -72,6 +80,6 @@ export const help = {
     contexts: [InteractionContextType.Guild, InteractionContextType.BotDM],
   },
   async execute(interaction, ctx) {
-    await interaction.reply({ ...helpMessage(ctx.config.prices, ctx.config.confirmCostAboveUsd), flags: MessageFlags.Ephemeral });
+    await interaction.reply({ ...helpMessage(ctx.config.prices, ctx.config.confirmCostAboveUsd, ctx.config), flags: MessageFlags.Ephemeral });
   },
 } satisfies Command;

@@ -32,8 +32,9 @@ export const usage = {
     const monthLabel = now.toLocaleString("en-GB", { month: "long", year: "numeric", timeZone: "UTC" });
 
     if (!readBoolean(interaction.options, "server")) {
-      const [today, members, kinds] = await Promise.all([
+      const [today, outside, members, kinds] = await Promise.all([
         ctx.servers.memberImagesSince(guildId, interaction.user.id, day),
+        ctx.servers.memberImagesOutsideServersSince(interaction.user.id, day),
         ctx.servers.usageByMemberSince(guildId, month, ctx.config.prices),
         ctx.servers.usageByKindSince(guildId, month, ctx.config.prices, interaction.user.id),
       ]);
@@ -44,6 +45,8 @@ export const usage = {
           `• Today (UTC): **${today}** image${today === 1 ? "" : "s"}${settings.dailyImageLimit !== undefined ? ` of ${settings.dailyImageLimit} allowed` : ""}`,
           `• ${monthLabel}: **${mine?.images ?? 0}** image${mine?.images === 1 ? "" : "s"}, about ${formatDollars(mine?.spendUsd ?? 0)}`,
           ...(kinds.length ? [`• By kind: ${kinds.map(kindLine).join(" · ")}`] : []),
+          // USER_DAILY_IMAGES: counted apart from any server's limit, wherever no server's settings applied.
+          `• Outside servers today (DMs, your own install): **${outside}** of ${plural(ctx.config.userDailyImages, "image")} allowed`,
         ].join("\n"),
         flags: MessageFlags.Ephemeral,
       });

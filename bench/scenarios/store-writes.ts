@@ -100,7 +100,7 @@ function jobWriter(stores: Stores, guilds: number) {
       const guildId = String(200000000000000000n + BigInt(n % guilds));
       const userId = USERS[n % USERS.length]!;
       const settings = { prompt: `bench ${n}`, imageSize: "square_hd", speed: "BALANCED", numImages: 1 } as const;
-      const admit = admissionCheck(BUDGETS, { guildId, userId, generation: { numImages: 1, costUsd: PRICES.character.BALANCED } }, PRICES, new Date());
+      const admit = admissionCheck(BUDGETS, { serverId: guildId, userId, generation: { numImages: 1, costUsd: PRICES.character.BALANCED } }, { userDailyImages: 20, globalDailyCapUsd: undefined }, PRICES, new Date());
       const origin = { userId, guildId, channelId: "300000000000000000", applicationId: "400000000000000000", interactionToken: `tok-${n}`, interactionAt: Date.now(), attachmentSizeLimit: 10_000_000, private: false };
       const { jobs } = stores;
       await timed(samples.create, () => jobs.create({ id, origin, settings }, admit));

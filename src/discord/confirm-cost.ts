@@ -4,6 +4,7 @@ import type { AppContext } from "../app-context.js";
 import { needsConfirmation, type CostQuote } from "../domain/cost-quote.js";
 import { formatDollars } from "../domain/pricing.js";
 import { deferEphemeralOnce } from "./ack-within-budget.js";
+import { checkMayUseHere } from "./policy-gate.js";
 
 /** How long a price offer waits for the member (ctx.clock time); well inside the interaction token's 15 minutes. */
 export const CONFIRM_TIMEOUT_MS = 5 * 60_000;
@@ -94,6 +95,8 @@ function offerRow(nonce: string, costUsd: number): APIActionRowComponent<APIButt
  * nothing was charged. The caller carries on in the same reply (its progress edits replace the offer).
  */
 export async function confirmCost(interaction: RepliableInteraction, ctx: AppContext, quote: CostQuote): Promise<boolean> {
+  // Every paid path offers its price here first: a member who may not use StoryCast here is told so, not asked to pay.
+  checkMayUseHere(interaction, ctx);
   if (!needsConfirmation(quote.costUsd, ctx.config.confirmCostAboveUsd)) return true;
   await deferEphemeralOnce(interaction);
   const registry = registryOf(ctx);

@@ -9,6 +9,7 @@ import { stepCosts } from "../domain/two-characters.js";
 import { interactionInstallContext } from "./install-context-of.js";
 import type { Character } from "../store/character-store.js";
 import type { AdmissionCheck } from "../store/job-store.js";
+import { interactionInstallContext } from "./install-context-of.js";
 
 /** What a job can be started from: a command, a button or select on a result, or a form (modal) opened from one. */
 export type JobInteraction = ChatInputCommandInteraction | ButtonInteraction | StringSelectMenuInteraction | ModalSubmitInteraction;
@@ -34,7 +35,7 @@ export async function recordJob(
     rerollOf?: string;
     /** A duo rerolled: its second character, already hosted. */
     pipeline?: JobPipeline;
-    /** The budgets (from enforcePolicy); absent in DMs. */
+    /** The budgets (from enforcePolicy). */
     admit: AdmissionCheck | undefined;
   },
 ): Promise<Job> {
@@ -54,6 +55,8 @@ export async function recordJob(
       // What the member's budgets count: every step at its endpoint's price in force now.
       costUsd: jobCost(ctx.config.prices, launch.settings.kind ?? "imagine", launch.settings.speed, launch.settings.numImages),
       rerollOf: launch.rerollOf ?? null,
+      // Which budgets count the job: its server's, or outside servers (DMs, user installs) the member's own.
+      rulesServerId: interactionInstallContext(interaction).serverId,
     },
     launch.admit,
   );

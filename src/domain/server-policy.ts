@@ -98,7 +98,7 @@ export function startOfUtcMonth(now: Date): number {
   return Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1);
 }
 
-function nextUtcMidnight(now: Date): number {
+export function nextUtcMidnight(now: Date): number {
   return startOfUtcDay(now) + 24 * 60 * 60 * 1000;
 }
 
@@ -107,7 +107,7 @@ function nextUtcMonth(now: Date): number {
 }
 
 /** "at 00:00 UTC (in 5 h 12 min)" / "on 1 December 00:00 UTC (in 6 days)". */
-function describeReset(at: number, now: Date): string {
+export function describeReset(at: number, now: Date): string {
   const minutes = Math.max(1, Math.ceil((at - now.getTime()) / 60_000));
   const wait = minutes < 60 ? `${minutes} min` : minutes < 48 * 60 ? `${Math.floor(minutes / 60)} h ${minutes % 60} min` : `${Math.round(minutes / 1440)} days`;
   const date = new Date(at);

@@ -19,6 +19,11 @@ export interface NewJob {
   rerollOf?: string | null;
   /** The saved character whose reference the job uses, if any. */
   characterId?: string | null;
+  /**
+   * The server whose settings apply to the job (InstallContext.serverId): null outside servers
+   * (DMs, user installs), where the member's own daily limit counts it. Absent: origin.guildId.
+   */
+  rulesServerId?: string | null;
 }
 
 /**
@@ -35,14 +40,21 @@ export class LeaseLostError extends Error {
 export type FalLinePlace = { granted: true } | { granted: false; position: number };
 
 /** The usage reads an admission check may make, inside the transaction that writes the job. */
-export type UsageReader = Pick<ServerStore, "memberImagesSince" | "spendSince">;
+export type UsageReader = Pick<ServerStore, "memberImagesSince" | "spendSince" | "memberImagesOutsideServersSince" | "totalSpendSince">;
 
 /**
  * Decides whether a new job may be written, from the usage so far; throws (a UserFacingError
  * naming the rule) to refuse. Runs inside the transaction that writes the job row, so no
  * concurrent request — in this process or another — can be counted between the check and the write.
  */
-export type AdmissionCheck = (usage: UsageReader) => Promise<void> | void;
+export interface AdmissionCheck {
+  (usage: UsageReader): Promise<void> | void;
+  /**
+   * The check reads the spend of every job everywhere (the operator's global cap): creations in
+   * every server and DM then take turns for it, not only those of the same server or member.
+   */
+  readonly readsGlobalSpend?: boolean;
+}
 
 /**
  * Where jobs live: SQLite (embedded, one process) or PostgreSQL (shared by many processes).
@@ -51,7 +63,8 @@ export type AdmissionCheck = (usage: UsageReader) => Promise<void> | void;
 export interface JobStore {
   /**
    * Writes a new job in state pending. With `admit`, the check and the write are one
-   * transaction that concurrent creations for the same server cannot interleave with; a
+   * transaction that concurrent creations for the same server (or, outside servers, the same
+   * member; with `admit.readsGlobalSpend`, anywhere) cannot interleave with; a
    * refusal (the check throws) writes nothing and rejects with the check's error.
    */
   create(job: NewJob, admit?: AdmissionCheck): Promise<Job>;

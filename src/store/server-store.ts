@@ -39,6 +39,10 @@ export interface ServerStore {
   updateSettings(guildId: string, change: (current: ServerSettings) => ServerSettings): Promise<ServerSettings>;
   memberImagesSince(guildId: string, userId: string, since: number): Promise<number>;
   spendSince(guildId: string, since: number, prices: Prices): Promise<number>;
+  /** A member's images made where no server's settings applied (DMs, user installs), wherever that was. */
+  memberImagesOutsideServersSince(userId: string, since: number): Promise<number>;
+  /** What every job cost since `since`, in every server, DM and user install. */
+  totalSpendSince(since: number, prices: Prices): Promise<number>;
   usageByMemberSince(guildId: string, since: number, prices: Prices): Promise<MemberUsage[]>;
   usageByDaySince(guildId: string, since: number, prices: Prices): Promise<DayUsage[]>;
   /** Usage per kind of job (the whole server's, or one member's with `userId`), most spent first. */

@@ -1,6 +1,7 @@
 import { openStores, type Stores } from "../../src/store/sql/open-stores.js";
 import { createTestDatabase } from "../support/postgres.js";
 import { describeAtomicStoreContract } from "./store-contract-atomic.js";
+import { describeOperatorStoreContract } from "./store-contract-operator.js";
 import { describeStoreContract, type StoreOpener } from "./store-contract.js";
 import { describeStepsStoreContract } from "./store-contract-steps.js";
 
@@ -28,3 +29,4 @@ const opener: StoreOpener = {
 describeStoreContract("PostgreSQL", opener);
 describeAtomicStoreContract("PostgreSQL", opener);
 describeStepsStoreContract("PostgreSQL", opener);
+describeOperatorStoreContract("PostgreSQL", opener);

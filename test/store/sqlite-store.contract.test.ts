@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openStores, type Stores } from "../../src/store/sql/open-stores.js";
 import { describeAtomicStoreContract } from "./store-contract-atomic.js";
+import { describeOperatorStoreContract } from "./store-contract-operator.js";
 import { describeStoreContract, type StoreOpener } from "./store-contract.js";
 import { describeStepsStoreContract } from "./store-contract-steps.js";
 
@@ -30,3 +31,4 @@ const opener: StoreOpener = {
 describeStoreContract("SQLite", opener);
 describeAtomicStoreContract("SQLite", opener);
 describeStepsStoreContract("SQLite", opener);
+describeOperatorStoreContract("SQLite", opener);

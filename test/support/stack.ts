@@ -30,7 +30,8 @@ export interface Stack {
 }
 
 export interface StackOptions {
-  env?: Record<string, string>;
+  /** Extra environment; a function when it names the fake Discord's ids (e.g. an allowlist of its users). */
+  env?: Record<string, string> | ((discord: FakeDiscord) => Record<string, string>);
   attachmentSizeLimit?: number;
   /** Options of the fake Discord (e.g. shardCount, guilds on given shards). */
   discord?: StartOptions;
@@ -88,7 +89,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     LOG_LEVEL: "debug",
     FAL_REQUEST_TIMEOUT_MS: "5000",
     ...(database ? { DATABASE_URL: database.url } : {}),
-    ...options.env,
+    ...(typeof options.env === "function" ? options.env(discord) : options.env),
   });
   if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
   const logs: string[] = [];

@@ -73,4 +73,17 @@ describe("/help", () => {
     expect(content).toContain("`second_character`");
     expect(content).toMatch(/`scene` \(`with`: a second character/);
   });
+  it("when the operator sets limits outside servers and a daily spending cap, then the prices say so; without a cap, no cap is mentioned", () => {
+    const limitsFor = (env: Record<string, string>) => {
+      const parsed = parseConfig({ DISCORD_TOKEN: "t", FAL_KEY: "k", ...env });
+      if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
+      return helpMessage(parsed.config.prices, parsed.config.confirmCostAboveUsd, parsed.config).embeds[0]!.description;
+    };
+    const capped = limitsFor({ USER_DAILY_IMAGES: "7", GLOBAL_DAILY_CAP_USD: "25" });
+    expect(capped).toContain("Outside the servers that added StoryCast (DMs, your own install), you may make 7 images per UTC day.");
+    expect(capped).toContain("StoryCast spends at most $25.00 per UTC day across everything.");
+    const uncapped = limitsFor({});
+    expect(uncapped).toContain("you may make 20 images per UTC day");
+    expect(uncapped).not.toMatch(/spends at most/);
+  });
 });

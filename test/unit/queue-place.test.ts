@@ -22,11 +22,12 @@ function gateContext(maxQueuedJobs: number) {
     pollIntervalMs: 10,
     jobTimeoutMs: 60_000,
   });
-  const ctx = { runner, config: { maxQueuedJobs, maxConcurrentJobs: 1 } } as unknown as AppContext;
+  const config = { maxQueuedJobs, maxConcurrentJobs: 1, userInstall: "off", userInstallAllowlist: new Set(), userDailyImages: 20, globalDailyCapUsd: undefined, prices: {} };
+  const ctx = { runner, config, now: () => 0 } as unknown as AppContext;
   return { ctx, runner };
 }
 
-const inDms = { guildId: null } as never;
+const inDms = { guildId: null, user: { id: "u1" } } as never;
 const generation = { speed: "TURBO" as const, numImages: 1, costUsd: 0.1 };
 
 describe("queue places held between the gate and the runner", () => {

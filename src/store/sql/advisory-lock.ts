@@ -15,6 +15,11 @@ export const LockSpace = {
   falLine: 3,
   /** Read-change-write of one server's settings. */
   serverSettings: 4,
+  /**
+   * Job admission under the operator's global daily cap: every creation reads everyone's spend.
+   * Taken before the admission lock of the job's server or member, always in that order.
+   */
+  globalSpend: 5,
 } as const;
 
 /** Takes a PostgreSQL lock held until the transaction ends (commit or rollback). */

@@ -53,6 +53,8 @@ export interface JobsTable {
   kind: ColumnType<string, string | undefined, string>;
   /** When the job was given a place at fal (it counts against MAX_CONCURRENT_JOBS until it leaves pending/submitting/queued). */
   fal_slot_at: number | null;
+  /** The server whose settings applied (null outside servers: DMs, user installs), what USER_DAILY_IMAGES counts by. */
+  rules_guild_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface CharactersTable {

@@ -5,7 +5,7 @@ import { LeaseLostError, type AdmissionCheck, type FalLinePlace, type JobStore, 
 import { createKeyedQueue } from "../../util/keyed-queue.js";
 import { LockSpace, lockForTransaction } from "./advisory-lock.js";
 import type { Database, JobsTable, SqlDialectName } from "./schema.js";
-import { memberImagesSince, spendSince } from "./usage-queries.js";
+import { memberImagesOutsideServersSince, memberImagesSince, spendSince, totalSpendSince } from "./usage-queries.js";
 
 type JobRow = Selectable<JobsTable>;
 
@@ -86,16 +86,23 @@ export function createSqlJobStore(
 
   return {
     async create(job: NewJob, admit?: AdmissionCheck): Promise<Job> {
-      const scope = job.origin.guildId !== null ? `guild:${job.origin.guildId}` : `user:${job.origin.userId}`;
-      // With a check on PostgreSQL, this process's creations for one scope take turns before they
-      // take a connection (they would only wait for the same lock there).
-      const inTurn = admit && dialect === "postgres" ? <T,>(task: () => Promise<T>) => queue(`admit:${scope}`, task) : <T,>(task: () => Promise<T>) => task();
+      const rulesServerId = job.rulesServerId === undefined ? job.origin.guildId : job.rulesServerId;
+      // The budgets that can apply are the rules' server's, or outside servers the member's own.
+      const scope = rulesServerId !== null ? `guild:${rulesServerId}` : `user:${job.origin.userId}`;
+      const global = admit?.readsGlobalSpend === true;
+      // With a check on PostgreSQL, this process's creations for one scope (every creation, under
+      // a global cap) take turns before they take a connection (they would only wait for the same lock there).
+      const turnKey = global ? "admit:global" : `admit:${scope}`;
+      const inTurn = admit && dialect === "postgres" ? <T,>(task: () => Promise<T>) => queue(turnKey, task) : <T,>(task: () => Promise<T>) => task();
       return inTurn(() => db.transaction().execute(async (trx) => {
         if (admit) {
           // SQLite needs no lock: the one connection is held for the whole transaction (see
           // open-sql-database.ts). So `admit` must read through the reader it is given: a query on
           // another store would wait for that connection forever.
           if (dialect === "postgres") {
+            // Under a global cap every creation reads everyone's spend: they all queue here first.
+            // Always global before the scope's lock, in every process, so no two wait for each other.
+            if (global) await lockForTransaction(trx, LockSpace.globalSpend, "global-spend");
             // Creations for one server (or one member's DMs) queue here, in every process. Under
             // READ COMMITTED each query after the lock sees what the previous holders committed,
             // so the check counts every job admitted before it. A DM has no server: the member's key.
@@ -104,6 +111,8 @@ export function createSqlJobStore(
           const reader: UsageReader = {
             memberImagesSince: (guildId, userId, since) => memberImagesSince(trx, guildId, userId, since),
             spendSince: (guildId, since, prices) => spendSince(trx, guildId, since, prices),
+            memberImagesOutsideServersSince: (userId, since) => memberImagesOutsideServersSince(trx, userId, since),
+            totalSpendSince: (since, prices) => totalSpendSince(trx, since, prices),
           };
           // A refusal throws out of the transaction: it rolls back and the caller gets this very error.
           await admit(reader);
@@ -128,6 +137,7 @@ export function createSqlJobStore(
             speed: job.settings.speed,
             character_id: job.characterId ?? null,
             cost_usd: job.costUsd ?? null,
+            rules_guild_id: rulesServerId,
             kind: job.settings.kind ?? "imagine",
             pipeline: job.pipeline ? JSON.stringify(job.pipeline) : null,
             delivery: null,

@@ -3,7 +3,7 @@ import type { ServerSettings } from "../../domain/server-policy.js";
 import type { ServerStore } from "../server-store.js";
 import { LockSpace, lockForTransaction } from "./advisory-lock.js";
 import type { Database, SqlDialectName } from "./schema.js";
-import { memberImagesSince, spendSince, usageByDaySince, usageByKindSince, usageByMemberSince } from "./usage-queries.js";
+import { memberImagesOutsideServersSince, memberImagesSince, spendSince, totalSpendSince, usageByDaySince, usageByKindSince, usageByMemberSince } from "./usage-queries.js";
 
 /** Server settings (one JSON row per server) and usage summed over the jobs table. */
 export function createSqlServerStore(db: Kysely<Database>, dialect: SqlDialectName): ServerStore {
@@ -35,6 +35,8 @@ export function createSqlServerStore(db: Kysely<Database>, dialect: SqlDialectNa
     },
     memberImagesSince: (guildId, userId, since) => memberImagesSince(db, guildId, userId, since),
     spendSince: (guildId, since, prices) => spendSince(db, guildId, since, prices),
+    memberImagesOutsideServersSince: (userId, since) => memberImagesOutsideServersSince(db, userId, since),
+    totalSpendSince: (since, prices) => totalSpendSince(db, since, prices),
     usageByMemberSince: (guildId, since, prices) => usageByMemberSince(db, guildId, since, prices),
     usageByDaySince: (guildId, since, prices) => usageByDaySince(db, guildId, since, prices),
     usageByKindSince: (guildId, since, prices, userId) => usageByKindSince(db, guildId, since, prices, userId),

@@ -61,6 +61,34 @@ export async function spendSince(db: Kysely<Database>, guildId: string, since: n
   return totals(rows, prices).get("")?.spendUsd ?? 0;
 }
 
+/**
+ * A member's images made where no server's settings applied (DMs, user installs), across every
+ * place: what USER_DAILY_IMAGES counts.
+ */
+export async function memberImagesOutsideServersSince(db: Kysely<Database>, userId: string, since: number): Promise<number> {
+  const row = await db
+    .selectFrom("jobs")
+    .select((eb) => eb.fn.sum<number | string | null>("num_images").as("n"))
+    .where("rules_guild_id", "is", null)
+    .where("user_id", "=", userId)
+    .where("created_at", ">=", since)
+    .where(chargeable)
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
+/** What every job since `since` cost, everywhere (all servers, DMs, user installs): what GLOBAL_DAILY_CAP_USD counts. */
+export async function totalSpendSince(db: Kysely<Database>, since: number, prices: Prices): Promise<number> {
+  const rows = await db
+    .selectFrom("jobs")
+    .select([sql.lit("").as("key"), "speed", ...sums])
+    .where("created_at", ">=", since)
+    .where(chargeable)
+    .groupBy("speed")
+    .execute();
+  return totals(rows, prices).get("")?.spendUsd ?? 0;
+}
+
 export async function usageByMemberSince(db: Kysely<Database>, guildId: string, since: number, prices: Prices) {
   const rows = await db
     .selectFrom("jobs")

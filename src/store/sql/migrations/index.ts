@@ -6,6 +6,7 @@ import { metaMigration } from "./003-meta.js";
 import { storybookLeasesMigration } from "./004-storybook-leases.js";
 import { jobStepsMigration } from "./005-job-steps.js";
 import { jobKindMigration } from "./006-job-kind.js";
+import { rulesServerMigration } from "./007-rules-server.js";
 
 /**
  * Every migration, listed here rather than found by scanning a folder, so the same code runs
@@ -20,6 +21,7 @@ export function migrationsFor(dialect: SqlDialectName): Record<string, Migration
     "004_storybook_leases": storybookLeasesMigration(dialect),
     "005_job_steps": jobStepsMigration(dialect),
     "006_job_kind": jobKindMigration(dialect),
+    "007_rules_server": rulesServerMigration(dialect),
   };
 }
 

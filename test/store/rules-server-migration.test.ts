@@ -1,0 +1,50 @@
+import Sqlite from "better-sqlite3";
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from "kysely";
+import pg from "pg";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { migrateToLatest } from "../../src/store/sql/migrate.js";
+import { migrationProvider } from "../../src/store/sql/migrations/index.js";
+import type { Database, SqlDialectName } from "../../src/store/sql/schema.js";
+import { createTestDatabase } from "../support/postgres.js";
+
+/** A database of each dialect, empty, with a way to drop it. */
+async function emptyDatabase(dialect: SqlDialectName): Promise<{ db: Kysely<Database>; dispose(): Promise<void> }> {
+  if (dialect === "sqlite") {
+    const dir = mkdtempSync(join(tmpdir(), "storycast-rules-"));
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: new Sqlite(join(dir, "storycast.sqlite")) }) });
+    return { db, dispose: async () => (await db.destroy(), rmSync(dir, { recursive: true, force: true })) };
+  }
+  const database = await createTestDatabase();
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: database.url, max: 2 }) }) });
+  return { db, dispose: async () => (await db.destroy(), await database.drop()) };
+}
+
+const row = (id: string, guildId: string | null) => ({
+  id, created_at: 1, updated_at: 1, origin: "{}", settings: "{}", fal_input: null, state_kind: "delivered", state: "{}",
+  fal_request_id: "r", reroll_of: null, guild_id: guildId, user_id: "u", num_images: 1, speed: "TURBO", character_id: null, delivery: null,
+  owner: null, lease_until: null, waiting_since: null, cost_usd: 0.1, pipeline: null, fal_slot_at: null, kind: "imagine",
+});
+
+describe.each(["sqlite", "postgres"] as const)("migration 007_rules_server on %s", (dialect) => {
+  it("when rows written before it are migrated, then a server's job keeps its server as the rules' server and a DM job has none", async () => {
+    const { db, dispose } = await emptyDatabase(dialect);
+    try {
+      // The schema as release 006 left it: every job then came from a server's install or a DM.
+      const migrated = await new Migrator({ db, provider: migrationProvider(dialect) }).migrateTo("006_job_kind");
+      expect(migrated.error).toBeUndefined();
+      await db.insertInto("jobs").values([row("server", "g1"), row("dm", null)] as never).execute();
+
+      expect(await migrateToLatest(db, dialect)).toEqual(["007_rules_server"]);
+      const rules = await db.selectFrom("jobs").select(["id", "rules_guild_id"]).orderBy("id").execute();
+      expect(rules).toEqual([{ id: "dm", rules_guild_id: null }, { id: "server", rules_guild_id: "g1" }]);
+      // Run again (an interrupted SQLite migration is): nothing changes.
+      await migrationProvider(dialect).getMigrations().then((all) => all["007_rules_server"]!.up(db as Kysely<unknown>));
+      expect(await db.selectFrom("jobs").select(["id", "rules_guild_id"]).orderBy("id").execute()).toEqual(rules);
+    } finally {
+      await dispose();
+    }
+  });
+});

@@ -9,7 +9,6 @@ import { stepCosts } from "../domain/two-characters.js";
 import { interactionInstallContext } from "./install-context-of.js";
 import type { Character } from "../store/character-store.js";
 import type { AdmissionCheck } from "../store/job-store.js";
-import { interactionInstallContext } from "./install-context-of.js";
 
 /** What a job can be started from: a command, a button or select on a result, or a form (modal) opened from one. */
 export type JobInteraction = ChatInputCommandInteraction | ButtonInteraction | StringSelectMenuInteraction | ModalSubmitInteraction;

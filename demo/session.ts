@@ -13,7 +13,7 @@ import { createLogger } from "../src/logger.js";
 import { startFakeDiscord, type FakeDiscord } from "../fakes/discord/index.js";
 import { startFakeFal, type FakeFal } from "../fakes/fal/index.js";
 import { writeDemoOutput } from "./output.js";
-import { playStory } from "./story-script.js";
+import { playStory, SCENES } from "./story-script.js";
 
 export interface DemoOptions {
   /** Where the images, the storybook, README.txt and the bot's log go (created if missing). */
@@ -44,6 +44,8 @@ export async function runDemo({ outDir: wanted, log }: DemoOptions): Promise<Dem
   try {
     discord = await startFakeDiscord({ openapiPath: vendoredOpenApi() });
     fal = await startFakeFal();
+    // Fixed seeds, one per scene: every run makes the same pictures (and the README's screenshots stay put).
+    fal.script(...SCENES.map((_, i) => ({ seed: 1000 + i })));
     log(`Started a fake Discord at ${discord.apiUrl} and a fake fal at ${fal.url}`);
     app = await startApp(demoConfig(discord, fal, dataDir), createLogger("info", [discord.token, fal.key], logStream));
     log(`StoryCast is running (logged in as ${app.client.user.tag}); its log: ${join(outDir, LOG_FILE)}`);

@@ -51,24 +51,40 @@ async function open(file: string, options: { phone?: boolean } = {}): Promise<Pa
   return page;
 }
 
+/**
+ * The little of the DOM the checks below use. The project compiles without the DOM library (it is
+ * Node code); these functions run inside the page, where `globalThis.document` is the real one.
+ */
+interface InPage {
+  document: {
+    images: Iterable<{ alt: string; src: string; naturalWidth: number; decode(): Promise<void> }>;
+    documentElement: { clientWidth: number; scrollWidth: number };
+    body: { querySelectorAll(selector: string): Iterable<{ getBoundingClientRect(): { right: number } }> };
+  };
+}
+
 /** Each image's alt text and natural size once the browser has tried to decode it (0 when it could not). */
 const decodedImages = (page: Page) =>
-  page.evaluate(() =>
-    Promise.all(
+  page.evaluate(() => {
+    const { document } = globalThis as unknown as InPage;
+    return Promise.all(
       [...document.images].map(async (img) => {
         await img.decode().catch(() => undefined);
         return { alt: img.alt, inline: img.src.startsWith("data:"), naturalWidth: img.naturalWidth };
       }),
-    ),
-  );
+    );
+  });
 
 /** Widths a phone reader would notice: the page's, and how far the widest image or text block reaches. */
 const overflow = (page: Page) =>
-  page.evaluate(() => ({
-    viewport: document.documentElement.clientWidth,
-    page: document.documentElement.scrollWidth,
-    rightmost: Math.max(...[...document.body.querySelectorAll("*")].map((e) => e.getBoundingClientRect().right)),
-  }));
+  page.evaluate(() => {
+    const { document } = globalThis as unknown as InPage;
+    return {
+      viewport: document.documentElement.clientWidth,
+      page: document.documentElement.scrollWidth,
+      rightmost: Math.max(...[...document.body.querySelectorAll("*")].map((e) => e.getBoundingClientRect().right)),
+    };
+  });
 
 const outsideRequests = () => requests.filter((url) => !documents.has(url));
 

@@ -5,8 +5,11 @@ import { join, resolve } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 
 const SCRIPT = resolve(".ci/install-chromium");
-let bin: string;
-afterEach(() => rmSync(bin, { recursive: true, force: true }));
+let bin: string | undefined;
+afterEach(() => {
+  if (bin) rmSync(bin, { recursive: true, force: true });
+  bin = undefined;
+});
 
 /**
  * Runs .ci/install-chromium with PATH holding only stand-ins written into a temporary folder:
@@ -14,20 +17,21 @@ afterEach(() => rmSync(bin, { recursive: true, force: true }));
  * puts a `chromium` on PATH as the real package would. Returns the exit code, output and calls.
  */
 function run(options: { uid: number; sudo?: boolean; aptGet?: boolean; chromium?: boolean; env?: Record<string, string> }) {
-  bin = mkdtempSync(join(tmpdir(), "ci-chromium-"));
-  const calls = join(bin, "calls.log");
+  const dir = mkdtempSync(join(tmpdir(), "ci-chromium-"));
+  bin = dir;
+  const calls = join(dir, "calls.log");
   const tool = (name: string, body: string) => {
-    writeFileSync(join(bin, name), `#!/bin/sh\n${body}\n`);
-    chmodSync(join(bin, name), 0o755);
+    writeFileSync(join(dir, name), `#!/bin/sh\n${body}\n`);
+    chmodSync(join(dir, name), 0o755);
   };
   tool("id", `echo ${options.uid}`);
   if (options.chromium) tool("chromium", "exit 0");
   if (options.sudo) tool("sudo", `echo "sudo $*" >> ${calls}\nexec "$@"`);
   if (options.aptGet ?? true) {
     // chmod by its full path: PATH holds only the stand-ins.
-    tool("apt-get", `echo "apt-get $*" >> ${calls}\nif [ "$1" = install ]; then printf '#!/bin/sh\\nexit 0\\n' > ${join(bin, "chromium")}; /bin/chmod +x ${join(bin, "chromium")}; fi`);
+    tool("apt-get", `echo "apt-get $*" >> ${calls}\nif [ "$1" = install ]; then printf '#!/bin/sh\\nexit 0\\n' > ${join(dir, "chromium")}; /bin/chmod +x ${join(dir, "chromium")}; fi`);
   }
-  const result = spawnSync("/bin/bash", [SCRIPT], { env: { PATH: bin, ...options.env }, encoding: "utf8" });
+  const result = spawnSync("/bin/bash", [SCRIPT], { env: { PATH: dir, ...options.env }, encoding: "utf8" });
   return { status: result.status, output: result.stdout + result.stderr, calls: existsSync(calls) ? readFileSync(calls, "utf8").trim().split("\n") : [] };
 }
 

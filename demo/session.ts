@@ -20,6 +20,8 @@ export interface DemoOptions {
   outDir: string;
   /** Progress lines for a person watching. */
   log: (line: string) => void;
+  /** Called once the fakes run, before the session: lets a test make them misbehave. */
+  withFakes?: (fakes: { discord: FakeDiscord; fal: FakeFal }) => void;
 }
 
 export interface DemoResult {
@@ -32,7 +34,7 @@ export interface DemoResult {
 const LOG_FILE = "bot.log";
 
 /** Plays the demo session and writes its files into `outDir`. Stops every server and the bot before returning or throwing. */
-export async function runDemo({ outDir: wanted, log }: DemoOptions): Promise<DemoResult> {
+export async function runDemo({ outDir: wanted, log, withFakes }: DemoOptions): Promise<DemoResult> {
   const outDir = resolve(wanted);
   await mkdir(outDir, { recursive: true });
   // The bot's JSON logs go to a file, so the console shows only the story.
@@ -46,6 +48,7 @@ export async function runDemo({ outDir: wanted, log }: DemoOptions): Promise<Dem
     fal = await startFakeFal();
     // Fixed seeds, one per scene: every run makes the same pictures (and the README's screenshots stay put).
     fal.script(...SCENES.map((_, i) => ({ seed: 1000 + i })));
+    withFakes?.({ discord, fal });
     log(`Started a fake Discord at ${discord.apiUrl} and a fake fal at ${fal.url}`);
     app = await startApp(demoConfig(discord, fal, dataDir), createLogger("info", [discord.token, fal.key], logStream));
     log(`StoryCast is running (logged in as ${app.client.user.tag}); its log: ${join(outDir, LOG_FILE)}`);

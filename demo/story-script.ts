@@ -82,15 +82,19 @@ const firstLine = (message: StoredMessage) => message.text.split("\n")[0] ?? "";
 
 /**
  * The reply the member ends up seeing once it matches `pattern`: an immediate answer, or the
- * deferred reply once the bot has edited it. On a timeout the error names the step and quotes the reply.
+ * deferred reply once the bot has edited it. A reply that reports a failure (the bot's "⚠️"
+ * notices) ends the demo at once, quoting it; a step that hangs ends it after STEP_TIMEOUT_MS.
  */
 async function finalReply(discord: FakeDiscord, handle: InteractionHandle, pattern: RegExp, what: string): Promise<StoredMessage> {
   await handle.callback(STEP_TIMEOUT_MS);
+  let outcome: { reply: StoredMessage; failed: boolean };
   try {
-    return await discord.waitFor(
+    outcome = await discord.waitFor(
       () => {
         const reply = handle.original();
-        return reply && !reply.loading && pattern.test(reply.text) ? reply : undefined;
+        if (!reply || reply.loading) return undefined;
+        if (reply.text.startsWith("⚠️")) return { reply, failed: true };
+        return pattern.test(reply.text) ? { reply, failed: false } : undefined;
       },
       STEP_TIMEOUT_MS,
       what,
@@ -98,4 +102,6 @@ async function finalReply(discord: FakeDiscord, handle: InteractionHandle, patte
   } catch {
     throw new Error(`${what} did not finish within ${STEP_TIMEOUT_MS / 1000} s; the bot's reply is: ${JSON.stringify(handle.original()?.text ?? "(none)")}`);
   }
+  if (outcome.failed) throw new Error(`${what} failed; the bot answered: ${JSON.stringify(outcome.reply.text)}`);
+  return outcome.reply;
 }

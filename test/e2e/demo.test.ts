@@ -50,8 +50,22 @@ describe("npm run demo", () => {
   });
 
   it("when the demo has finished, then the fake Discord and fake fal it started no longer answer", async () => {
-    const urls = printed.flatMap((line) => [...line.matchAll(/http:\/\/127\.0\.0\.1:\d+/g)].map((m) => m[0]));
-    expect(urls).toHaveLength(2);
-    for (const url of urls) await expect(fetch(url)).rejects.toThrow();
+    await expectStopped(printed);
   });
+
+  it("when fal refuses a scene, then the demo fails at once naming the step and quoting the bot, and still stops both fakes", async () => {
+    const lines: string[] = [];
+    const refused = { status: 422, body: { detail: [{ loc: ["body", "prompt"], msg: "Content policy violation", type: "content_policy_violation" }] } };
+    const failing = runDemo({ outDir: join(outDir, "refused"), log: (line) => lines.push(line), withFakes: ({ fal }) => (fal.defaults = { outcome: refused }) });
+    await expect(failing).rejects.toThrow(/^\/story scene 1 failed; the bot answered: "⚠️ .+"/);
+    expect(readdirSync(join(outDir, "refused"))).toEqual(["bot.log"]);
+    await expectStopped(lines);
+  }, 60_000);
 });
+
+/** The fake Discord and fake fal whose addresses the demo printed no longer accept connections. */
+async function expectStopped(lines: string[]): Promise<void> {
+  const urls = lines.flatMap((line) => [...line.matchAll(/http:\/\/127\.0\.0\.1:\d+/g)].map((m) => m[0]));
+  expect(urls).toHaveLength(2);
+  for (const url of urls) await expect(fetch(url)).rejects.toThrow();
+}

@@ -59,7 +59,7 @@ interface InPage {
   document: {
     images: Iterable<{ alt: string; src: string; naturalWidth: number; decode(): Promise<void> }>;
     documentElement: { clientWidth: number; scrollWidth: number };
-    body: { querySelectorAll(selector: string): Iterable<{ getBoundingClientRect(): { right: number } }> };
+    body: { querySelectorAll(selector: string): Iterable<{ getBoundingClientRect(): { right: number } }>; getBoundingClientRect(): { left: number; width: number } };
   };
 }
 
@@ -83,6 +83,7 @@ const overflow = (page: Page) =>
       viewport: document.documentElement.clientWidth,
       page: document.documentElement.scrollWidth,
       rightmost: Math.max(...[...document.body.querySelectorAll("*")].map((e) => e.getBoundingClientRect().right)),
+      column: document.body.getBoundingClientRect(),
     };
   });
 
@@ -109,6 +110,9 @@ describe("the storybook in a real browser", () => {
     expect(scenes.map((s) => s.top)).toEqual([...scenes.map((s) => s.top)].sort((a, b) => a - b));
     const desktop = await overflow(page);
     expect(desktop.page).toBeLessThanOrEqual(desktop.viewport);
+    // Reads well on a wide screen: one centred column of 52rem of text (832 px, plus 1rem padding each side), not lines across the whole window.
+    expect(desktop.column.width).toBeLessThanOrEqual(832 + 32);
+    expect(Math.abs(desktop.column.left - (desktop.viewport - desktop.column.width - desktop.column.left))).toBeLessThanOrEqual(1);
     mkdirSync(DOCS, { recursive: true });
     await page.screenshot({ path: join(DOCS, "storybook.png"), fullPage: true });
     expect(outsideRequests()).toEqual([]);

@@ -3,14 +3,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runDemo, type DemoResult } from "../../demo/session.js";
-import { checkPng, sniffImage } from "../../fakes/fal/index.js";
+import type { FakeDiscord } from "../../fakes/discord/index.js";
+import { checkPng, sniffImage, type FakeFal } from "../../fakes/fal/index.js";
+import { assertNoSecrets } from "../support/stack.js";
 
 let outDir: string;
 let result: DemoResult;
+let fakes: { discord: FakeDiscord; fal: FakeFal };
 const printed: string[] = [];
 beforeAll(async () => {
   outDir = mkdtempSync(join(tmpdir(), "storycast-demo-test-"));
-  result = await runDemo({ outDir: join(outDir, "out"), log: (line) => printed.push(line) });
+  result = await runDemo({ outDir: join(outDir, "out"), log: (line) => printed.push(line), withFakes: (started) => (fakes = started) });
 }, 60_000);
 afterAll(() => {
   rmSync(outDir, { recursive: true, force: true });
@@ -47,6 +50,16 @@ describe("npm run demo", () => {
     // The bot's JSON log went to its file instead.
     const logLines = read("bot.log").toString("utf8").trim().split("\n");
     expect(logLines.map((line) => (JSON.parse(line) as { msg: string }).msg)).toContain("logged in");
+  });
+
+  it("when the demo has run, then every request the bot made was one Discord accepts, and no secret is in its log, its files or what it sent", () => {
+    const { discord, fal } = fakes;
+    expect(discord.validationFailures).toEqual([]);
+    expect(discord.unknownRoutes).toEqual([]);
+    const log = read("bot.log").toString("utf8").split("\n");
+    assertNoSecrets([discord.token, fal.key], log, discord, fal);
+    const written = result.files.map((name) => read(name).toString("latin1")).join("\n");
+    for (const secret of [discord.token, fal.key, ...discord.interactionTokens()]) expect(written).not.toContain(secret);
   });
 
   it("when the demo has finished, then the fake Discord and fake fal it started no longer answer", async () => {

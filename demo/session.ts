@@ -56,10 +56,19 @@ export async function runDemo({ outDir: wanted, log, withFakes }: DemoOptions): 
     const files = await writeDemoOutput(outDir, transcript, LOG_FILE);
     return { outDir, files };
   } finally {
-    await app?.stop();
-    await Promise.all([discord?.close(), fal?.close()]);
-    await rm(dataDir, { recursive: true, force: true });
-    await closeStream(logStream);
+    // The bot first (it talks to the fakes), then the rest; one that fails to stop is reported and the others still stop.
+    const stops: [string, () => Promise<unknown> | undefined][] = [
+      ["the bot", () => app?.stop()],
+      ["the fake Discord", () => discord?.close()],
+      ["the fake fal", () => fal?.close()],
+      ["the temporary data folder", () => rm(dataDir, { recursive: true, force: true })],
+      ["the bot's log", () => closeStream(logStream)],
+    ];
+    for (const [what, stop] of stops) {
+      await Promise.resolve()
+        .then(stop)
+        .catch((error: unknown) => log(`(could not stop ${what}: ${error instanceof Error ? error.message : String(error)})`));
+    }
   }
 }
 

@@ -1,8 +1,7 @@
 // The storybook as a reader sees it: opened from disk in headless Chromium (Debian's package,
 // driven by playwright-core) with every network request blocked. Writes the screenshots the
 // README shows (docs/storybook.png, docs/storybook-phone.png).
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createWriteStream } from "node:fs";
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { finished } from "node:stream/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -18,8 +17,9 @@ const DOCS = resolve("docs");
 
 let dir: string;
 let browser: Browser;
-/** Every request the pages made (data: URIs make none), and the documents the test itself opened. */
+/** Every request the pages made (data: URIs make none). */
 const requests: string[] = [];
+/** The files the test itself opened: the only requests let through. */
 const documents = new Set<string>();
 
 beforeAll(async () => {

@@ -165,7 +165,8 @@ export class Job {
           height,
           seed: (this.seed ^ Math.imul(i + 1, 0x9e3779b1)) >>> 0,
           targetBytes: this.script.imageBytes,
-          color: colorForIndex(i),
+          // Hue from the seed too, so different jobs (a story's scenes) look different, not all one colour.
+          color: colorForIndex(this.seed + i),
         });
         const fileName = `image_${i}.png`;
         const url = storage.host(bytes, "image/png", fileName);

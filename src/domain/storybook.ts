@@ -86,9 +86,12 @@ function head(title: string): string {
 <html lang="en">
 <head>
 <meta charset="utf-8">
+<!-- Without it a phone lays the page out 980 px wide and shrinks it: tiny text (found in Chromium at 390 px). -->
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title>
 <style>
-  body { font-family: Georgia, serif; max-width: 52rem; margin: 2rem auto; padding: 0 1rem; background: #fbf8f1; color: #222; }
+  /* overflow-wrap: a prompt or title may hold a long unbroken word (a pasted link), which would widen a phone's page. */
+  body { font-family: Georgia, serif; max-width: 52rem; margin: 2rem auto; padding: 0 1rem; background: #fbf8f1; color: #222; overflow-wrap: anywhere; }
   h1 { text-align: center; }
   .scene { margin: 3rem 0; }
   .byline { color: #666; font-style: italic; }

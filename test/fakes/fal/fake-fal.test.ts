@@ -159,6 +159,19 @@ describe("queue", () => {
     expect(new Set(files).size).toBe(3); // distinct content per image
   });
 
+  it("when two jobs have different seeds, then their images have different base colours (a story's scenes look different)", async () => {
+    const baseColour = async (seed: number) => {
+      const { request_id } = await fal.queue.submit(ENDPOINT, { input: input({ seed }) });
+      await fal.queue.subscribeToStatus(ENDPOINT, { requestId: request_id, mode: "polling", pollInterval: 5 });
+      const { data } = await fal.queue.result(ENDPOINT, { requestId: request_id });
+      const { bytes } = await download(data.images[0]!.url);
+      // The fake's PNGs are indexed; palette entry 0 is the colour of everything outside the noise band.
+      const plte = bytes.indexOf("PLTE", 8, "latin1") + 4;
+      return [...bytes.subarray(plte, plte + 3)];
+    };
+    expect(await baseColour(1)).not.toEqual(await baseColour(2));
+  });
+
   it("peakInFlight counts jobs submitted and not yet completed or cancelled, wherever they are in fal's queue", async () => {
     expect(fake.peakInFlight()).toBe(0);
     fake.script({ hold: true }, { queueMs: 60_000 }, { hold: true });

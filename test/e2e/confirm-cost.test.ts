@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CONFIRM_TIMEOUT_MS } from "../../src/discord/confirm-cost.js";
 import { discordErrors, type FakeUser, type InteractionHandle, type StoredMessage } from "../../fakes/discord/index.js";
 import { makePng } from "../../fakes/fal/index.js";
-import { replyEdits, replyText, resultMessages, waitForReply } from "../support/imagine.js";
+import { actionRows, replyEdits, replyText, resultMessages, waitForReply } from "../support/imagine.js";
 import { startStack, type Stack } from "../support/stack.js";
 
 // The default threshold (CONFIRM_COST_ABOVE_USD unset: $0.50) and prices (Balanced $0.15, Quality $0.20).
@@ -26,7 +26,7 @@ function offer(handle: InteractionHandle): Promise<StoredMessage> {
 }
 
 function button(message: StoredMessage, label: RegExp): string {
-  const rows = (message.components ?? []) as { components: { label?: string; custom_id?: string }[] }[];
+  const rows = actionRows(message) as { components: { label?: string; custom_id?: string }[] }[];
   const found = rows.flatMap((row) => row.components).find((component) => component.label !== undefined && label.test(component.label));
   if (!found?.custom_id) throw new Error(`no ${label} button on message: ${JSON.stringify(message.components)}`);
   return found.custom_id;

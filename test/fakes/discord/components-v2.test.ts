@@ -153,6 +153,20 @@ describe("Components V2 cards in the fake Discord", () => {
     });
     const followUp = deferred.followups()[0]!;
     expect([followUp.flags & V2, followUp.ephemeral, followUp.attachments.length]).toEqual([V2, true, 2]);
+    // The first follow-up after a deferral nobody edited becomes the reply: it keeps the V2 flag
+    // (ephemerality stays the deferral's).
+    handler = async (i) => {
+      if (i.isChatInputCommand()) await i.deferReply();
+    };
+    const untouched = fake.command("card");
+    expect((await untouched.callback()).type).toBe(5);
+    await client.rest.post(Routes.webhook(fake.applicationId, untouched.token), {
+      auth: false,
+      files: files("a.png"),
+      body: { flags: V2 | MessageFlags.Ephemeral, components: card("a.png"), attachments: attachments("a.png") },
+    });
+    expect([untouched.original()!.flags & V2, untouched.original()!.ephemeral, untouched.followups()]).toEqual([V2, false, []]);
+
     // A follow-up card with an unreferenced upload is refused like a channel post.
     await refused(
       client.rest.post(Routes.webhook(fake.applicationId, deferred.token), {

@@ -779,9 +779,11 @@ export class InteractionService {
   private createFollowup(rec: InteractionRecord, body: any, files: UploadedFile[]): Record<string, unknown> {
     const original = rec.originalMessageId ? this.world.messages.get(rec.originalMessageId) : undefined;
     if (original && !original.deleted && original.flags & MF.LOADING) {
-      // First follow-up after an unedited deferral edits the "thinking" message; flags ignored.
-      const { flags: _ignored, ...rest } = body ?? {};
-      this.messages.edit(original, rest, files);
+      // First follow-up after an unedited deferral edits the "thinking" message; its flags are
+      // ignored (EPHEMERAL is fixed by the deferral) except IS_COMPONENTS_V2, which an edit may
+      // add (docs PR discord-api-docs#7560) and without which a card could not be shown.
+      const { flags, ...rest } = body ?? {};
+      this.messages.edit(original, typeof flags === "number" && flags & MF.IS_COMPONENTS_V2 ? { ...rest, flags: MF.IS_COMPONENTS_V2 } : rest, files);
       return apiMessage(this.world, original);
     }
     const m = this.messages.create({

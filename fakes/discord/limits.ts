@@ -9,8 +9,8 @@
  * - "Component Reference": without the IS_COMPONENTS_V2 flag a message holds at most 5 action
  *   rows and only action rows at the top level; a row holds up to 5 buttons or a single select;
  *   custom_id must be unique per message; non-link buttons need a custom_id, link buttons a url
- *   (and no custom_id), premium buttons a sku_id. With IS_COMPONENTS_V2, content and embeds
- *   cannot be used.
+ *   (and no custom_id), premium buttons a sku_id. The IS_COMPONENTS_V2 rules are in
+ *   components-v2.ts.
  * - "Uploading Files": at most 10 attachments per message.
  */
 import { addFieldError, type ErrorTree } from "./discord-errors.js";
@@ -45,18 +45,6 @@ export function checkMessageLimits(body: any, tree: ErrorTree, flagsForCheck?: n
     if (total > MAX_EMBED_TOTAL) {
       addFieldError(tree, ["embeds"], { code: "MAX_EMBED_SIZE_EXCEEDED", message: `Embed size exceeds maximum size of ${MAX_EMBED_TOTAL}` });
     }
-  }
-  if (v2) {
-    if (typeof body.content === "string" && body.content.length > 0)
-      addFieldError(tree, ["content"], {
-        code: "MESSAGE_CANNOT_USE_LEGACY_FIELDS_WITH_COMPONENTS_V2",
-        message: "The 'content' field cannot be used when using MessageFlags.IS_COMPONENTS_V2",
-      });
-    if (Array.isArray(body.embeds) && body.embeds.length > 0)
-      addFieldError(tree, ["embeds"], {
-        code: "MESSAGE_CANNOT_USE_LEGACY_FIELDS_WITH_COMPONENTS_V2",
-        message: "The 'embeds' field cannot be used when using MessageFlags.IS_COMPONENTS_V2",
-      });
   }
   if (Array.isArray(body.components)) checkComponents(body.components, v2, tree);
   if (Array.isArray(body.attachments) && body.attachments.length > MAX_ATTACHMENTS) {

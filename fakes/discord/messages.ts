@@ -11,7 +11,10 @@
  *   attachment's CDN URL. Components get sequential numeric `id`s if they have none.
  * - Editable flags are SUPPRESS_EMBEDS and IS_COMPONENTS_V2; EPHEMERAL is fixed at creation;
  *   LOADING is cleared by the first edit (a deferred response's first edit is not "edited").
+ * - IS_COMPONENTS_V2 rules (no legacy fields, every upload referenced, 40 components, 4000
+ *   characters of text, the flag never removed): components-v2.ts.
  */
+import { checkComponentsV2, resolveMedia } from "./components-v2.js";
 import { addFieldError, errors, isEmptyTree, type ErrorTree } from "./discord-errors.js";
 import { checkMessageLimits, isEmptyMessage, MAX_ATTACHMENTS } from "./limits.js";
 import { imageSize, mimeFromFilename, type Cdn } from "./cdn.js";
@@ -63,6 +66,8 @@ export class MessageService {
 
     const tree: ErrorTree = {};
     const attachments = this.buildAttachments(p.channelId, body.attachments, p.files, [], true, tree);
+    const components = Array.isArray(body.components) ? body.components : [];
+    checkComponentsV2({ flags, content: body.content, embeds: body.embeds, poll: body.poll, stickerIds: body.sticker_ids, components, attachments }, tree);
     if (!isEmptyTree(tree)) throw errors.invalidFormBody(tree);
 
     const m: MessageRecord = {
@@ -87,7 +92,8 @@ export class MessageService {
       ...(p.interactionMetadata !== undefined ? { interactionMetadata: p.interactionMetadata } : {}),
     };
     m.embeds = Array.isArray(body.embeds) ? this.normalizeEmbeds(body.embeds, attachments) : [];
-    m.components = Array.isArray(body.components) ? normalizeComponents(body.components) : [];
+    m.components = normalizeComponents(components);
+    resolveMedia(m.components, attachments, () => this.world.ids.next());
     if (body.nonce !== undefined && body.nonce !== null) m.nonce = body.nonce;
     if (body.message_reference != null) m.message_reference = this.resolveReference(p.channelId, body.message_reference);
     if (body.allowed_mentions !== undefined) m.allowed_mentions = body.allowed_mentions;
@@ -116,6 +122,18 @@ export class MessageService {
     }
     if (attachments.length > MAX_ATTACHMENTS)
       addFieldError(tree, ["attachments"], { code: "BASE_TYPE_MAX_LENGTH", message: `Must be ${MAX_ATTACHMENTS} or fewer in length.` });
+    checkComponentsV2(
+      {
+        flags,
+        previousFlags: m.flags,
+        content: check.content,
+        embeds: check.embeds,
+        poll: m.poll,
+        components: "components" in body ? (Array.isArray(body.components) ? body.components : []) : m.components,
+        attachments,
+      },
+      tree,
+    );
     if (!isEmptyTree(tree)) throw errors.invalidFormBody(tree);
 
     const next = {
@@ -126,6 +144,7 @@ export class MessageService {
       ...(m.poll !== undefined ? { poll: m.poll } : {}),
     };
     if (isEmptyMessage(next)) throw errors.emptyMessage();
+    resolveMedia(next.components, attachments, () => this.world.ids.next());
     m.content = next.content;
     m.embeds = next.embeds;
     m.components = next.components;
@@ -254,7 +273,8 @@ export function sanitizeFilename(name: string): string {
 
 /**
  * Docs "Component Reference" → "id": auto-assigned sequentially when omitted (messages and modals;
- * a Label's child is `component`); select menus' min_values/max_values default to 1.
+ * a Label's child is `component`); select menus' min_values/max_values default to 1; Components V2
+ * defaults (spoiler false, accent_color and descriptions null, separator spacing 1 with divider).
  */
 export function normalizeComponents(components: any[]): any[] {
   const out = structuredClone(components);
@@ -278,6 +298,25 @@ export function normalizeComponents(components: any[]): any[] {
     if ([3, 5, 6, 7, 8].includes(c.type)) {
       c.min_values ??= 1;
       c.max_values ??= 1;
+    }
+    // Components V2 fields Discord always returns (OpenAPI *ComponentResponse "required").
+    if (c.type === 17) {
+      c.accent_color ??= null;
+      c.spoiler ??= false;
+    }
+    if (c.type === 12 && Array.isArray(c.items)) c.items = c.items.map((item: any) => ({ ...item, description: item?.description ?? null, spoiler: item?.spoiler ?? false }));
+    if (c.type === 11) {
+      c.description ??= null;
+      c.spoiler ??= false;
+    }
+    if (c.type === 13) {
+      c.name ??= null;
+      c.size ??= null;
+      c.spoiler ??= false;
+    }
+    if (c.type === 14) {
+      c.spacing ??= 1;
+      c.divider ??= true;
     }
     if (Array.isArray(c.components)) c.components.forEach(assign);
     if (c.accessory) assign(c.accessory);

@@ -1,13 +1,14 @@
-import type { REST, RawFile } from "discord.js";
+import type { REST } from "discord.js";
 import type { Job } from "../domain/job.js";
 import type { FalResult } from "../domain/job-state.js";
-import { UndeliverableError, type JobReporter, type Progress, type ResultImage, type ResultPart } from "../jobs/job-reporter.js";
+import { UndeliverableError, type JobReporter, type Progress, type ResultPart } from "../jobs/job-reporter.js";
 import type { Logger } from "../logger.js";
-import { cancelRow, progressText, resultHeader, resultRow } from "./job-messages.js";
+import { cancelRow, progressText } from "./job-messages.js";
 import { findRecentBotMessage } from "./find-recent-message.js";
 import { createLatestWinsThrottle } from "./latest-wins-throttle.js";
 import { createReplyTarget, permanentFailure } from "./reply-target.js";
-import { sceneControlRows } from "./scene-control-rows.js";
+import { messageText } from "./result-card.js";
+import { resultMessage } from "./result-message.js";
 
 export interface DiscordReporterDeps {
   rest: REST;
@@ -16,8 +17,6 @@ export interface DiscordReporterDeps {
   progressEditIntervalMs: number;
   now?: () => number;
 }
-
-const EXTENSIONS: Record<string, string> = { "image/png": "png", "image/jpeg": "jpg", "image/webp": "webp" };
 
 /**
  * Shows jobs in Discord. All messages of one job go through one queue, so a slow
@@ -70,19 +69,7 @@ export function createDiscordReporter(deps: DiscordReporterDeps): JobReporter {
       markFinished(job.id);
       return enqueue(job.id, async () => {
         const target = createReplyTarget(deps.rest, job.origin, now);
-        const last = part.index === part.total - 1;
-        const notes = part.links.map(({ image, reason }) =>
-          reason === "too_large" ? `Image ${image.index + 1} is too large to attach here: ${image.url}` : `Image ${image.index + 1} could not be downloaded from fal: ${image.url}`,
-        );
-        const content = [resultHeader(job, result, { index: part.index, total: part.total }), ...notes].join("\n");
-        const held = [...part.files, ...part.links.map((link) => link.image)].map((image) => image.index);
-        const message = {
-          content: content.slice(0, 2000),
-          files: part.files.map((image) => toRawFile(job, image)),
-          // The result's buttons go on the last part, where the reader ends up; each part carries the
-          // Upscale / Remix / Edit controls of the images it holds (or links).
-          components: [...(last ? [resultRow(job)] : []), ...sceneControlRows(job, held, result.images.length)],
-        };
+        const message = resultMessage(job, result, part);
         if (!job.origin.private && part.index === 0 && target.tokenValid()) {
           // Edit the reply before posting: Discord turns the first follow-up after a deferral that
           // was never edited (e.g. a job resumed after a restart) into the reply itself, and the
@@ -104,10 +91,12 @@ export function createDiscordReporter(deps: DiscordReporterDeps): JobReporter {
 
     async findPostedPart(job: Job, part: { index: number; total: number }) {
       // Ephemeral follow-ups cannot be listed; a private result's first part replaces the reply (safe to redo).
-      if (job.origin.private) return undefined;
+      // Where only the member's install brought StoryCast, the channel cannot be read (403) either.
+      if (job.origin.private || job.origin.interactionOnly) return undefined;
       const label = part.total > 1 ? `(part ${part.index + 1} of ${part.total})` : "";
       const found = await findRecentBotMessage(deps.rest, job.origin.channelId, job.origin.applicationId, (message) => {
-        const text = message.content.replace(/\\/g, ""); // captions are markdown-escaped
+        // A result is a card (its caption is a text display, its content empty); captions are markdown-escaped.
+        const text = messageText(message).replace(/\\/g, "");
         return text.includes(`job ${job.id}`) && text.includes(label);
       });
       return found ? { messageId: found.id, channelId: found.channel_id } : undefined;
@@ -118,7 +107,9 @@ export function createDiscordReporter(deps: DiscordReporterDeps): JobReporter {
       await enqueue(job.id, async () => {
         const target = createReplyTarget(deps.rest, job.origin, now);
         if (target.tokenValid()) {
-          await target.editProgress({ content: `✅ Done: ${imageCount} image${imageCount === 1 ? "" : "s"} posted in the channel.`, components: [] });
+          // Where StoryCast may not post in the channel, the images are follow-ups (or, past Discord's limits, DMs).
+          const where = job.origin.interactionOnly ? "delivered" : "posted in the channel";
+          await target.editProgress({ content: `✅ Done: ${imageCount} image${imageCount === 1 ? "" : "s"} ${where}.`, components: [] });
         }
       }).catch((error: unknown) => deps.logger.warn({ jobId: job.id, err: error }, "could not close the reply after delivering"));
     },
@@ -130,9 +121,4 @@ export function createDiscordReporter(deps: DiscordReporterDeps): JobReporter {
       );
     },
   };
-}
-
-function toRawFile(job: Job, image: ResultImage & { bytes: Buffer }): RawFile {
-  const extension = EXTENSIONS[image.contentType] ?? "png";
-  return { name: `storycast-${job.id}-${image.index + 1}.${extension}`, data: image.bytes, contentType: image.contentType };
 }

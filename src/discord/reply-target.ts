@@ -11,6 +11,7 @@ import {
 import type { JobOrigin } from "../domain/job.js";
 import { capContent, MAX_MESSAGE_LENGTH } from "./escape.js";
 import { processFollowUpBudget, type FollowUpBudget } from "./follow-up-budget.js";
+import { resultCard } from "./result-card.js";
 
 /** Discord's interaction tokens allow edits and follow-ups for 15 minutes; keep a minute in hand. */
 export const TOKEN_LIFETIME_MS = 15 * 60 * 1000;
@@ -47,6 +48,12 @@ export interface OutgoingMessage {
   files?: RawFile[];
   /** Buttons, or a select (a result's Upscale / Remix / Edit controls). */
   components?: APIActionRowComponent<APIComponentInMessageActionRow>[];
+  /**
+   * Send it as a Components V2 card (result-card.ts): `content` becomes the card's text
+   * display, the files its gallery, the components its rows. Fallbacks that reword
+   * `content` (a mention in front, a note after) thus reword the card's text.
+   */
+  card?: boolean;
 }
 
 const hasCode = (error: unknown, codes: Set<number>) => error instanceof DiscordAPIError && typeof error.code === "number" && codes.has(error.code);
@@ -66,8 +73,15 @@ export function createReplyTarget(rest: REST, origin: JobOrigin, now: () => numb
   const noMentions = { allowed_mentions: { parse: [] } };
 
   const payload = (message: OutgoingMessage) => ({
-    content: message.content,
-    components: message.components ?? [],
+    ...(message.card
+      ? {
+          // With IS_COMPONENTS_V2 the legacy content must be empty; null also clears the text of
+          // a reply that is being turned into a card (docs "Message Resource" → Message Flags).
+          content: null,
+          flags: MessageFlags.IsComponentsV2,
+          components: resultCard({ text: message.content, fileNames: (message.files ?? []).map((file) => file.name), rows: message.components ?? [] }),
+        }
+      : { content: message.content, components: message.components ?? [] }),
     ...(message.files?.length ? { attachments: message.files.map((file, index) => ({ id: String(index), filename: file.name })) } : {}),
   });
 
@@ -162,7 +176,8 @@ export function createReplyTarget(rest: REST, origin: JobOrigin, now: () => numb
           const sent = await rest.post(Routes.webhook(origin.applicationId, origin.interactionToken), {
             auth: false,
             query: new URLSearchParams({ wait: "true" }),
-            body: { ...payload(message), ...noMentions, ...(origin.private ? { flags: MessageFlags.Ephemeral } : {}) },
+            // A private card is both: the flags combine (64 | 32768).
+            body: { ...payload(message), ...noMentions, ...(origin.private ? { flags: MessageFlags.Ephemeral | (message.card ? MessageFlags.IsComponentsV2 : 0) } : {}) },
             files: message.files ?? [],
           });
           followUps.spend(origin.interactionToken);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makePng } from "../../fakes/fal/index.js";
 import { falResultImages } from "../support/fal-result.js";
-import { replyText, waitForReply } from "../support/imagine.js";
+import { actionRows, replyText, waitForReply } from "../support/imagine.js";
 import { startStack, type Stack } from "../support/stack.js";
 
 let stack: Stack;
@@ -121,7 +121,7 @@ describe("saved characters", () => {
     await waitForReply(discord, scene, /posted in the channel/);
     const result = scene.followups().find((m) => m.attachments.length > 0)!;
     const [, second] = await falResultImages(fal, fal.submits.at(-1)!.requestId!);
-    const saveId = (result.components as { components: { label: string; custom_id: string }[] }[]).flatMap((r) => r.components).find((b) => b.label === "Save as character")!.custom_id;
+    const saveId = (actionRows(result) as { components: { label: string; custom_id: string }[] }[]).flatMap((r) => r.components).find((b) => b.label === "Save as character")!.custom_id;
     const press = discord.button(saveId, result, { user: discord.users.bob });
     const modal = await press.callback();
     expect(modal.type).toBe(9);

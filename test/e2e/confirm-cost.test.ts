@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CONFIRM_TIMEOUT_MS } from "../../src/discord/confirm-cost.js";
 import { discordErrors, type FakeUser, type InteractionHandle, type StoredMessage } from "../../fakes/discord/index.js";
 import { makePng } from "../../fakes/fal/index.js";
-import { replyEdits, replyText, resultMessages, waitForReply } from "../support/imagine.js";
+import { actionRows, replyEdits, replyText, resultMessages, waitForReply } from "../support/imagine.js";
 import { startStack, type Stack } from "../support/stack.js";
 
 // The default threshold (CONFIRM_COST_ABOVE_USD unset: $0.50) and prices (Balanced $0.15, Quality $0.20).
@@ -26,7 +26,7 @@ function offer(handle: InteractionHandle): Promise<StoredMessage> {
 }
 
 function button(message: StoredMessage, label: RegExp): string {
-  const rows = (message.components ?? []) as { components: { label?: string; custom_id?: string }[] }[];
+  const rows = actionRows(message) as { components: { label?: string; custom_id?: string }[] }[];
   const found = rows.flatMap((row) => row.components).find((component) => component.label !== undefined && label.test(component.label));
   if (!found?.custom_id) throw new Error(`no ${label} button on message: ${JSON.stringify(message.components)}`);
   return found.custom_id;
@@ -61,8 +61,8 @@ describe("confirming the price of a costly request", () => {
     const handle = imagine({ count: 4 }); // 4 × $0.15 = $0.60
     const shown = await offer(handle);
     expect(shown.ephemeral).toBe(true);
-    expect(shown.content).toContain("This will cost **$0.60** (4 images × $0.15 Balanced)");
-    expect(shown.content).toMatch(/Nothing is charged unless you press \*\*Generate\*\*\. This offer ends <t:\d+:R>/);
+    expect(shown.text).toContain("This will cost **$0.60** (4 images × $0.15 Balanced)");
+    expect(shown.text).toMatch(/Nothing is charged unless you press \*\*Generate\*\*\. This offer ends <t:\d+:R>/);
     const generate = button(shown, /^Generate for \$0\.60$/);
     button(shown, /^Cancel$/);
     await nothingCharged(falRequests);
@@ -105,11 +105,11 @@ describe("a price offer that is not accepted", () => {
     const falRequests = fal.requests.length;
     const handle = imagine({ count: 3, speed: "QUALITY" }); // 3 × $0.20 = $0.60
     const shown = await offer(handle);
-    expect(shown.content).toContain("This will cost **$0.60** (3 images × $0.20 Quality)");
+    expect(shown.text).toContain("This will cost **$0.60** (3 images × $0.20 Quality)");
     const cancel = discord.button(button(shown, /^Cancel$/), shown, { user: discord.users.alice });
     expect((await cancel.callback()).type).toBe(6);
     const reply = await waitForReply(discord, handle, /Cancelled/);
-    expect(reply.content).toBe("Cancelled: nothing was generated and nothing was charged.");
+    expect(reply.text).toBe("Cancelled: nothing was generated and nothing was charged.");
     expect(reply.components ?? []).toEqual([]);
     await nothingCharged(falRequests);
   });
@@ -121,12 +121,12 @@ describe("a price offer that is not accepted", () => {
     const shown = await offer(handle);
     const generate = button(shown, /^Generate for \$0\.75$/);
     stack.advance(CONFIRM_TIMEOUT_MS - 1000);
-    expect(handle.original()!.content).toMatch(/This will cost/); // still waiting just before the end
+    expect(handle.original()!.text).toMatch(/This will cost/); // still waiting just before the end
     stack.advance(1000);
     // A press already on its way as the offer ends (sent before its message lost the buttons).
     const late = discord.button(generate, shown, { user: discord.users.alice });
     const reply = await waitForReply(discord, handle, /No answer within 5 minutes/);
-    expect(reply.content).toMatch(/nothing was generated and nothing was charged\. Run the command again/);
+    expect(reply.text).toMatch(/nothing was generated and nothing was charged\. Run the command again/);
     expect(reply.components ?? []).toEqual([]);
     expect((await late.callback()).data.content).toMatch(/No answer within 5 minutes/);
     await nothingCharged(falRequests);
@@ -143,9 +143,9 @@ describe("a price offer that is not accepted", () => {
     discord.failNext({ method: "PATCH", path: new RegExp(`/webhooks/\\d+/${crashed.token}/messages/@original$`), error: discordErrors.unknownWebhook() });
 
     await stack.restart();
-    expect(stopped.original()!.content).toMatch(/StoryCast is restarting.*nothing was charged/s);
+    expect(stopped.original()!.text).toMatch(/StoryCast is restarting.*nothing was charged/s);
     expect(stopped.original()!.components ?? []).toEqual([]);
-    expect(crashed.original()!.content).toMatch(/This will cost/);
+    expect(crashed.original()!.text).toMatch(/This will cost/);
 
     const press = discord.button(button(stale, /^Generate/), stale, { user: discord.users.bob });
     const answer = await press.callback();
@@ -167,7 +167,7 @@ describe("a price offer that is not accepted", () => {
     const submits = fal.submits.length;
     const cancelled = discord.command("story scene", { prompt: "Mira sets sail" } as never, { channelId: threadId });
     const shown = await offer(cancelled);
-    expect(shown.content).toContain("This will cost **$0.60** (3 images × $0.20 Quality)");
+    expect(shown.text).toContain("This will cost **$0.60** (3 images × $0.20 Quality)");
     await discord.button(button(shown, /^Cancel$/), shown).callback();
     await waitForReply(discord, cancelled, /nothing was charged/);
     expect(await stack.app.context.stories.scenes(story.id)).toEqual([]);
@@ -189,7 +189,7 @@ describe("a price offer that is not accepted", () => {
     const submits = fal.submits.length;
     const reroll = discord.button(button(result, /^Reroll$/), result, { user: discord.users.bob });
     const shown = await offer(reroll);
-    expect(shown.content).toContain("This will cost **$0.60** (4 images × $0.15 Balanced)");
+    expect(shown.text).toContain("This will cost **$0.60** (4 images × $0.15 Balanced)");
     expect(fal.submits.length).toBe(submits);
     await discordPress(shown, /^Generate for \$0\.60$/, discord.users.bob);
     await waitForReply(discord, reroll, /posted in the channel/);

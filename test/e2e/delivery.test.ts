@@ -28,11 +28,11 @@ describe("delivery", () => {
     discord.failNext({ method: "POST", path: new RegExp(`/webhooks/\\d+/${handle.token}$`), status: 502, skip: 1, count: 4 });
     await waitForReply(discord, handle, /8 images posted in the channel/, 20_000);
     const parts = resultMessages(handle);
-    expect(parts.map((m) => /part (\d) of 3/.exec(m.content)?.[1])).toEqual(["1", "2", "3"]);
+    expect(parts.map((m) => /part (\d) of 3/.exec(m.text)?.[1])).toEqual(["1", "2", "3"]);
     expect(parts.flatMap((m) => m.attachments)).toHaveLength(8);
     expect(discord.requests.filter((r) => r.status === 502)).toHaveLength(4); // the failure really happened
 
-    const jobId = jobIdOf(parts[0]!.content)!;
+    const jobId = jobIdOf(parts[0]!.text)!;
     expect((await stack.app.context.store.get(jobId))?.messageIds).toEqual(parts.map((m) => m.id));
     const press = discord.button(`imagine:delete:${jobId}`, parts[2]!, { user: discord.users.alice });
     await press.callback();

@@ -3,7 +3,7 @@ import { makePng, pngSize, sampleJpeg } from "../../fakes/fal/index.js";
 import { falResultImages } from "../support/fal-result.js";
 import { watchFal } from "../support/fal-watch.js";
 import { expectedPicture, maskPicture } from "../support/grey-png.js";
-import { replyText, resultMessages, waitForReply } from "../support/imagine.js";
+import { actionRows, replyText, resultMessages, waitForReply } from "../support/imagine.js";
 import { startStack, type Stack } from "../support/stack.js";
 
 let stack: Stack;
@@ -73,15 +73,15 @@ describe("/edit, end to end", () => {
     expect(results).toHaveLength(1);
     const result = results[0]!;
     expect(result.ephemeral).toBe(false);
-    expect(result.content).toContain(`<@${discord.users.alice.id}>`);
-    expect(result.content).toContain("seed 77 · Quality · repainted: Left half · 2 images · magic prompt off · palette ember");
+    expect(result.text).toContain(`<@${discord.users.alice.id}>`);
+    expect(result.text).toContain("seed 77 · Quality · repainted: Left half · 2 images · magic prompt off · palette ember");
     expect(result.attachments).toHaveLength(2);
     const served = await falResultImages(fal, submit.requestId!);
     for (const [index, attachment] of result.attachments.entries()) {
       expect(attachment.bytes.equals(Buffer.from(await (await fetch(served[index]!)).arrayBuffer()))).toBe(true);
       expect(pngSize(attachment.bytes)).toEqual({ width: 64, height: 48 }); // an edit keeps the image's size
     }
-    const buttons = (result.components as { components: { label: string }[] }[]).flatMap((row) => row.components.map((b) => b.label));
+    const buttons = (actionRows(result) as { components: { label: string }[] }[]).flatMap((row) => row.components.map((b) => b.label));
     expect(buttons).toContain("Reroll");
     expect(discord.validationFailures).toEqual([]);
   });
@@ -106,7 +106,7 @@ describe("/edit, end to end", () => {
     expect([picture.width, picture.height]).toEqual([31, 21]);
     // The centre is the middle ceil(31/2)×ceil(21/2) = 16×11 block starting at (7, 5); it is kept (white), the rest repainted.
     expect(picture.rows).toEqual(expectedPicture(31, 21, { x0: 7, x1: 23, y0: 5, y1: 16 }, true));
-    expect(resultMessages(handle)[0]!.content).toContain("repainted: Background (all but the centre)");
+    expect(resultMessages(handle)[0]!.text).toContain("repainted: Background (all but the centre)");
   });
 
   it("when a member attaches their own mask and uses a saved character, then the mask is passed through as it is, the character's images and description are used, and server defaults apply only where edit has the option", async () => {
@@ -151,8 +151,8 @@ describe("/edit, end to end", () => {
       // Only the scene and its mask were uploaded: the saved character's images are already on fal.
       expect(watch.uploads().map((upload) => upload.fileUrl).sort()).toEqual([watch.urlOf(image), watch.urlOf(editMask)].sort());
       const result = resultMessages(handle)[0]!;
-      expect(result.content).toMatch(/Turbo · repainted: your mask · 2 images · style codes 1a2b3c4d/);
-      expect(result.content).not.toMatch(/Fiction|Landscape/);
+      expect(result.text).toMatch(/Turbo · repainted: your mask · 2 images · style codes 1a2b3c4d/);
+      expect(result.text).not.toMatch(/Fiction|Landscape/);
     } finally {
       await stack.app.context.servers.saveSettings(discord.guildId, {});
     }
@@ -174,7 +174,7 @@ describe("/edit, end to end", () => {
     );
     const reply = await waitForReply(discord, handle, /Scene for/);
     expect(reply.ephemeral).toBe(true);
-    expect(reply.content).toContain("repainted: Top");
+    expect(reply.text).toContain("repainted: Top");
     expect(reply.attachments).toHaveLength(1);
     expect(discord.messages().filter((m) => !m.ephemeral).length).toBe(publicBefore);
   });

@@ -59,7 +59,7 @@ describe("faults at fal", () => {
     await waitForReply(stack.discord, handle, /posted in the channel/, 15_000);
     const [result] = resultMessages(handle);
     expect(result?.attachments).toHaveLength(1);
-    expect(result?.content).toMatch(/Image 2 could not be downloaded from fal: http:\/\/127\.0\.0\.1:\d+\/files\/.+image_1\.png/);
+    expect(result?.text).toMatch(/Image 2 could not be downloaded from fal: http:\/\/127\.0\.0\.1:\d+\/files\/.+image_1\.png/);
     const attempts = stack.fal.requests.filter((r) => r.kind === "cdn" && r.target.includes("image_1.png") && r.at >= handle.dispatchedAt);
     expect(attempts.length).toBe(3); // retried before giving up
   });
@@ -109,11 +109,11 @@ describe("faults at Discord", () => {
     stack.discord.advanceClock(16 * 60 * 1000);
     stack.fal.release(requestId);
     const message = await stack.discord.waitFor(
-      () => stack.discord.messages(stack.discord.channelId).find((m) => !m.interactionToken && m.content.includes(`job ${jobId}`)),
+      () => stack.discord.messages(stack.discord.channelId).find((m) => !m.interactionToken && m.text.includes(`job ${jobId}`)),
       10_000,
       "channel message with the result",
     );
-    expect(message.content).toContain(`<@${stack.discord.users.alice.id}>`);
+    expect(message.text).toContain(`<@${stack.discord.users.alice.id}>`);
     expect(message.attachments).toHaveLength(1);
     expect(message.ephemeral).toBe(false);
   });
@@ -127,12 +127,12 @@ describe("faults at Discord", () => {
     const jobId = await jobIdOf(requestId);
     stack.fal.release(requestId);
     const dm = await stack.discord.waitFor(
-      () => stack.discord.messages(stack.discord.dmChannel(stack.discord.users.alice.id)).find((m) => m.content.includes(`job ${jobId}`)),
+      () => stack.discord.messages(stack.discord.dmChannel(stack.discord.users.alice.id)).find((m) => m.text.includes(`job ${jobId}`)),
       10_000,
       "DM with the result",
     );
     expect(dm.attachments).toHaveLength(1);
-    expect(dm.content).toMatch(/may not post in <#\d+>, so this came by DM/);
+    expect(dm.text).toMatch(/may not post in <#\d+>, so this came by DM/);
     stack.discord.allowPost(stack.discord.channelId);
   });
 });

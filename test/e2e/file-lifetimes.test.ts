@@ -24,7 +24,7 @@ const YEAR = 365 * DAY;
 const png = (seed: number) => makePng({ width: 24, height: 24, seed, targetBytes: 2500 });
 const character = async (name: string) => (await stack.app.context.characters.byName(characterScope(stack.discord.guildId, stack.discord.users.alice.id), name))!;
 /** The reply once the job has ended, whichever way; tests then check which. */
-const ended = (handle: Parameters<typeof waitForReply>[1]) => waitForReply(stack.discord, handle, /posted in the channel|Scene for|fal refused|went wrong|no longer on fal|could not/).then((m) => m.content);
+const ended = (handle: Parameters<typeof waitForReply>[1]) => waitForReply(stack.discord, handle, /posted in the channel|Scene for|fal refused|went wrong|no longer on fal|could not/).then((m) => m.text);
 const submitCount = () => stack.fal.requests.filter((r) => r.kind === "submit").length;
 
 describe("file lifetimes on fal", () => {

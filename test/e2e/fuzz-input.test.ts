@@ -334,7 +334,7 @@ async function run(c: Case): Promise<string[]> {
     text =
       callback.type === 4
         ? String(callback.data?.content ?? "")
-        : (await discord.waitFor(() => { const o = handle.original(); return o && !o.loading && o.content ? o : undefined; }, 10_000, `final reply of case ${c.n}`)).content;
+        : (await discord.waitFor(() => { const o = handle.original(); return o && !o.loading && o.text ? o : undefined; }, 10_000, `final reply of case ${c.n}`)).text;
   } catch (error) {
     return [...problems, `no answer: ${(error as Error).message}`];
   }
@@ -387,7 +387,7 @@ describe("/imagine fuzzed with malformed options", () => {
     expect(failures).toEqual([]);
     expect(crashes).toEqual([]);
     expect(fal.requests.length).toBe(falBefore);
-    expect(discord.messages().filter((m) => !m.ephemeral && m.content.includes("Scene for"))).toEqual([]);
+    expect(discord.messages().filter((m) => !m.ephemeral && m.text.includes("Scene for"))).toEqual([]);
     expect(discord.validationFailures).toEqual([]);
 
     // Still alive: a valid request after all that is generated and delivered.

@@ -25,11 +25,11 @@ async function rejected(options: Record<string, string | number | boolean | Disc
   const text =
     callback.type === 4
       ? String(callback.data.content)
-      : (await discord.waitFor(() => { const o = handle.original(); return o && !/thinking/i.test(o.content) && o.content ? o : undefined; }, 10_000, "error reply")).content;
+      : (await discord.waitFor(() => { const o = handle.original(); return o && !/thinking/i.test(o.text) && o.text ? o : undefined; }, 10_000, "error reply")).text;
   // Give any stray job a moment to show itself before asserting fal stayed untouched.
   await new Promise((resolve) => setTimeout(resolve, 150));
   expect(fal.requests.slice(falRequestsBefore)).toEqual([]);
-  expect(discord.messages().filter((m) => !m.ephemeral && m.content.includes("Scene for"))).toEqual([]);
+  expect(discord.messages().filter((m) => !m.ephemeral && m.text.includes("Scene for"))).toEqual([]);
   return text;
 }
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makePng, sampleJpeg } from "../../fakes/fal/index.js";
-import { replyEdits, resultMessages, waitForReply } from "../support/imagine.js";
+import { actionRows, replyEdits, resultMessages, waitForReply } from "../support/imagine.js";
 import { falResultImages } from "../support/fal-result.js";
 import { startStack, type Stack } from "../support/stack.js";
 
@@ -86,9 +86,9 @@ describe("/imagine, end to end", () => {
     const result = results[0]!;
     expect(result.ephemeral).toBe(false);
     expect(result.channelId).toBe(discord.channelId);
-    expect(result.content).toContain(`<@${discord.users.alice.id}>`);
-    expect(result.content).toContain("seed 4242");
-    expect(result.content).toMatch(/Quality · Portrait 16:9 · style Fiction · 3 images · magic prompt off · palette #ff0000:0.8 #00ff00 · not: hats/);
+    expect(result.text).toContain(`<@${discord.users.alice.id}>`);
+    expect(result.text).toContain("seed 4242");
+    expect(result.text).toMatch(/Quality · Portrait 16:9 · style Fiction · 3 images · magic prompt off · palette #ff0000:0.8 #00ff00 · not: hats/);
     expect(result.attachments).toHaveLength(3);
     const images = await falResultImages(fal, fal.submits[0]!.requestId!);
     for (const [index, attachment] of result.attachments.entries()) {
@@ -96,7 +96,7 @@ describe("/imagine, end to end", () => {
       expect(attachment.bytes.equals(Buffer.from(served))).toBe(true);
       expect(attachment.bytes.subarray(1, 4).toString()).toBe("PNG");
     }
-    const [buttons, controls] = (result.components as { components: { type: number; custom_id: string; label: string }[] }[]).map((row) => row.components);
+    const [buttons, controls] = (actionRows(result) as { components: { type: number; custom_id: string; label: string }[] }[]).map((row) => row.components);
     expect(buttons!.map((b) => b.label)).toEqual(["Reroll", "Save as character", "Delete"]);
     expect(controls!.map((c) => c.type)).toEqual([3]); // the Upscale / Remix / Edit select (result-controls.test.ts)
     expect(discord.validationFailures).toEqual([]);

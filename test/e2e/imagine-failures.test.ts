@@ -20,11 +20,11 @@ function imagine(prompt = "the knight at the harbour") {
 /** Final reply text; also checks it is no stack trace, no secret, and not left in progress. */
 async function finalReply(handle: ReturnType<typeof imagine>, pattern: RegExp): Promise<string> {
   const reply = await waitForReply(stack.discord, handle, pattern);
-  expect(reply.content).not.toMatch(/\bat .+:\d+:\d+|Error:|ApiError/);
-  expect(reply.content).not.toContain(stack.fal.key);
-  expect(reply.content).not.toContain(stack.discord.token);
+  expect(reply.text).not.toMatch(/\bat .+:\d+:\d+|Error:|ApiError/);
+  expect(reply.text).not.toContain(stack.fal.key);
+  expect(reply.text).not.toContain(stack.discord.token);
   expect(reply.components ?? []).toEqual([]); // no Cancel button left on a finished job
-  return reply.content;
+  return reply.text;
 }
 
 describe("/imagine when fal says no or breaks", () => {

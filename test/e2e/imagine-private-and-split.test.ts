@@ -31,7 +31,7 @@ describe("/imagine delivery", () => {
       expect(part.attachments.length).toBeLessThanOrEqual(10);
     }
     expect(new Set(attachments.map((a) => a.filename)).size).toBe(8);
-    expect(parts[0]!.content).toMatch(/part 1 of \d/);
+    expect(parts[0]!.text).toMatch(/part 1 of \d/);
     expect(discord.validationFailures).toEqual([]);
   });
 
@@ -42,7 +42,7 @@ describe("/imagine delivery", () => {
     await waitForReply(discord, handle, /posted in the channel/);
     const [part] = resultMessages(handle);
     expect(part?.attachments).toHaveLength(0);
-    expect(part?.content).toMatch(/Image 1 is too large to attach here: http:\/\/127\.0\.0\.1:\d+\/files\//);
+    expect(part?.text).toMatch(/Image 1 is too large to attach here: http:\/\/127\.0\.0\.1:\d+\/files\//);
   });
 
   it("when private is set, then the whole exchange is visible to the requester only", async () => {

@@ -46,7 +46,7 @@ describe("load", () => {
       await new Promise((resolve) => setTimeout(resolve, 1000 / INTERACTIONS));
     }
     const acks = await Promise.all(handles.map(async (h) => (await h.callback()).at - h.dispatchedAt));
-    await discord.waitFor(() => handles.every((h) => /posted in the channel/.test(h.original()?.content ?? "")), 60_000, "every job delivered");
+    await discord.waitFor(() => handles.every((h) => /posted in the channel/.test(h.original()?.text ?? "")), 60_000, "every job delivered");
     clearInterval(sampler);
 
     const sorted = [...acks].sort((a, b) => a - b);

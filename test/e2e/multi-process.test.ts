@@ -39,7 +39,7 @@ function imagine(discord: FakeDiscord, guildId: string, user: FakeUser, options:
 async function outcome(discord: FakeDiscord, handle: InteractionHandle, timeoutMs = 30_000): Promise<string> {
   const first = await replyText(discord, handle);
   if (/Daily limit reached/.test(first)) return first;
-  return (await waitForReply(discord, handle, /posted in the channel/, timeoutMs)).content;
+  return (await waitForReply(discord, handle, /posted in the channel/, timeoutMs)).text;
 }
 
 /** Daily limits reset at 00:00 UTC on the processes' real clocks: never run a burst across it. */

@@ -34,9 +34,9 @@ describe("operations", () => {
     const status = discord.command("status", {}, { user: discord.users.bob });
     const reply = await waitForReply(discord, status, /StoryCast status/);
     expect(reply.ephemeral).toBe(true);
-    expect(reply.content).toMatch(/Jobs running at fal: \*\*1\*\* \(at most 1 at once\)/);
-    expect(reply.content).toMatch(/Jobs waiting in StoryCast's queue: \*\*1\*\*/);
-    expect(reply.content).toMatch(/fal: ✅ reachable/);
+    expect(reply.text).toMatch(/Jobs running at fal: \*\*1\*\* \(at most 1 at once\)/);
+    expect(reply.text).toMatch(/Jobs waiting in StoryCast's queue: \*\*1\*\*/);
+    expect(reply.text).toMatch(/fal: ✅ reachable/);
     const health = (await (await fetch(stack.app.healthUrl!)).json()) as { jobs: { waitingForSlot: number; atFal: number } };
     expect(health.jobs).toMatchObject({ waitingForSlot: 1, atFal: 1 });
 
@@ -52,7 +52,7 @@ describe("operations", () => {
     fal.failNext("status", 10, "reset");
     const status = discord.command("status", {}, { user: discord.users.alice });
     const reply = await waitForReply(discord, status, /StoryCast status/, 15_000);
-    expect(reply.content).toMatch(/fal: ❌ not reachable right now/);
+    expect(reply.text).toMatch(/fal: ❌ not reachable right now/);
     fal.clearFailures();
   });
 

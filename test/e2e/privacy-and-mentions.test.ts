@@ -102,12 +102,12 @@ describe("notices in the channel after the token expired", () => {
     fal.release(requestId);
 
     const notice = await discord.waitFor(
-      () => discord.messages(discord.channelId).slice(before).find((m) => !m.interactionToken && m.content.includes("⚠️")),
+      () => discord.messages(discord.channelId).slice(before).find((m) => !m.interactionToken && m.text.includes("⚠️")),
       10_000,
       "failure notice in the channel",
     );
-    expect(notice.content.startsWith(`<@${discord.users.alice.id}> `)).toBe(true);
-    expect(notice.content).toMatch(/fal is having trouble/);
+    expect(notice.text.startsWith(`<@${discord.users.alice.id}> `)).toBe(true);
+    expect(notice.text).toMatch(/fal is having trouble/);
     expect(pingedBy(notice)).toEqual([discord.users.alice.id]);
     expect(notice.ephemeral).toBe(false);
   });
@@ -125,16 +125,16 @@ describe("notices in the channel after the token expired", () => {
     fal.release(requestId);
 
     const post = await discord.waitFor(
-      () => discord.messages(discord.channelId).find((m) => !m.interactionToken && m.content.includes(`job ${jobId}`)),
+      () => discord.messages(discord.channelId).find((m) => !m.interactionToken && m.text.includes(`job ${jobId}`)),
       10_000,
       "result in the channel",
     );
     // The first line names Alice once (the caption's "Scene for @Alice"), and only she is pinged.
-    const firstLine = post.content.split("\n")[0]!;
+    const firstLine = post.text.split("\n")[0]!;
     expect(firstLine.split(`<@${discord.users.alice.id}>`).length - 1).toBe(1);
     expect(pingedBy(post)).toEqual([discord.users.alice.id]);
-    expect(post.content).toContain(`\\<@${discord.users.bob.id}>`);
-    expect(post.content).toContain("\\[free\\](https://evil.example)");
+    expect(post.text).toContain(`\\<@${discord.users.bob.id}>`);
+    expect(post.text).toContain("\\[free\\](https://evil.example)");
     expect(post.attachments).toHaveLength(1);
   });
 
@@ -152,8 +152,8 @@ describe("notices in the channel after the token expired", () => {
     discord.advanceClock(TOKEN_LIFETIME_MS + 60_000);
     fal.release(requestId);
 
-    const notice = await discord.waitFor(() => discord.messages(dm).slice(dmBefore).find((m) => m.content.includes("⚠️")), 10_000, "failure notice by DM");
-    expect(notice.content).toMatch(/fal is having trouble/);
+    const notice = await discord.waitFor(() => discord.messages(dm).slice(dmBefore).find((m) => m.text.includes("⚠️")), 10_000, "failure notice by DM");
+    expect(notice.text).toMatch(/fal is having trouble/);
     expect(pingedBy(notice)).toEqual([]);
     expect(discord.messages(discord.channelId).slice(channelBefore).filter((m) => !m.ephemeral)).toEqual([]);
   });

@@ -71,8 +71,8 @@ describe("/remix, end to end", () => {
     expect(results).toHaveLength(1);
     const result = results[0]!;
     expect(result.ephemeral).toBe(false);
-    expect(result.content).toContain(`<@${discord.users.alice.id}>`);
-    expect(result.content).toContain("seed 5 · Turbo · Portrait 4:3 · strength 0.35 · style Realistic · 2 images · magic prompt on · palette #ff0000:0.8 #0000ff · not: rain");
+    expect(result.text).toContain(`<@${discord.users.alice.id}>`);
+    expect(result.text).toContain("seed 5 · Turbo · Portrait 4:3 · strength 0.35 · style Realistic · 2 images · magic prompt on · palette #ff0000:0.8 #0000ff · not: rain");
     expect(result.attachments).toHaveLength(2);
     // fal's remix makes images of the size asked for (the fake: image_size's preset).
     for (const attachment of result.attachments) expect(pngSize(attachment.bytes)).toEqual({ width: 768, height: 1024 });

@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startFakeDiscord, type FakeDiscord } from "../../fakes/discord/index.js";
 import { makePng, startFakeFal, type FakeFal } from "../../fakes/fal/index.js";
 import { runBot, type BotProcess } from "../support/bot-process.js";
-import { resultMessages, waitForReply } from "../support/imagine.js";
+import { actionRows, resultMessages, waitForReply } from "../support/imagine.js";
 import { createTestDatabase } from "../support/postgres.js";
 import { assertNoSecrets, botEnv, testStore } from "../support/stack.js";
 
@@ -102,11 +102,11 @@ describe("restarts", () => {
     fal.release(requestId);
     await startBot();
     const message = await discord.waitFor(
-      () => discord.messages(discord.channelId).find((m) => !m.interactionToken && m.content.includes(prompt)),
+      () => discord.messages(discord.channelId).find((m) => !m.interactionToken && m.text.includes(prompt)),
       15_000,
       "channel message after restart",
     );
-    expect(message.content).toContain(`<@${discord.users.alice.id}>`);
+    expect(message.text).toContain(`<@${discord.users.alice.id}>`);
     expect(message.attachments).toHaveLength(1);
     expect(resultMessages(handle)).toHaveLength(0);
     expect(submitsOf(prompt)).toBe(1);
@@ -119,7 +119,7 @@ describe("restarts", () => {
     const result = resultMessages(handle)[0]!;
     await kill("SIGKILL");
     await startBot();
-    const ids = (result.components as { components: { label: string; custom_id: string }[] }[]).flatMap((row) => row.components);
+    const ids = (actionRows(result) as { components: { label: string; custom_id: string }[] }[]).flatMap((row) => row.components);
     const reroll = discord.button(ids.find((b) => b.label === "Reroll")!.custom_id, result, { user: discord.users.bob });
     await waitForReply(discord, reroll, /posted in the channel/, 15_000);
     const del = discord.button(ids.find((b) => b.label === "Delete")!.custom_id, result, { user: discord.users.alice });
@@ -136,7 +136,7 @@ describe("restarts", () => {
     await kill("SIGKILL");
     await startBot();
     const reply = await waitForReply(discord, handle, /can't tell whether fal took it/, 15_000);
-    expect(reply.content).toMatch(/not sent again/);
+    expect(reply.text).toMatch(/not sent again/);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(submitRequests() - before).toBe(1); // the one that hung; nothing was sent again
     expect(submitsOf(prompt)).toBe(0);
@@ -194,7 +194,7 @@ describe("restarts", () => {
 
     const again = discord.command("story scene", { prompt: "Wren finds the others" } as never, { user: discord.users.alice, channelId: threadId });
     await waitForReply(discord, again, /posted in the channel/, 15_000);
-    expect(again.followups().find((m) => m.attachments.length > 0)?.content).toContain("scene 2, by");
+    expect(again.followups().find((m) => m.attachments.length > 0)?.text).toContain("scene 2, by");
     const wrenUrl = fal.uploads.find((u) => u.bytes.equals(reference))!.fileUrl;
     expect((fal.submits.at(-1)!.input as { reference_image_urls: string[] }).reference_image_urls[0]).toBe(wrenUrl);
   });

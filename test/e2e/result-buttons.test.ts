@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { InteractionHandle, StoredMessage } from "../../fakes/discord/index.js";
 import { makePng } from "../../fakes/fal/index.js";
-import { resultMessages, waitForReply } from "../support/imagine.js";
+import { actionRows, resultMessages, waitForReply } from "../support/imagine.js";
 import { startStack, type Stack } from "../support/stack.js";
 
 let stack: Stack;
@@ -13,7 +13,7 @@ afterAll(async () => {
 });
 
 function button(message: StoredMessage, label: string): string {
-  const rows = (message.components ?? []) as { components: { label?: string; custom_id?: string }[] }[];
+  const rows = actionRows(message) as { components: { label?: string; custom_id?: string }[] }[];
   const found = rows.flatMap((row) => row.components).find((component) => component.label === label);
   if (!found?.custom_id) throw new Error(`no ${label} button on message: ${JSON.stringify(message.components)}`);
   return found.custom_id;
@@ -37,7 +37,7 @@ describe("buttons on a result", () => {
     const submits = fal.submits.length;
     const reroll = discord.button(button(result, "Reroll"), result, { user: discord.users.bob });
     const reply = await waitForReply(discord, reroll, /can't be rerolled/);
-    expect(reply.content).toMatch(/no longer keeps the images.*Nothing was charged/s);
+    expect(reply.text).toMatch(/no longer keeps the images.*Nothing was charged/s);
     expect(fal.submits).toHaveLength(submits);
   });
 
@@ -55,8 +55,8 @@ describe("buttons on a result", () => {
     const { seed: _b, ...sameB } = second;
     expect(sameB).toEqual(sameA); // same prompt, settings and hosted reference: no re-upload
     const rerolled = resultMessages(reroll).at(-1)!;
-    expect(rerolled.content).toContain(`<@${discord.users.bob.id}>`);
-    expect(rerolled.content).toContain(`seed ${second.seed}`);
+    expect(rerolled.text).toContain(`<@${discord.users.bob.id}>`);
+    expect(rerolled.text).toContain(`seed ${second.seed}`);
   });
 
   it("when someone else presses delete, then they are refused privately and the result stays", async () => {
@@ -93,7 +93,7 @@ describe("buttons on a result", () => {
     const handle = discord.command("imagine", { prompt: "a long scene", reference }, { user: discord.users.alice });
     const progress = await discord.waitFor(() => {
       const original = handle.original();
-      return original && (original.components ?? []).length > 0 && /Generating|queue/.test(original.content) ? original : undefined;
+      return original && (original.components ?? []).length > 0 && /Generating|queue/.test(original.text) ? original : undefined;
     }, 10_000, "progress with a cancel button");
     const cancelId = button(progress, "Cancel");
     expect(cancelId).toMatch(/^imagine:cancel:/);

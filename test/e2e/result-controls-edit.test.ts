@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FakeUser, InteractionHandle, ModalValues, OptionValue, StoredMessage } from "../../fakes/discord/index.js";
 import { makePng, pngSize } from "../../fakes/fal/index.js";
 import { falResultImages } from "../support/fal-result.js";
-import { replyText, resultMessages, waitForReply } from "../support/imagine.js";
+import { actionRows, replyText, resultMessages, waitForReply } from "../support/imagine.js";
 import { startStack, type Stack } from "../support/stack.js";
 
 /**
@@ -25,7 +25,7 @@ afterAll(async () => {
 });
 
 type Component = { type: number; label?: string; custom_id?: string; options?: { label: string; value: string }[]; components?: Component[] };
-const componentsOf = (message: StoredMessage) => (message.components as Component[]).flatMap((row) => row.components ?? []);
+const componentsOf = (message: StoredMessage) => (actionRows(message) as Component[]).flatMap((row) => row.components ?? []);
 
 function control(message: StoredMessage, label: string): string {
   const found = componentsOf(message).find((component) => component.type === 2 && component.label === label);
@@ -112,7 +112,7 @@ describe("Edit on a result", () => {
     expect([pixels.at(0, 0), pixels.at(image.width / 2 - 1, image.height - 1)]).toEqual([0, 0]); // left half: repainted
     expect([pixels.at(image.width / 2, 0), pixels.at(image.width - 1, image.height - 1)]).toEqual([255, 255]); // right half: kept
     const edited = resultMessages(submitted).at(-1)!;
-    expect(edited.content.split("\n")[0]).toBe(`✏️ Edit for <@${discord.users.bob.id}> of image 1 from <https://discord.com/channels/${discord.guildId}/${source.result.channelId}/${source.result.id}>`);
+    expect(edited.text.split("\n")[0]).toBe(`✏️ Edit for <@${discord.users.bob.id}> of image 1 from <https://discord.com/channels/${discord.guildId}/${source.result.channelId}/${source.result.id}>`);
   });
 
   it("when a member uploads a mask of the image's size, then that very file is the edit's mask_url", async () => {
@@ -137,7 +137,7 @@ describe("Edit on a result", () => {
     const submitted = await edit(source.result, discord.users.alice, { prompt: "a lantern glows", mask: [discord.attachment(makePng({ width: 64, height: 48, seed: 36 }), "small.png")] });
     const reply = await waitForReply(discord, submitted, /⚠️/);
     const image = pngSize(await (await fetch(source.images[0]!)).arrayBuffer().then((b) => new Uint8Array(b)))!;
-    expect(reply.content).toBe(`⚠️ The mask is 64×48 but the image is ${image.width}×${image.height}: they must be the same size.`);
+    expect(reply.text).toBe(`⚠️ The mask is 64×48 but the image is ${image.width}×${image.height}: they must be the same size.`);
     expect(fal.submits).toHaveLength(submits);
     expect(await imagesToday()).toBe(counted); // ended before fal: neither paid nor counted
   });
@@ -171,7 +171,7 @@ describe("limits and the monthly cap on controls", () => {
   it("when members upscale, remix and edit, then each job is priced at its endpoint's price and counted as one image", async () => {
     const { discord, fal, app } = stack;
     const source = await scene(discord.users.carol);
-    const jobOf = (message: StoredMessage) => app.context.store.get(message.content.match(/job (\S+)/)![1]!);
+    const jobOf = (message: StoredMessage) => app.context.store.get(message.text.match(/job (\S+)/)![1]!);
     const upscale = discord.button(control(source.result, "Upscale"), source.result, { user: discord.users.carol });
     const upscaled = await jobOf((await waitForReply(discord, upscale, /posted in the channel/)) && resultMessages(upscale).at(-1)!);
     const remixPress = discord.button(control(source.result, "Remix"), source.result, { user: discord.users.carol });

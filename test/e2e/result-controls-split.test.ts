@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { StoredMessage } from "../../fakes/discord/index.js";
 import { makePng } from "../../fakes/fal/index.js";
 import { falResultImages } from "../support/fal-result.js";
-import { resultMessages, waitForReply } from "../support/imagine.js";
+import { actionRows, resultMessages, waitForReply } from "../support/imagine.js";
 import { startStack, type Stack } from "../support/stack.js";
 
 /** Controls on a result split over several messages (a small upload limit): each image's are on the message holding it. */
@@ -18,7 +18,7 @@ afterAll(async () => {
 });
 
 type Component = { type: number; label?: string; custom_id?: string; options?: { label: string; value: string }[]; components?: Component[] };
-const componentsOf = (message: StoredMessage) => (message.components as Component[]).flatMap((row) => row.components ?? []);
+const componentsOf = (message: StoredMessage) => (actionRows(message) as Component[]).flatMap((row) => row.components ?? []);
 const reference = () => stack.discord.attachment(makePng({ width: 16, height: 16, seed: 41, targetBytes: 1500 }), "hero.png", { contentType: "image/png" });
 
 describe("controls on a split result", () => {
@@ -51,7 +51,7 @@ describe("controls on a split result", () => {
     const pick = discord.select(menu.custom_id!, second, [option.value], { user: discord.users.bob });
     await waitForReply(discord, pick, /posted in the channel/);
     expect(fal.submits.at(-1)).toMatchObject({ endpointId: "fal-ai/ideogram/upscale", input: { image_url: images[n - 1] } });
-    expect(resultMessages(pick).at(-1)!.content).toContain(`of image ${n} from <https://discord.com/channels/${discord.guildId}/${second.channelId}/${second.id}>`);
+    expect(resultMessages(pick).at(-1)!.text).toContain(`of image ${n} from <https://discord.com/channels/${discord.guildId}/${second.channelId}/${second.id}>`);
     expect(discord.validationFailures).toEqual([]);
   });
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FakeUser, InteractionHandle, StoredMessage } from "../../fakes/discord/index.js";
 import { makePng } from "../../fakes/fal/index.js";
 import { falResultImages } from "../support/fal-result.js";
-import { replyText, resultMessages, waitForReply } from "../support/imagine.js";
+import { actionRows, replyText, resultMessages, waitForReply } from "../support/imagine.js";
 import { startStack, type Stack } from "../support/stack.js";
 
 /**
@@ -18,7 +18,7 @@ afterAll(async () => {
 });
 
 type Component = { type: number; label?: string; custom_id?: string; options?: { label: string; value: string }[]; components?: Component[] };
-const componentsOf = (message: StoredMessage) => (message.components as Component[]).flatMap((row) => row.components ?? []);
+const componentsOf = (message: StoredMessage) => (actionRows(message) as Component[]).flatMap((row) => row.components ?? []);
 
 function button(message: StoredMessage, label: string): string {
   const found = componentsOf(message).find((component) => component.type === 2 && component.label === label);
@@ -63,10 +63,10 @@ describe("Upscale on a result", () => {
     expect(submit.endpointId).toBe("fal-ai/ideogram/upscale");
     expect(submit.input).toEqual({ image_url: source.images[0] }); // no prompt, fal's own resemblance and detail
     // A job for whoever pressed, linking back to the image it came from.
-    const job = await stack.app.context.store.get(upscaled.content.match(/job (\S+)/)![1]!);
+    const job = await stack.app.context.store.get(upscaled.text.match(/job (\S+)/)![1]!);
     expect(job?.origin.userId).toBe(discord.users.bob.id);
-    expect(job?.settings).toMatchObject({ kind: "upscale", numImages: 1, source: { jobId: source.result.content.match(/job (\S+)/)![1], image: 0 } });
-    expect(upscaled.content.split("\n")[0]).toBe(`🔍 Upscale for <@${discord.users.bob.id}> of image 1 from ${link(source.result)}`);
+    expect(job?.settings).toMatchObject({ kind: "upscale", numImages: 1, source: { jobId: source.result.text.match(/job (\S+)/)![1], image: 0 } });
+    expect(upscaled.text.split("\n")[0]).toBe(`🔍 Upscale for <@${discord.users.bob.id}> of image 1 from ${link(source.result)}`);
     // An upscaled image is not offered Upscale again, but can be remixed or edited.
     expect(componentsOf(upscaled).map((c) => c.label)).toEqual(["Reroll", "Save as character", "Delete", "Remix", "Edit"]);
   });
@@ -86,7 +86,7 @@ describe("Upscale on a result", () => {
     const upscaled = await deliveredFrom(pick);
     expect(fal.submits.at(-1)).toMatchObject({ endpointId: "fal-ai/ideogram/upscale", input: { image_url: source.images[1] } });
     expect(Object.keys(fal.submits.at(-1)!.input as object)).toEqual(["image_url"]);
-    expect(upscaled.content).toContain(`of image 2 from ${link(source.result)}`);
+    expect(upscaled.text).toContain(`of image 2 from ${link(source.result)}`);
   });
 
   it("when fal no longer keeps the result image, then Upscale is refused with the reason and nothing is submitted", async () => {
@@ -130,8 +130,8 @@ describe("Remix on a result", () => {
       negative_prompt: "blurry",
       expand_prompt: false,
     });
-    expect(remixed.content.split("\n")[0]).toBe(`🔀 Remix for <@${discord.users.bob.id}> of image 1 from ${link(source.result)}`);
-    expect(remixed.content).toContain("the hero crosses a rope bridge at night");
+    expect(remixed.text.split("\n")[0]).toBe(`🔀 Remix for <@${discord.users.bob.id}> of image 1 from ${link(source.result)}`);
+    expect(remixed.text).toContain("the hero crosses a rope bridge at night");
   });
 
   it("when the strength is not a number from 0.01 to 1, then the form is refused with what is expected, and nothing is submitted", async () => {
@@ -182,9 +182,9 @@ describe("whose job a control makes", () => {
     const press = discord.button(button(source.result, "Upscale"), source.result, { user: discord.users.alice });
     const upscaled = await waitForReply(discord, press, /Upscale for/);
     expect(upscaled.ephemeral).toBe(true);
-    expect(upscaled.content.split("\n")[0]).toBe(`🔍 Upscale for <@${discord.users.alice.id}> of image 1 from your private result`);
+    expect(upscaled.text.split("\n")[0]).toBe(`🔍 Upscale for <@${discord.users.alice.id}> of image 1 from your private result`);
     expect(fal.submits.at(-1)).toMatchObject({ endpointId: "fal-ai/ideogram/upscale", input: { image_url: source.images[0] } });
-    expect(discord.messages().filter((m) => !m.ephemeral && m.content.includes("from your private result"))).toEqual([]);
+    expect(discord.messages().filter((m) => !m.ephemeral && m.text.includes("from your private result"))).toEqual([]);
   });
 
   it("sent Discord only what it accepts (every body validated against its OpenAPI description)", () => {

@@ -25,7 +25,7 @@ describe("result downloads are size-capped", () => {
     await waitForReply(discord, handle, /posted in the channel/, 15_000);
     const [result] = resultMessages(handle);
     expect(result?.attachments).toHaveLength(1); // the small one
-    expect(result?.content).toContain(huge); // the big one, linked
+    expect(result?.text).toContain(huge); // the big one, linked
     // One try, not retried (an oversized file stays oversized), and not read past the cap.
     const downloads = fal.requests.filter((r) => r.kind === "cdn" && r.target.includes("huge.png"));
     expect(downloads).toHaveLength(1);

@@ -31,7 +31,7 @@ async function rejected(command: "edit" | "remix" | "upscale", options: Options)
   const text =
     callback.type === 4
       ? String(callback.data.content)
-      : (await discord.waitFor(() => { const o = handle.original(); return o && o.content ? o : undefined; }, 10_000, "error reply")).content;
+      : (await discord.waitFor(() => { const o = handle.original(); return o && o.text ? o : undefined; }, 10_000, "error reply")).text;
   expect(fal.requests.slice(falRequestsBefore)).toEqual([]);
   expect(await stack.app.context.store.unfinished()).toEqual([]);
   expect(discord.messages().filter((m) => !m.ephemeral).length).toBe(publicBefore);

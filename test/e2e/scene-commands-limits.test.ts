@@ -36,7 +36,7 @@ const spentThisMonth = () => stack.app.context.servers.spendSince(stack.discord.
 /** The job a delivered result came from, read back from the store. */
 async function jobOf(handle: ReturnType<typeof upscale>) {
   await waitForReply(stack.discord, handle, /posted in the channel/);
-  const id = /· job (\S+)/.exec(resultMessages(handle)[0]!.content)?.[1];
+  const id = /· job (\S+)/.exec(resultMessages(handle)[0]!.text)?.[1];
   return stack.app.context.store.get(id ?? "");
 }
 

@@ -73,7 +73,7 @@ describe("secrets stay out of everything the bot writes", () => {
     await discord.waitFor(() => badGateways() === 4, 10_000, "the follow-up failing 4 times (one discord.js HTTPError)");
     // The retry (after a backoff of at least 750 ms) finds the interaction's webhook gone (404 10015), and falls back to the channel.
     discord.failNext({ method: "PATCH", path: /\/messages\/@original$/, error: discordErrors.unknownWebhook() });
-    await discord.waitFor(() => discord.messages(discord.channelId).find((m) => !m.interactionToken && m.content.includes(prompt) && m.attachments.length > 0), 15_000, "the result posted in the channel");
+    await discord.waitFor(() => discord.messages(discord.channelId).find((m) => !m.interactionToken && m.text.includes(prompt) && m.attachments.length > 0), 15_000, "the result posted in the channel");
     await bot.waitForLog(`/webhooks/${discord.applicationId}/[redacted]`);
     expect(discord.requests.filter((r) => r.path.includes(handle.token)).map((r) => r.status)).toEqual(expect.arrayContaining([502, 404]));
   });
@@ -87,8 +87,8 @@ describe("secrets stay out of everything the bot writes", () => {
     fal.failNext("submit", 1, { status: 422, body: { detail: [{ loc: ["body", "prompt"], msg: `proxy refused ${echoedAuthorization()}`, type: "value_error" }] } });
     const refused = imagine("the harbour at dusk");
     const reply = await waitForReply(discord, refused, /fal refused the request/, 15_000);
-    expect(reply.content).toContain("proxy refused Authorization: [redacted]");
-    expect(reply.content).not.toContain(fal.key);
+    expect(reply.text).toContain("proxy refused Authorization: [redacted]");
+    expect(reply.text).not.toContain(fal.key);
   });
 
   it("when the bot is stopped, then no line it wrote on stdout or stderr holds DISCORD_TOKEN, FAL_KEY or any interaction token, and nothing went to the wrong service", async () => {

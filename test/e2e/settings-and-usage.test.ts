@@ -90,7 +90,7 @@ describe("server settings and usage", () => {
     await replyText(discord, discord.command("settings channels", { action: "all" } as never, { user: discord.users.admin }));
     const submitsBefore = fal.submits.length;
     const burst = [0, 1, 2].map(() => imagine(discord.users.mod, { count: 1 }));
-    const replies = await Promise.all(burst.map((handle) => replyText(discord, handle).then(async (text) => (/Daily limit/.test(text) ? text : (await waitForReply(discord, handle, /posted in the channel/)).content))));
+    const replies = await Promise.all(burst.map((handle) => replyText(discord, handle).then(async (text) => (/Daily limit/.test(text) ? text : (await waitForReply(discord, handle, /posted in the channel/)).text))));
     expect(replies.filter((text) => /Daily limit reached/.test(text))).toHaveLength(2);
     expect(fal.submits.length - submitsBefore).toBe(1);
   });

@@ -23,7 +23,7 @@ describe("start-up order", () => {
     sync.release();
     await restarting;
     await waitForReply(s.discord, handle, /posted in the channel|⚠️/, 15_000);
-    expect(handle.original()?.content).not.toMatch(/restarted/);
+    expect(handle.original()?.text).not.toMatch(/restarted/);
     expect(resultMessages(handle)).toHaveLength(1);
     expect(s.fal.submits).toHaveLength(1);
   });

@@ -35,7 +35,7 @@ describe("story scenes under the server's budgets", () => {
     // One image left today, two scenes asked for at once: exactly one is made.
     const [a, b] = [scene("a racing scene"), scene("another racing scene")];
     const replies = await Promise.all([a, b].map((handle) => waitForReply(discord, handle, /posted in the channel|Daily limit reached/)));
-    expect(replies.filter((m) => /Daily limit reached/.test(m.content))).toHaveLength(1);
+    expect(replies.filter((m) => /Daily limit reached/.test(m.text))).toHaveLength(1);
     await discord.waitFor(() => fal.submits.length === submitsBefore + 1 || undefined, 5000, "the admitted scene's submit");
     expect(await replyText(discord, scene("one scene too many"))).toMatch(/Daily limit reached: members may make 2 images a day here; you have made 2 today/);
     expect(fal.submits).toHaveLength(submitsBefore + 1);

@@ -87,7 +87,7 @@ describe("storybooks owned by one process (PostgreSQL)", () => {
     const logsBefore = s.logs.length;
     const [one] = await Promise.all([anotherBot(s), anotherBot(s)]);
     const posted = await s.discord.waitFor(() => s.discord.messages(threadId).find((m) => m.attachments.some((a) => a.filename.endsWith(".html"))), 15_000, "storybook posted");
-    expect(posted.content).toContain(`<@${s.discord.users.alice.id}>`);
+    expect(posted.text).toContain(`<@${s.discord.users.alice.id}>`);
     await s.discord.waitFor(async () => ((await one!.context.stories.byId(storyId))?.storybook.kind === "posted") || undefined, 10_000, "storybook recorded");
     // Time for a second builder, had there been one, to post too.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
@@ -112,7 +112,7 @@ describe("storybooks owned by one process (PostgreSQL)", () => {
     // Past the lease (plus a scan): taken over and posted.
     s.advance(LEASE_MS / 2 + LEASE_MS / 4 + 1_000);
     const posted = await s.discord.waitFor(() => s.discord.messages(threadId).find((m) => m.attachments.some((a) => a.filename.endsWith(".html"))), 15_000, "storybook posted");
-    expect(posted.content).toMatch(/the end/);
+    expect(posted.text).toMatch(/the end/);
     await s.discord.waitFor(async () => ((await other.context.stories.byId(storyId))?.storybook.kind === "posted") || undefined, 10_000, "storybook recorded");
     // More scans by both bots: nobody builds it again.
     for (let i = 0; i < 3; i++) {

@@ -63,7 +63,7 @@ describe("storybooks", () => {
     discord.advanceClock(16 * 60_000);
     clock.advance(16 * 60_000);
     const posted = await discord.waitFor(() => discord.messages(threadId).find((m) => !m.interactionToken && storybookOf(m) !== undefined), 10_000, "storybook as a channel message");
-    expect(posted.content).toContain(`Ended by <@${discord.users.alice.id}>`);
+    expect(posted.text).toContain(`Ended by <@${discord.users.alice.id}>`);
     expect(posted.allowed_mentions).toEqual({ users: [discord.users.alice.id] });
     expect(sectionOf(storybookOf(posted)!, 1)).toContain("did not arrive in time");
     expect(end.original()?.attachments ?? []).toHaveLength(0);
@@ -103,7 +103,7 @@ describe("storybooks", () => {
     expect(sectionOf(html, 1)).toMatch(new RegExp(`<a href="${escape(imageUrls[0]!)}">Scene 1, image 1</a> \\(could not be downloaded \\(HTTP 404\\)`));
     expect(sectionOf(html, 2)).toMatch(new RegExp(`<a href="${escape(imageUrls[1]!)}">Scene 2, image 1</a> \\(did not arrive in time`));
     expect(sectionOf(html, 3)).toMatch(/<img src="data:image\/png;base64,/);
-    expect(reply.content).toContain("2 images are linked in it instead of included");
+    expect(reply.text).toContain("2 images are linked in it instead of included");
     const storyId = (await stack.app.context.stories.byThread(threadId))!.id;
     // The file was written under the temporary folder, which is gone once the storybook is posted.
     await discord.waitFor(() => !existsSync(join(tmpdir(), `storycast-storybook-${storyId}`)) || undefined, 5000, "temporary folder removed");
@@ -120,7 +120,7 @@ describe("storybooks", () => {
     rejectNextPost();
     const end = discord.command("story end", {}, { user: discord.users.alice, channelId: threadId });
     const notice = await waitForReply(discord, end, /could not be posted/);
-    expect(notice.content).toMatch(/Discord answered HTTP 502\. Press \*\*Retry storybook\*\*, or run `\/story end` again/);
+    expect(notice.text).toMatch(/Discord answered HTTP 502\. Press \*\*Retry storybook\*\*, or run `\/story end` again/);
     expect((await stack.app.context.stories.byThread(threadId))?.storybook.kind).toBe("failed");
     const button = (notice.components as { components: { label: string; custom_id: string }[] }[])[0]!.components[0]!;
     expect(button.label).toBe("Retry storybook");
@@ -144,7 +144,7 @@ describe("storybooks", () => {
     const secret = discord.command("imagine", { prompt: "a secret only Alice sees", reference, private: true } as never, { user: discord.users.alice, channelId: threadId });
     const result = await waitForReply(discord, secret, /· job \S+/);
     expect(result.ephemeral).toBe(true);
-    const jobId = /· job (\S+)/.exec(result.content)![1]!;
+    const jobId = /· job (\S+)/.exec(result.text)![1]!;
     const ctx = stack.app.context;
     await discord.waitFor(async () => (await ctx.store.get(jobId))?.state.kind === "delivered" || undefined, 5000, "private job delivered");
     // No command makes a private scene today; the store is where one would come from (e.g. a future private option).
@@ -159,6 +159,6 @@ describe("storybooks", () => {
     const html = storybookOf(reply)!;
     expect([...html.matchAll(/data-number="(\d+)"/g)].map((m) => m[1])).toEqual(["1"]);
     expect(html).not.toContain("secret");
-    expect(reply.content).not.toContain("secret");
+    expect(reply.text).not.toContain("secret");
   });
 });

@@ -46,13 +46,13 @@ describe("story sessions", () => {
     expect(fal.submits.at(-1)!.input).toMatchObject({ style: "FICTION", image_size: "landscape_4_3", reference_image_urls: [miraUrl], prompt: "Mira spots the storm" });
     const scene1 = first.followups().find((m) => m.attachments.length > 0)!;
     expect(scene1.channelId).toBe(threadId);
-    expect(scene1.content).toContain(`**The Storm Road** — scene 1, by <@${discord.users.bob.id}>`);
+    expect(scene1.text).toContain(`**The Storm Road** — scene 1, by <@${discord.users.bob.id}>`);
 
     expect(await replyText(stack.discord, discord.command("story cast add", { character: "vex" } as never, { user: discord.users.alice, channelId: threadId }))).toMatch(/\*\*Vex\*\* joins the cast\. Cast now: Mira, Vex/);
     const second = discord.command("story scene", { prompt: "Vex steals the map", character: "Vex" } as never, { user: discord.users.alice, channelId: threadId });
     await waitForReply(discord, second, /posted in the channel/);
     expect(fal.submits.at(-1)!.input).toMatchObject({ reference_image_urls: [vexUrl] });
-    expect(second.followups().find((m) => m.attachments.length > 0)!.content).toContain("scene 2, by");
+    expect(second.followups().find((m) => m.attachments.length > 0)!.text).toContain("scene 2, by");
   });
 
   it("when someone asks for a recap, then the scenes are listed in order with their authors", async () => {

@@ -46,7 +46,7 @@ describe("a submit whose 2xx answer is lost while its body is read", () => {
     // The reply is written after fal.submit() settled, so the client's retry loop is over:
     // no later retry can add a submit after this point.
     expect(fal.requests.filter((r) => r.kind === "submit").length - submitsBefore).toBe(1);
-    expect(reply.content).toMatch(UNKNOWN);
+    expect(reply.text).toMatch(UNKNOWN);
     expect(fal.submits.at(-1)!.status).toBe(200); // fal did take (and charge for) that one
     expect((await job())?.state.kind).toBe("submit_unknown");
   });
@@ -57,7 +57,7 @@ describe("a submit whose 2xx answer is lost while its body is read", () => {
     fal.failNext("submit", 1, { status: 200, body: '{"status": "IN_QUEUE", "request_', headers: { "content-type": "application/json" } }, { afterHandling: true });
     const { handle, job } = imagine(6);
     const reply = await waitForReply(discord, handle, /did not confirm|Something went wrong|posted in the channel/);
-    expect(reply.content).toMatch(UNKNOWN);
+    expect(reply.text).toMatch(UNKNOWN);
     expect((await job())?.state.kind).toBe("submit_unknown");
     expect(fal.requests.filter((r) => r.kind === "submit").length - submitsBefore).toBe(1);
   });

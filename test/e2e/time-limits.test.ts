@@ -105,9 +105,9 @@ describe("job time limit", () => {
     await finishedDuringOutage(s, requestId, TOKEN_LIFETIME_MS + 60_000);
     await s.discord.waitFor(async () => (await job()).state.kind === "delivered", 10_000, "delivery after the restart");
     const jobId = (await job()).id;
-    const posted = s.discord.messages().filter((m) => m.content.includes(`job ${jobId}`));
+    const posted = s.discord.messages().filter((m) => m.text.includes(`job ${jobId}`));
     expect(posted).toHaveLength(1);
-    expect(posted[0]!.content).toContain(`<@${s.discord.users.alice.id}>`);
+    expect(posted[0]!.text).toContain(`<@${s.discord.users.alice.id}>`);
     expect(cancelRequests(s)).toEqual([]);
   });
 });

@@ -90,7 +90,7 @@ async function expectOneDeliveredDuo(handle: ReturnType<typeof duo>["handle"], s
   const posted = resultMessages(handle);
   expect(posted).toHaveLength(1);
   expect(posted[0]!.attachments).toHaveLength(1);
-  expect(posted[0]!.content).toContain("with **Vex** on the left");
+  expect(posted[0]!.text).toContain("with **Vex** on the left");
 }
 
 describe("two characters in one scene, across SIGKILL", () => {

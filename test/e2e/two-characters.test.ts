@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { imageSize, makePng, type SubmitRecord } from "../../fakes/fal/index.js";
 import { falResultImages } from "../support/fal-result.js";
 import { blackColumns, decodeGreyPng } from "../support/grey-png.js";
-import { replyEdits, replyText, resultMessages, waitForReply } from "../support/imagine.js";
+import { actionRows, replyEdits, replyText, resultMessages, waitForReply } from "../support/imagine.js";
 import { startStack, type Stack } from "../support/stack.js";
 
 /**
@@ -53,7 +53,7 @@ describe("two characters in one scene", () => {
     await replyText(discord, discord.command("settings limits", { monthly_cap_usd: 0.25 } as never, { user: discord.users.admin }));
     const submitsBefore = fal.submits.length;
     const balanced = discord.command("imagine", { prompt: "a duel at dawn", character: "Mira", second_character: "Vex", speed: "BALANCED" }, { user: discord.users.bob });
-    expect(await waitForReply(discord, balanced, /Monthly budget/).then((m) => m.content)).toMatch(
+    expect(await waitForReply(discord, balanced, /Monthly budget/).then((m) => m.text)).toMatch(
       /Monthly budget reached: this server has spent \$0\.00 of its \$0\.25 this month, and this request would cost \$0\.30\./,
     );
     expect(fal.submits.length).toBe(submitsBefore);
@@ -116,8 +116,8 @@ describe("two characters in one scene", () => {
     expect(results[0]!.attachments).toHaveLength(1);
     const [finalImage] = await falResultImages(fal, second.requestId!);
     expect(results[0]!.attachments[0]!.bytes.equals(Buffer.from(await (await fetch(finalImage!)).arrayBuffer()))).toBe(true);
-    expect(results[0]!.content).toContain(`🎬 Scene for <@${discord.users.alice.id}>: **Mira** with **Vex** on the left`);
-    expect(results[0]!.content).toMatch(/Balanced · Square HD · 1 image/);
+    expect(results[0]!.text).toContain(`🎬 Scene for <@${discord.users.alice.id}>: **Mira** with **Vex** on the left`);
+    expect(results[0]!.text).toMatch(/Balanced · Square HD · 1 image/);
     expect(discord.validationFailures).toEqual([]);
   });
 
@@ -127,7 +127,7 @@ describe("two characters in one scene", () => {
     await waitForReply(discord, original, /posted in the channel/);
     const before = await duoSubmits("a chess game on a train");
     const result = resultMessages(original)[0]!;
-    const rerollId = (result.components as { components: { label: string; custom_id: string }[] }[]).flatMap((row) => row.components).find((b) => b.label === "Reroll")!.custom_id;
+    const rerollId = (actionRows(result) as { components: { label: string; custom_id: string }[] }[]).flatMap((row) => row.components).find((b) => b.label === "Reroll")!.custom_id;
     const submitsBefore = fal.submits.length;
     fal.script({ runMs: 400 }, { runMs: 400 });
     const reroll = discord.button(rerollId, result, { user: discord.users.bob });
@@ -142,7 +142,7 @@ describe("two characters in one scene", () => {
     const [newScene] = await falResultImages(fal, first!.requestId!);
     expect(second!.input).toMatchObject({ image_url: newScene, reference_image_urls: [hosted.Vex], prompt: (before.second.input as { prompt: string }).prompt, seed });
     expect(blackColumns(maskOf(second!.input).mask)).toEqual({ first: 0, last: 511, count: 512 });
-    expect(resultMessages(reroll)[0]!.content).toContain(`🎬 Scene for <@${discord.users.bob.id}> with **Vex** on the left`);
+    expect(resultMessages(reroll)[0]!.text).toContain(`🎬 Scene for <@${discord.users.bob.id}> with **Vex** on the left`);
     expect(replyEdits(discord, reroll).some((text) => /step 2 of 2/.test(text) && text.includes("$0.30 ($0.15 scene + $0.15 second character)"))).toBe(true);
   });
 
@@ -165,7 +165,7 @@ describe("two characters in one scene", () => {
     expect({ width: mask.width, height: mask.height }).toEqual(imageSize(firstImageBytes));
     expect({ width: mask.width, height: mask.height }).toEqual({ width: 1024, height: 576 });
     expect(blackColumns(mask)).toEqual({ first: 512, last: 1023, count: 512 });
-    expect(resultMessages(handle)[0]!.content).toContain("with **the second reference** on the right");
+    expect(resultMessages(handle)[0]!.text).toContain("with **the second reference** on the right");
   });
 
   it("when both characters are attachments, then both are hosted, each goes to its own step, and nothing saved is needed", async () => {
@@ -182,7 +182,7 @@ describe("two characters in one scene", () => {
     const hostedBytes = (url: string) => fal.uploads.find((u) => u.fileUrl === url)?.bytes;
     expect(hostedBytes((scene.input as { reference_image_urls: string[] }).reference_image_urls[0]!)?.equals(first)).toBe(true);
     expect(hostedBytes((edit.input as { reference_image_urls: string[] }).reference_image_urls[0]!)?.equals(second)).toBe(true);
-    expect(resultMessages(handle)[0]!.content).toContain(`🎬 Scene for <@${discord.users.alice.id}> with **the second reference** on the left`);
+    expect(resultMessages(handle)[0]!.text).toContain(`🎬 Scene for <@${discord.users.alice.id}> with **the second reference** on the left`);
   });
 
   it("when the second character is unknown, both kinds are given, placement has no second character, or count is over 1, then the member is told and nothing reaches fal", async () => {
@@ -231,7 +231,7 @@ describe("two characters in one scene", () => {
     const posted = resultMessages(scene);
     expect(posted).toHaveLength(1);
     expect(posted[0]!.channelId).toBe(threadId);
-    expect(posted[0]!.content).toContain(`📖 **Two of a Kind** — scene 1, by <@${discord.users.bob.id}>: **Mira** with **Vex** on the right`);
+    expect(posted[0]!.text).toContain(`📖 **Two of a Kind** — scene 1, by <@${discord.users.bob.id}>: **Mira** with **Vex** on the right`);
 
     const end = discord.command("story end", {}, { user: discord.users.alice, channelId: threadId });
     const book = (await waitForReply(discord, end, /the end/)).attachments.find((a) => a.filename.endsWith(".html"))!.bytes.toString("utf8");

@@ -35,9 +35,9 @@ describe("/upscale, end to end", () => {
 
     const [result] = resultMessages(handle);
     expect(result?.ephemeral).toBe(false);
-    expect(result?.content).toContain("> crisp armour, stone walls");
-    expect(result?.content).toContain("seed 9 · Upscale · resemblance 70 · detail 30 · magic prompt off ·");
-    expect(result?.content).not.toMatch(/Balanced|Square HD|1 image/); // an upscale has no speed, size or count
+    expect(result?.text).toContain("> crisp armour, stone walls");
+    expect(result?.text).toContain("seed 9 · Upscale · resemblance 70 · detail 30 · magic prompt off ·");
+    expect(result?.text).not.toMatch(/Balanced|Square HD|1 image/); // an upscale has no speed, size or count
     expect(result?.attachments).toHaveLength(1);
     expect(pngSize(result!.attachments[0]!.bytes)).toEqual({ width: 100, height: 60 }); // the fake upscales 2×
     expect(discord.validationFailures).toEqual([]);
@@ -55,7 +55,7 @@ describe("/upscale, end to end", () => {
       expect(watch.submits()[0]!.endpointId).toBe("fal-ai/ideogram/upscale");
       expect(watch.submits()[0]!.input).toEqual({ image_url: watch.urlOf(image) });
       const [result] = resultMessages(handle);
-      expect(result?.content).toMatch(/> Upscale of tower\.png\n-# seed \d+ · Upscale · job /); // no prompt: the result names the image
+      expect(result?.text).toMatch(/> Upscale of tower\.png\n-# seed \d+ · Upscale · job /); // no prompt: the result names the image
       expect(result?.attachments).toHaveLength(1);
     } finally {
       await stack.app.context.servers.saveSettings(discord.guildId, {});

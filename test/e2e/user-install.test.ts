@@ -79,6 +79,8 @@ describe("user install: a server StoryCast is not in", () => {
     expect(dmMessages(s, s.discord.users.alice)).toEqual([]);
     const edits = s.discord.requests.filter((r) => r.method === "PATCH" && r.path.includes(handle.token) && r.path.endsWith("/@original"));
     expect(edits.length).toBeGreaterThan(0);
+    // The reply ends by saying the images were delivered, not that they were posted in the channel.
+    await s.discord.waitFor(() => (handle.original()?.text === "✅ Done: 2 images delivered." ? true : undefined), 10_000, "the closing reply");
     expect(s.discord.validationFailures).toEqual([]);
   });
 

@@ -1,6 +1,6 @@
 import type { MessageContextMenuCommandInteraction, ModalSubmitInteraction } from "discord.js";
 import type { AppContext } from "../app-context.js";
-import { characterScope, promptWithDescription } from "../domain/character-name.js";
+import { promptWithDescription } from "../domain/character-name.js";
 import { UserFacingError } from "../domain/errors.js";
 import { MAX_IMAGES, SPEEDS, STYLES } from "../domain/fal-enums.js";
 import { checkImagineOptions, type AttachmentInfo } from "../domain/imagine-request.js";
@@ -11,6 +11,7 @@ import { withServerDefaults } from "../domain/server-policy.js";
 import type { InputFiles } from "../jobs/job-types.js";
 import { deferEphemeralOnce, readBeforeModal, readWithinAckBudget } from "./ack-within-budget.js";
 import { saveCharacter } from "./character-handlers.js";
+import { characterScopeOf, characterServerOf } from "./character-scope-of.js";
 import { characterFiles, findCharacter } from "./imagine-flow.js";
 import { launchJob } from "./launch-job.js";
 import { downloadMenuImage, fetchWithoutRedirects } from "./menu-download.js";
@@ -40,7 +41,7 @@ export async function openMenuForm(interaction: MessageContextMenuCommandInterac
     await interaction.showModal(saveCharacterForm(nonce));
   } else {
     // The member's saved characters, if the store answers in time; else the form offers the image's own.
-    const saved = await readBeforeModal(ctx.clock, () => ctx.characters.list(characterScope(interaction.guildId, interaction.user.id), 0, REMIX_CHARACTER_CHOICES));
+    const saved = await readBeforeModal(ctx.clock, () => ctx.characters.list(characterScopeOf(interaction), 0, REMIX_CHARACTER_CHOICES));
     await interaction.showModal(remixForm(nonce, message.content, saved?.characters.map((character) => character.name) ?? []));
   }
 }
@@ -95,7 +96,7 @@ async function remixImage(interaction: ModalSubmitInteraction, ctx: AppContext, 
   const { server, character } = await readWithinAckBudget(interaction, ctx.clock, async () => ({
     server: await serverSettingsFor(interaction, ctx),
     // A forged name is refused like a typed one: findCharacter looks it up in the member's own scope.
-    character: name !== undefined ? await findCharacter(ctx, interaction.guildId, interaction.user.id, name) : undefined,
+    character: name !== undefined ? await findCharacter(ctx, characterServerOf(interaction), interaction.user.id, name) : undefined,
   }));
   // Without a saved character, the image is its own reference: the character is whoever it shows.
   const options: RemixOptions = { prompt, image, strength, character: character?.name ?? null, reference: character ? null : image };

@@ -6,6 +6,7 @@ import type { ServerSettings } from "../domain/server-policy.js";
 import type { SceneImages } from "../domain/source-image.js";
 import { readWithinAckBudget } from "./ack-within-budget.js";
 import { findCharacter } from "./imagine-flow.js";
+import { characterServerOf } from "./character-scope-of.js";
 import { launchJob } from "./launch-job.js";
 import { serverSettingsFor } from "./policy-gate.js";
 import { loadSceneInputs } from "./scene-inputs.js";
@@ -29,7 +30,7 @@ export async function startSceneJob(interaction: ChatInputCommandInteraction, ct
   // Store reads only: milliseconds, or an acknowledgement first when a busy database makes them wait.
   const { server, character } = await readWithinAckBudget(interaction, ctx.clock, async () => ({
     server: await serverSettingsFor(interaction, ctx),
-    character: command.character != null ? await findCharacter(ctx, interaction.guildId, interaction.user.id, command.character) : undefined,
+    character: command.character != null ? await findCharacter(ctx, characterServerOf(interaction), interaction.user.id, command.character) : undefined,
   }));
   const { settings, images } = command.check(server); // UserFacingError → ephemeral reply, nothing written, no fal call
   if (character && server.characterDescriptions !== false) settings.prompt = promptWithDescription(settings.prompt, character.name, character.description);

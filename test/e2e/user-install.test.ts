@@ -254,5 +254,10 @@ describe("user install: buttons, private requests and characters", () => {
     s.fal.script({ imageBytes: 5_000 });
     const imagine = s.discord.command("imagine", { prompt: "Nova on a boat", character: "Nova" }, { channelId: groupDm, install: "user" });
     await s.discord.waitFor(() => results(imagine.followups())[0], 15_000, "the result with the character");
+    // The character suggestions and /remix there read the member's own characters too.
+    const suggest = s.discord.autocomplete("imagine", { prompt: "x", character: "No" }, "character", { channelId: groupDm, install: "user" });
+    expect((await suggest.callback()).data.choices.map((c: { value: string }) => c.value)).toEqual(["Nova"]);
+    const remix = s.discord.command("remix", { prompt: "Nova in the rain", image: reference(s), character: "Nova" }, { guildId: foreign.id, install: "user" });
+    await s.discord.waitFor(() => results(remix.followups())[0], 15_000, "the remix with the character");
   });
 });

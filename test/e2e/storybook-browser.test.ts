@@ -114,6 +114,10 @@ describe("the storybook in a real browser", () => {
     expect(desktop.column.width).toBeLessThanOrEqual(832 + 32);
     expect(Math.abs(desktop.column.left - (desktop.viewport - desktop.column.width - desktop.column.left))).toBeLessThanOrEqual(1);
     mkdirSync(DOCS, { recursive: true });
+    // The footer ends with the day the story ended (the run's day): the committed screenshot shows a
+    // fixed one, so running the tests on another day leaves it unchanged. Checked first, then pinned.
+    expect(await page.$eval("footer", (footer) => footer.textContent)).toMatch(/^3 scenes · made with StoryCast · \d{4}-\d{2}-\d{2}$/);
+    await page.$eval("footer", (footer) => (footer.textContent = footer.textContent!.replace(/\d{4}-\d{2}-\d{2}$/, "2026-12-02")));
     await page.screenshot({ path: join(DOCS, "storybook.png"), fullPage: true });
     expect(outsideRequests()).toEqual([]);
     // Chromium ran on the fresh profile it was given.

@@ -424,6 +424,7 @@ export function checkCommand(c: any, p: (string | number)[], tree: ErrorTree): v
   };
   checkName(c.name, p);
   checkDescription(c.description, p);
+  if (!chatInput) checkContextMenu(c, p, tree);
   const walk = (opts: unknown, at: (string | number)[]) => {
     if (!Array.isArray(opts)) return;
     let sawOptional = false;
@@ -445,3 +446,16 @@ export function checkCommand(c: any, p: (string | number)[], tree: ErrorTree): v
   walk(c.options, p);
 }
 
+/**
+ * USER (2) and MESSAGE (3) commands (docs "Application Commands" → Application Command Structure:
+ * description "Empty string for USER and MESSAGE commands"; options "CHAT_INPUT only"; the name's
+ * 1–32 characters are the OpenAPI schema's check). A non-empty description is refused with the code
+ * Discord answers (discord-api-docs#5836: APPLICATION_COMMAND_CONTEXT_MENU_DESCRIPTION_INVALID).
+ */
+function checkContextMenu(c: any, p: (string | number)[], tree: ErrorTree): void {
+  if (typeof c.description === "string" && c.description !== "")
+    addFieldError(tree, [...p, "description"], { code: "APPLICATION_COMMAND_CONTEXT_MENU_DESCRIPTION_INVALID", message: "Context menu commands cannot have description" });
+  // The code for options on a context-menu command is not documented; the rule is ("CHAT_INPUT only").
+  if (Array.isArray(c.options) && c.options.length > 0)
+    addFieldError(tree, [...p, "options"], { code: "APPLICATION_COMMAND_OPTIONS_INVALID", message: "Context menu commands cannot have options" });
+}

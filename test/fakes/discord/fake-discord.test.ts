@@ -108,6 +108,20 @@ describe("fake discord with a real discord.js client", () => {
     fake.validationFailures.length = 0;
   });
 
+  it("accepts a message command with an empty description and refuses one with a description, options or a name over 32 characters", async () => {
+    const route = Routes.applicationGuildCommands(client.application!.id, fake.guildId);
+    await client.rest.put(route, { body: [{ type: 3, name: "Use as reference", description: "" }] });
+    for (const [body, field, code] of [
+      [{ type: 3, name: "Remix", description: "Remix an image" }, "description", "APPLICATION_COMMAND_CONTEXT_MENU_DESCRIPTION_INVALID"],
+      [{ type: 3, name: "Remix", options: [{ type: 3, name: "prompt", description: "x" }] }, "options", "APPLICATION_COMMAND_OPTIONS_INVALID"],
+      [{ type: 3, name: "R".repeat(33) }, "name", "BASE_TYPE_MAX_LENGTH"],
+    ] as const) {
+      const error = await expectDiscordError(client.rest.put(route, { body: [body] }), 400, 50035);
+      expect(JSON.stringify((error.rawError as { errors?: unknown }).errors)).toContain(`"${field}":{"_errors":[{"code":"${code}"`);
+    }
+    fake.validationFailures.length = 0;
+  });
+
   it("runs defer → editReply(file + button) → followUp → button update, all schema-valid", async () => {
     const ref = fake.attachment(PNG, "ref.png");
     let sizeLimit: number | undefined;

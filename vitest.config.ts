@@ -20,6 +20,9 @@ const STATE_E2E = [
   "test/e2e/operator-limits.test.ts",
 ];
 
+/** Opens a storybook in headless Chromium (see the file). */
+const BROWSER_TEST = "test/e2e/storybook-browser.test.ts";
+
 export default defineConfig({
   test: {
     // One PostgreSQL server per project (TEST_DATABASE_URL, or an embedded one): see the file.
@@ -31,8 +34,11 @@ export default defineConfig({
     pool: "forks",
     maxWorkers: 2,
     projects: [
-      { extends: true, test: { name: "sqlite", include: ["test/**/*.test.ts"] } },
+      { extends: true, test: { name: "sqlite", include: ["test/**/*.test.ts"], exclude: [BROWSER_TEST] } },
       { extends: true, test: { name: "postgres", include: STATE_E2E, env: { STORYCAST_TEST_STORE: "postgres" } } },
+      // Chromium's processes take both cores for seconds: run after the others (a higher group
+      // order), so the tests of acknowledgement under load never share the machine with it.
+      { extends: true, test: { name: "browser", include: [BROWSER_TEST], sequence: { groupOrder: 1 } } },
     ],
   },
 });

@@ -12,6 +12,7 @@ import { parseConfig } from "../src/config.js";
 import { createLogger } from "../src/logger.js";
 import { startFakeDiscord, type FakeDiscord } from "../fakes/discord/index.js";
 import { startFakeFal, type FakeFal } from "../fakes/fal/index.js";
+import { botEnv } from "../fakes/bot-env.js";
 import { writeDemoOutput } from "./output.js";
 import { playStory, SCENES } from "./story-script.js";
 
@@ -73,23 +74,12 @@ export async function runDemo({ outDir: wanted, log, withFakes }: DemoOptions): 
 }
 
 /**
- * The bot's configuration: the fakes' addresses and secrets, SQLite in a temporary DATA_DIR,
- * short polling intervals so a scene takes a moment, and no cost confirmation (nothing is paid).
+ * The bot's configuration: the fakes' addresses and short intervals as the tests wire them
+ * (fakes/bot-env.ts), SQLite in a temporary DATA_DIR, and no cost confirmation (nothing is paid).
  * Built from scratch, not from process.env, so a developer's .env cannot point the demo elsewhere.
  */
 function demoConfig(discord: FakeDiscord, fal: FakeFal, dataDir: string) {
-  const parsed = parseConfig({
-    DISCORD_TOKEN: discord.token,
-    FAL_KEY: fal.key,
-    DISCORD_API_URL: discord.apiUrl,
-    FAL_PROXY_URL: fal.url,
-    DISCORD_GUILD_ID: discord.guildId,
-    DATA_DIR: dataDir,
-    FAL_POLL_INTERVAL_MS: "40",
-    PROGRESS_EDIT_INTERVAL_MS: "150",
-    CONFIRM_COST_ABOVE_USD: "off",
-    LOG_LEVEL: "info",
-  });
+  const parsed = parseConfig({ ...botEnv(discord, fal, dataDir), CONFIRM_COST_ABOVE_USD: "off", LOG_LEVEL: "info" });
   if (!parsed.ok) throw new Error(`the demo's configuration is invalid: ${parsed.problems.join("; ")}`);
   return parsed.config;
 }

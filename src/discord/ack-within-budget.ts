@@ -12,12 +12,7 @@ export const ACK_BUDGET_MS = 400;
 /** Runs `read`; if it is still running after ACK_BUDGET_MS, acknowledges the interaction meanwhile. */
 export async function readWithinAckBudget<T>(interaction: RepliableInteraction, clock: Clock, read: () => Promise<T>): Promise<T> {
   const reading = read();
-  let cancel = () => {};
-  const slow = new Promise<"slow">((resolve) => {
-    cancel = clock.schedule(() => resolve("slow"), ACK_BUDGET_MS);
-  });
-  const first = await Promise.race([reading.then(() => "done" as const, () => "done" as const), slow]);
-  cancel();
+  const first = await settlesWithinBudget(clock, reading);
   if (first === "slow") await deferEphemeralOnce(interaction);
   return reading;
 }
@@ -34,15 +29,21 @@ export async function deferEphemeralOnce(interaction: RepliableInteraction): Pro
  */
 export async function readBeforeModal<T>(clock: Clock, read: () => Promise<T>): Promise<T | undefined> {
   const reading = read();
+  const first = await settlesWithinBudget(clock, reading);
+  if (first === "slow") {
+    reading.catch(() => undefined); // too late to matter; the submit reads again
+    return undefined;
+  }
+  return reading;
+}
+
+/** Whether `reading` settles (either way) within ACK_BUDGET_MS on the clock. */
+async function settlesWithinBudget(clock: Clock, reading: Promise<unknown>): Promise<"done" | "slow"> {
   let cancel = () => {};
   const slow = new Promise<"slow">((resolve) => {
     cancel = clock.schedule(() => resolve("slow"), ACK_BUDGET_MS);
   });
   const first = await Promise.race([reading.then(() => "done" as const, () => "done" as const), slow]);
   cancel();
-  if (first === "slow") {
-    reading.catch(() => undefined); // too late to matter; the submit reads again
-    return undefined;
-  }
-  return reading;
+  return first;
 }

@@ -23,6 +23,8 @@ export interface PendingMenuForm {
  * "run it again" rather than a guess.
  */
 export const MENU_FORM_TTL_MS = 15 * 60_000;
+/** Far more forms than are ever open at once; past it the oldest is forgotten ("run it again"), so memory stays bounded. */
+const MAX_PENDING_FORMS = 10_000;
 
 const pendingByApp = new WeakMap<AppContext, Map<string, PendingMenuForm>>();
 
@@ -39,6 +41,7 @@ export function rememberMenuForm(ctx: AppContext, form: Omit<PendingMenuForm, "e
   for (const [nonce, entry] of pending) if (entry.expiresAt <= now) pending.delete(nonce);
   const nonce = randomBytes(8).toString("hex");
   pending.set(nonce, { ...form, expiresAt: now + MENU_FORM_TTL_MS });
+  if (pending.size > MAX_PENDING_FORMS) pending.delete(pending.keys().next().value!);
   return nonce;
 }
 

@@ -21,8 +21,8 @@ export async function serverSettingsFor(interaction: BaseInteraction, ctx: AppCo
  * Refuses a paid request from a member USER_INSTALL does not let use StoryCast where only their
  * own install brought it (a UserFacingError saying why). Checked again by enforcePolicy.
  */
-export function checkMayUseHere(interaction: BaseInteraction, ctx: AppContext): void {
-  checkUserInstall(ctx.config, { viaUserInstall: interactionInstallContext(interaction).viaUserInstall, userId: interaction.user.id });
+export function checkMayUseHere(interaction: BaseInteraction, ctx: AppContext, where = interactionInstallContext(interaction)): void {
+  checkUserInstall(ctx.config, { viaUserInstall: where.viaUserInstall, userId: interaction.user.id });
 }
 
 /** What a request that passed the gate carries to the job's creation. */
@@ -46,8 +46,9 @@ export interface Admission {
  */
 export function enforcePolicy(interaction: BaseInteraction, ctx: AppContext, settings: ServerSettings, generation: { speed?: Speed | undefined; numImages: number; costUsd: number }): Admission {
   // Every paid request on the operator's fal key: refused before anything is held or written.
-  checkMayUseHere(interaction, ctx);
-  const { serverId } = interactionInstallContext(interaction);
+  const where = interactionInstallContext(interaction);
+  checkMayUseHere(interaction, ctx, where);
+  const { serverId } = where;
   // The process-wide queue cap (MAX_QUEUED_JOBS) applies in DMs too.
   checkQueueCapacity({ waiting: ctx.runner.waiting, maxQueued: ctx.config.maxQueuedJobs, concurrency: ctx.config.maxConcurrentJobs });
   if (serverId) {

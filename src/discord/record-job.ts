@@ -38,7 +38,8 @@ export async function recordJob(
     admit: AdmissionCheck | undefined;
   },
 ): Promise<Job> {
-  const origin = originOf(interaction, launch.private, ctx);
+  const where = interactionInstallContext(interaction);
+  const origin = originOf(interaction, launch.private, where.interactionOnly, ctx);
   if (launch.caption) origin.caption = launch.caption;
   // What each step costs at the prices in force now: what the member is shown, and (summed) what the budgets count.
   const costs = stepCosts(ctx.config.prices, launch.settings);
@@ -55,7 +56,7 @@ export async function recordJob(
       costUsd: jobCost(ctx.config.prices, launch.settings.kind ?? "imagine", launch.settings.speed, launch.settings.numImages),
       rerollOf: launch.rerollOf ?? null,
       // Which budgets count the job: its server's, or outside servers (DMs, user installs) the member's own.
-      rulesServerId: interactionInstallContext(interaction).serverId,
+      rulesServerId: where.serverId,
     },
     launch.admit,
   );
@@ -69,7 +70,7 @@ export async function recordJob(
   return job;
 }
 
-function originOf(interaction: JobInteraction, isPrivate: boolean, ctx: AppContext): JobOrigin {
+function originOf(interaction: JobInteraction, isPrivate: boolean, interactionOnly: boolean, ctx: AppContext): JobOrigin {
   // Only a modal submit's type allows no channel; StoryCast's forms are opened from a message in one.
   if (!interaction.channelId) throw new Error("the interaction has no channel to answer in");
   return {
@@ -82,7 +83,7 @@ function originOf(interaction: JobInteraction, isPrivate: boolean, ctx: AppConte
     attachmentSizeLimit: interaction.attachmentSizeLimit ?? DEFAULT_ATTACHMENT_SIZE_LIMIT,
     private: isPrivate,
     // Stored only when true, so ordinary origins stay as they were.
-    ...(interactionInstallContext(interaction).interactionOnly ? { interactionOnly: true } : {}),
+    ...(interactionOnly ? { interactionOnly: true } : {}),
   };
 }
 

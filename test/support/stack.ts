@@ -7,6 +7,9 @@ import { parseConfig, type Config } from "../../src/config.js";
 import { createLogger } from "../../src/logger.js";
 import { startFakeDiscord, type FakeDiscord, type InteractionHandle, type StartOptions } from "../../fakes/discord/index.js";
 import { startFakeFal, type FakeFal } from "../../fakes/fal/index.js";
+import { botEnv } from "../../fakes/bot-env.js";
+
+export { botEnv, fakeAddresses } from "../../fakes/bot-env.js";
 import { createTestDatabase } from "./postgres.js";
 import { createTestClock, type TestClock } from "./test-clock.js";
 
@@ -48,28 +51,6 @@ export interface StackOptions {
 /** The store the end-to-end tests of this run use unless a test asks for one. */
 export function testStore(): "sqlite" | "postgres" {
   return process.env.STORYCAST_TEST_STORE === "postgres" ? "postgres" : "sqlite";
-}
-
-/** The secrets and addresses that point the bot at the fakes (commands registered to the fake guild). */
-export function fakeAddresses(discord: FakeDiscord, fal: FakeFal, dataDir: string): Record<string, string> {
-  return {
-    DISCORD_TOKEN: discord.token,
-    FAL_KEY: fal.key,
-    DISCORD_API_URL: discord.apiUrl,
-    // The message menus fetch images only from Discord's hosts: here, the fake's CDN.
-    DISCORD_CDN_HOSTS: new URL(discord.cdnUrl).origin,
-    FAL_PROXY_URL: fal.url,
-    DISCORD_GUILD_ID: discord.guildId,
-    DATA_DIR: dataDir,
-  };
-}
-
-/**
- * The environment for tests: the fakes' addresses, and short intervals so jobs run in
- * milliseconds. Only what the bot needs: no developer .env leaks in.
- */
-export function botEnv(discord: FakeDiscord, fal: FakeFal, dataDir: string): Record<string, string> {
-  return { ...fakeAddresses(discord, fal, dataDir), FAL_POLL_INTERVAL_MS: "40", PROGRESS_EDIT_INTERVAL_MS: "150" };
 }
 
 /**

@@ -27,6 +27,8 @@ export default defineConfig({
   test: {
     // One PostgreSQL server per project (TEST_DATABASE_URL, or an embedded one): see the file.
     globalSetup: ["test/support/postgres-global-setup.ts"],
+    // A failing test prints the tail of its bots' logs and the fakes' requests (see the file).
+    setupFiles: ["test/support/report-failures.setup.ts"],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // End-to-end files each start their own fakes and bot on ephemeral loopback ports,

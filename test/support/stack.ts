@@ -11,6 +11,7 @@ import { botEnv } from "../../fakes/bot-env.js";
 
 export { botEnv, fakeAddresses } from "../../fakes/bot-env.js";
 import { createTestDatabase } from "./postgres.js";
+import { reportOnFailure } from "./failure-report.js";
 import { createTestClock, type TestClock } from "./test-clock.js";
 
 export interface Stack {
@@ -101,6 +102,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
     logs,
     async stop() {
+      unregister();
       // E2E_DEBUG=1 prints what the bot logged and what reached the fakes, to see why a test failed.
       if (process.env.E2E_DEBUG) {
         console.log(logs.join("\n"));
@@ -114,7 +116,28 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+  const unregister = reportOnFailure(`bot and fakes (${parsed.config.databaseUrl ? "postgres" : "sqlite"})`, () => describeStack(stack));
   return stack;
+}
+
+/** The tail of what the bot logged and what reached the fakes: printed when a test fails (failure-report.ts). */
+function describeStack({ logs, discord, fal }: Stack): string {
+  const line = (text: string) => (text.length > 400 ? `${text.slice(0, 400)}…` : text);
+  return [
+    `bot log, last 30 of ${logs.length} lines:`,
+    ...logs.slice(-30).map(line),
+    `fake Discord, last 30 of ${discord.requests.length} requests (ms since the first, status, method, path):`,
+    ...discord.requests.slice(-30).map((r) => `+${r.at - (discord.requests[0]?.at ?? r.at)} ${r.status} ${r.method} ${outsideTokenSlot(r.path)}`),
+    `fake Discord gateway: ${JSON.stringify(discord.gateway)}`,
+    ...(discord.warnings.length ? [`fake Discord warnings: ${line(discord.warnings.slice(-5).join(" | "))}`] : []),
+    `fake fal, last 10 of ${fal.requests.length} requests:`,
+    ...fal.requests.slice(-10).map((r) => `${r.status} ${r.kind} ${r.method} ${r.target}`),
+  ].join("\n");
+}
+
+/** A path with the token slot of a webhook or interaction callback route replaced by `:token`. */
+function outsideTokenSlot(path: string): string {
+  return path.replace(/^\/(webhooks|interactions)\/(\d+)\/[^/?]+/, "/$1/$2/:token");
 }
 
 /** Keeps every interaction the tests dispatch, to measure acknowledgement latency over the run. */
@@ -159,8 +182,6 @@ async function recordAckLatencies(handles: InteractionHandle[]): Promise<void> {
  */
 export function assertNoSecrets(secrets: string[], logs: string[], discord: FakeDiscord, fal: FakeFal): void {
   const tokens = discord.interactionTokens();
-  // A token's place in a path: the token slot of a webhook or interaction callback route.
-  const outsideTokenSlot = (path: string) => path.replace(/^\/(webhooks|interactions)\/(\d+)\/[^/?]+/, "/$1/$2/:token");
   const outputs: { where: string; text: string; secrets: string[] }[] = [
     { where: "the logs", text: logs.join("\n"), secrets: tokens },
     {

@@ -46,6 +46,8 @@ type Fallback = "token expired" | "follow-ups used up";
 export interface OutgoingMessage {
   content: string;
   files?: RawFile[];
+  /** A card's alt text for each file, in the same order. */
+  altTexts?: string[];
   /** Buttons, or a select (a result's Upscale / Remix / Edit controls). */
   components?: APIActionRowComponent<APIComponentInMessageActionRow>[];
   /**
@@ -79,7 +81,12 @@ export function createReplyTarget(rest: REST, origin: JobOrigin, now: () => numb
           // a reply that is being turned into a card (docs "Message Resource" → Message Flags).
           content: null,
           flags: MessageFlags.IsComponentsV2,
-          components: resultCard({ text: message.content, fileNames: (message.files ?? []).map((file) => file.name), rows: message.components ?? [] }),
+          components: resultCard({
+            text: message.content,
+            fileNames: (message.files ?? []).map((file) => file.name),
+            ...(message.altTexts ? { altTexts: message.altTexts } : {}),
+            rows: message.components ?? [],
+          }),
         }
       : { content: message.content, components: message.components ?? [] }),
     ...(message.files?.length ? { attachments: message.files.map((file, index) => ({ id: String(index), filename: file.name })) } : {}),

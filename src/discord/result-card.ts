@@ -8,12 +8,20 @@ import { capContent } from "./escape.js";
  */
 export const MAX_CARD_COMPONENTS = 40;
 export const MAX_CARD_TEXT = 4000;
+/**
+ * A gallery item's description (alt text) may hold 1024 characters; ours are kept short, so
+ * that even ten of them and the longest caption stay inside the 4000 above, should Discord
+ * count them with the text displays.
+ */
+export const MAX_ALT_TEXT = 150;
 
 export interface CardParts {
   /** The caption, already escaped markdown (it becomes the card's one text display). */
   text: string;
   /** Names of the files uploaded with the message, in order: each is shown in the gallery. */
   fileNames: readonly string[];
+  /** Each file's alt text, in the same order (what a screen reader says of the image). */
+  altTexts?: readonly string[];
   /** The buttons and selects below the images. */
   rows: readonly APIActionRowComponent<APIComponentInMessageActionRow>[];
 }
@@ -24,13 +32,16 @@ export interface CardParts {
  * references is not shown), then the buttons. Without files (every image a link) the
  * gallery is left out, since Discord wants 1 to 10 items in one.
  */
-export function resultCard({ text, fileNames, rows }: CardParts): APIMessageTopLevelComponent[] {
+export function resultCard({ text, fileNames, altTexts = [], rows }: CardParts): APIMessageTopLevelComponent[] {
   const gallery =
     fileNames.length > 0
       ? [
           {
             type: ComponentType.MediaGallery as const,
-            items: fileNames.map((name) => ({ media: { url: `attachment://${name}` } })),
+            items: fileNames.map((name, i) => {
+              const alt = capContent(altTexts[i] ?? "", MAX_ALT_TEXT);
+              return { media: { url: `attachment://${name}` }, ...(alt ? { description: alt } : {}) };
+            }),
           },
         ]
       : [];
@@ -51,6 +62,15 @@ export function countComponents(components: readonly unknown[]): number {
   }, 0);
 }
 
+/** Text a reader may get from a tree: the text displays and the images' alt texts, in reading order. */
+function texts(components: readonly unknown[]): string[] {
+  return components.flatMap((component) => {
+    const c = component as { content?: unknown; description?: unknown; items?: unknown[]; components?: unknown[]; accessory?: unknown };
+    const own = [c.content, c.description].filter((text): text is string => typeof text === "string");
+    return [...own, ...(Array.isArray(c.items) ? texts(c.items) : []), ...(Array.isArray(c.components) ? texts(c.components) : []), ...(c.accessory ? texts([c.accessory]) : [])];
+  });
+}
+
 /** The text displays of a component tree, in reading order. */
 function textDisplays(components: readonly unknown[]): string[] {
   return components.flatMap((component) => {
@@ -60,9 +80,12 @@ function textDisplays(components: readonly unknown[]): string[] {
   });
 }
 
-/** Total characters across a tree's text displays (Discord's limit is 4000). */
+/**
+ * Total characters across a tree's text displays (Discord's limit is 4000), counting the
+ * images' alt texts too: the documentation does not say whether they count, so we assume they do.
+ */
 export function cardTextLength(components: readonly unknown[]): number {
-  return textDisplays(components).reduce((total, text) => total + text.length, 0);
+  return texts(components).reduce((total, text) => total + text.length, 0);
 }
 
 /**

@@ -3,6 +3,7 @@ import type { Job } from "../domain/job.js";
 import type { FalResult } from "../domain/job-state.js";
 import type { ResultImage, ResultPart } from "../jobs/job-reporter.js";
 import { capContent } from "./escape.js";
+import { MAX_ALT_TEXT } from "./result-card.js";
 import { resultHeader, resultRow } from "./job-messages.js";
 import type { OutgoingMessage } from "./reply-target.js";
 import { sceneControlRows } from "./scene-control-rows.js";
@@ -25,10 +26,18 @@ export function resultMessage(job: Job, result: FalResult, part: ResultPart): Ou
     // At most 2000 characters (with room for a mention in front), as a plain message: well within a card's 4000.
     content: capContent([resultHeader(job, result, { index: part.index, total: part.total }), ...notes].join("\n")),
     files: part.files.map((image) => toRawFile(job, image)),
+    altTexts: part.files.map((image) => altText(job, image, result.images.length)),
     // The result's buttons go on the last part, where the reader ends up; each part carries the
     // Upscale / Remix / Edit controls of the images it holds (or links).
     components: [...(last ? [resultRow(job)] : []), ...sceneControlRows(job, held, result.images.length)],
   };
+}
+
+/** What a screen reader says of an image: which one it is, and the prompt that made it (plain text: alt text is not markdown). */
+export function altText(job: Job, image: Pick<ResultImage, "index">, total: number): string {
+  const text = `Image ${image.index + 1} of ${total}: ${job.settings.prompt.replace(/\s+/g, " ").trim()}`;
+  const points = Array.from(text);
+  return points.length > MAX_ALT_TEXT ? `${points.slice(0, MAX_ALT_TEXT - 1).join("")}…` : text;
 }
 
 function toRawFile(job: Job, image: ResultImage & { bytes: Buffer }): RawFile {

@@ -14,7 +14,7 @@ const IS_COMPONENTS_V2 = 1 << 15;
 const EPHEMERAL = 1 << 6;
 const LIMIT = 100_000; // a small per-message upload limit, so large results are split
 
-type Card = { type: number; components: { type: number; content?: string; items?: { media: { url: string; attachment_id?: string } }[] }[] };
+type Card = { type: number; components: { type: number; content?: string; items?: { media: { url: string; attachment_id?: string }; description?: string | null }[] }[] };
 
 let stack: Stack;
 beforeAll(async () => {
@@ -54,8 +54,10 @@ describe("result cards", () => {
     await waitForReply(discord, handle, /2 images posted in the channel/);
     const [result, ...others] = resultMessages(handle);
     expect(others).toEqual([]);
-    const { text } = cardOf(result!);
+    const { text, gallery } = cardOf(result!);
     expect(text).toMatch(new RegExp(`^🎬 Scene for <@${discord.users.alice.id}>`));
+    // Alt text for screen readers: which image, and the prompt.
+    expect(gallery!.items!.map((item) => item.description)).toEqual(["Image 1 of 2: a lighthouse in a storm", "Image 2 of 2: a lighthouse in a storm"]);
     expect(text).toContain("> a lighthouse in a storm");
     expect(text).toMatch(/-# seed \d+ · .*2 images.* · job \S+/);
     expect(result!.text).toBe(text);

@@ -11,8 +11,8 @@ import { checkComponentsV2 } from "../../fakes/discord/components-v2.js";
 import { isEmptyTree, type ErrorTree } from "../../fakes/discord/discord-errors.js";
 import { OpenApiValidator } from "../../fakes/discord/openapi-validator.js";
 import { createReplyTarget, TOKEN_LIFETIME_MS } from "../../src/discord/reply-target.js";
-import { cardTextLength, countComponents, MAX_CARD_COMPONENTS, MAX_CARD_TEXT, messageText, resultCard } from "../../src/discord/result-card.js";
-import { resultMessage } from "../../src/discord/result-message.js";
+import { cardTextLength, countComponents, MAX_ALT_TEXT, MAX_CARD_COMPONENTS, MAX_CARD_TEXT, messageText, resultCard } from "../../src/discord/result-card.js";
+import { altText, resultMessage } from "../../src/discord/result-message.js";
 import { MAX_IMAGES } from "../../src/domain/fal-enums.js";
 import { MAX_NEGATIVE_PROMPT_LENGTH, MAX_PROMPT_LENGTH } from "../../src/domain/imagine-request.js";
 import type { Job } from "../../src/domain/job.js";
@@ -79,7 +79,7 @@ function expectValidCard(method: string, template: string, body: any, fileNames:
 describe("result cards", () => {
   it("lay a result out as one container: caption, a gallery of exactly its uploads, then the buttons", () => {
     const message = resultMessage(job(), result, largest);
-    const [container, ...others] = resultCard({ text: message.content, fileNames: message.files!.map((f) => f.name), rows: message.components! });
+    const [container, ...others] = resultCard({ text: message.content, fileNames: message.files!.map((f) => f.name), altTexts: message.altTexts!, rows: message.components! });
     expect(others).toEqual([]);
     expect(container).toMatchObject({ type: 17 });
     const [text, gallery, ...rows] = (container as { components: any[] }).components;
@@ -87,8 +87,21 @@ describe("result cards", () => {
     expect(text.content).toContain(`<@${USER}>`);
     expect(text.content).toContain("Image 8 is too large to attach here");
     expect(gallery.items.map((item: any) => item.media.url)).toEqual(Array.from({ length: MAX_IMAGES - 1 }, (_, i) => `attachment://storycast-AbC-12_x-${i + 1}.png`));
+    // Each image has alt text: which image it is, then as much of the prompt as fits in 150 characters.
+    for (const [i, item] of (gallery.items as { description: string }[]).entries()) {
+      expect(item.description.startsWith(`Image ${i + 1} of ${MAX_IMAGES}: *<@1>_\``)).toBe(true);
+      expect(Array.from(item.description)).toHaveLength(MAX_ALT_TEXT);
+      expect(item.description.endsWith("…")).toBe(true);
+    }
     // Reroll / Save / Delete, then the Upscale-Remix-Edit select.
     expect(rows.map((row: any) => row.components.map((c: any) => c.type))).toEqual([[2, 2, 2], [3]]);
+  });
+
+  it("give each image the prompt as alt text, on one line, whole when it is short", () => {
+    const short = { ...job(), settings: { ...job().settings, prompt: "a fox\n  in the snow" } };
+    const two = { index: 0, total: 1, files: [0, 1].map((i) => ({ ...image(i), bytes: Buffer.from([i]) })), links: [] };
+    expect(resultMessage(short, { seed: 1, images: [image(0), image(1)] }, two).altTexts).toEqual(["Image 1 of 2: a fox in the snow", "Image 2 of 2: a fox in the snow"]);
+    expect(altText(short, image(1), 2)).toBe("Image 2 of 2: a fox in the snow");
   });
 
   it("leave the gallery out when every image of the part is only linked", () => {
@@ -103,6 +116,9 @@ describe("result cards", () => {
     await createReplyTarget(shared.rest, job().origin, () => 0).followUp(resultMessage(job(), result, largest));
     expect(shared.sent[0]!.body).toMatchObject({ flags: MessageFlags.IsComponentsV2, content: null });
     expectValidCard("POST", "/webhooks/{webhook_id}/{webhook_token}", shared.sent[0]!.body, names);
+    // The alt texts reach the wire.
+    const sentGallery = shared.sent[0]!.body.components[0].components[1];
+    expect(sentGallery.items.map((item: { description?: string }) => item.description?.split(":")[0])).toEqual(names.map((_, i) => `Image ${i + 1} of ${MAX_IMAGES}`));
 
     const mine = recordingRest();
     const privately = createReplyTarget(mine.rest, job(true).origin, () => 0);

@@ -38,8 +38,13 @@
  * - User installs ("Interaction Object" → Authorizing Integration Owners Object; "Installation
  *   Context"): `install: "user"` sends owners {"1": user id}. In a guild the bot is not in
  *   (`fake.addForeignGuild()`) or a group DM (`fake.addGroupDm(...)`, context 2) only a user install
- *   can be the source, and `app_permissions` is the set the changelog "User-Installed Apps General
- *   Availability" gives for (G)DMs with other users: ATTACH_FILES | EMBED_LINKS | MENTION_EVERYONE.
+ *   can be the source. Permission USE_EXTERNAL_APPS: "Allows user-installed apps to send public
+ *   responses. When disabled, users will still be allowed to use their apps but the responses will
+ *   be ephemeral. This only applies to apps not also installed to the server": in a foreign guild
+ *   where the member lacks it (`addForeignGuild({ externalApps: false })`) every callback message
+ *   and follow-up is made ephemeral, whatever its flags. Where only a user install is the source,
+ *   `app_permissions` is the set the changelog "User-Installed Apps General Availability" gives
+ *   for (G)DMs with other users: ATTACH_FILES | EMBED_LINKS | MENTION_EVERYONE.
  *   "Create Followup Message": "Apps are limited to 5 followup messages per interaction if it was
  *   initiated from a user-installed app and isn't installed in the server (… only contains
  *   USER_INSTALL)": the 6th → 400 40094. Every successful follow-up POST counts, including the one
@@ -95,6 +100,8 @@ export interface InteractionRecord {
   waiters: ((cb: InteractionCallbackRecord) => void)[];
   /** Which installation authorized it ("Interaction Object" → authorizing_integration_owners). */
   install: InstallKind;
+  /** Every answer is made ephemeral: see the header (Use External Apps). Set with the payload. */
+  forcedEphemeral?: boolean;
 }
 
 /**
@@ -507,7 +514,9 @@ export class InteractionService {
     };
     if (channel.guildId !== undefined) {
       const member = apiMember(w, user.id, true, channel.guildId);
-      const perms = w.channelPermissions(user.id, channel.id).toString();
+      const memberPerms = w.channelPermissions(user.id, channel.id);
+      const perms = memberPerms.toString();
+      rec.forcedEphemeral = reachedByUserInstallOnly && (memberPerms & P.USE_EXTERNAL_APPS) === 0n;
       member.permissions = perms;
       p.authorizing_integration_owners = rec.install === "user" ? { "1": user.id } : { "0": channel.guildId };
       // For a thread this is the thread (type 11/12, parent_id, thread_metadata), without the
@@ -612,6 +621,7 @@ export class InteractionService {
           authorId: this.world.botUser.id,
           type: msgType,
           allowEphemeral: true,
+          ...(rec.forcedEphemeral ? { forceFlags: MF.EPHEMERAL } : {}),
           webhookId: this.world.applicationId,
           applicationId: this.world.applicationId,
           interactionId: rec.id,
@@ -623,7 +633,7 @@ export class InteractionService {
         break;
       }
       case 5: {
-        const eph = typeof data?.flags === "number" && (data.flags & MF.EPHEMERAL) !== 0;
+        const eph = rec.forcedEphemeral || (typeof data?.flags === "number" && (data.flags & MF.EPHEMERAL) !== 0);
         const m = this.messages.create({
           channelId: rec.channelId,
           body: {},
@@ -793,6 +803,7 @@ export class InteractionService {
       authorId: this.world.botUser.id,
       type: rec.type === 2 ? 20 : 0,
       allowEphemeral: true,
+      ...(rec.forcedEphemeral ? { forceFlags: MF.EPHEMERAL } : {}),
       webhookId: this.world.applicationId,
       applicationId: this.world.applicationId,
       interactionId: rec.id,

@@ -91,7 +91,8 @@ export interface FakeDiscord {
    * A guild the bot is NOT in (every user is): no GUILD_CREATE, its channels answer the bot 403
    * 50001, and only `{ install: "user" }` interactions can come from it (use its `guildId` or `channelId`).
    */
-  addForeignGuild(opts?: { name?: string }): FakeGuild;
+  /** `externalApps: false` takes Use External Apps from @everyone: user-install answers there are forced ephemeral. */
+  addForeignGuild(opts?: { name?: string; externalApps?: boolean }): FakeGuild;
   /** A group DM (channel type 3) of these members, without the bot: interactions there need `{ install: "user" }`. Returns its channel id. */
   addGroupDm(members: FakeUser[]): string;
   waitForReady(timeoutMs?: number): Promise<void>;

@@ -412,10 +412,12 @@ export class World {
   }
 
   /** A guild the bot is not in: an @everyone role and a "general" channel, but no bot member. */
-  addForeignGuild(opts: { name?: string } = {}): GuildRecord {
+  addForeignGuild(opts: { name?: string; externalApps?: boolean } = {}): GuildRecord {
     const id = this.ids.next();
     const guild: GuildRecord = { id, name: opts.name ?? `Foreign Guild ${this.foreignGuilds.size + 1}`, channelId: this.ids.next() };
-    this.roles.set(id, { id, guildId: id, name: "@everyone", permissions: ORDINARY_PERMISSIONS, position: 0, color: 0, managed: false });
+    // `externalApps: false`: the server took Use External Apps from @everyone.
+    const permissions = opts.externalApps === false ? ORDINARY_PERMISSIONS & ~P.USE_EXTERNAL_APPS : ORDINARY_PERMISSIONS;
+    this.roles.set(id, { id, guildId: id, name: "@everyone", permissions, position: 0, color: 0, managed: false });
     this.channels.set(guild.channelId, { id: guild.channelId, type: CT.GUILD_TEXT, name: "general", guildId: id, position: 0, topic: null, permissionOverwrites: [], lastMessageId: null });
     this.foreignGuilds.set(id, guild);
     return guild;

@@ -1,4 +1,4 @@
-import type { BaseInteraction } from "discord.js";
+import { PermissionFlagsBits, type BaseInteraction } from "discord.js";
 import { installContextOf, type InstallContext } from "../domain/install-context.js";
 
 /** The install context of a discord.js interaction (see domain/install-context). */
@@ -9,5 +9,6 @@ export function interactionInstallContext(interaction: BaseInteraction): Install
     guildId: interaction.guildId,
     authorizingOwners: owners && Object.keys(owners).length > 0 ? owners : null,
     context: interaction.context ?? null,
+    mayUseExternalApps: interaction.memberPermissions?.has(PermissionFlagsBits.UseExternalApps) ?? null,
   });
 }

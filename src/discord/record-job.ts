@@ -39,7 +39,9 @@ export async function recordJob(
   },
 ): Promise<Job> {
   const where = interactionInstallContext(interaction);
-  const origin = originOf(interaction, launch.private, where.interactionOnly, ctx);
+  const origin = originOf(interaction, launch.private || where.answersPrivate, where.interactionOnly, ctx);
+  // Stored only when true, so ordinary origins stay as they were.
+  if (where.answersPrivate && !launch.private) origin.privateByServer = true;
   if (launch.caption) origin.caption = launch.caption;
   // What each step costs at the prices in force now: what the member is shown, and (summed) what the budgets count.
   const costs = stepCosts(ctx.config.prices, launch.settings);

@@ -20,6 +20,8 @@ export function resultMessage(job: Job, result: FalResult, part: ResultPart): Ou
   const notes = part.links.map(({ image, reason }) =>
     reason === "too_large" ? `Image ${image.index + 1} is too large to attach here: ${image.url}` : `Image ${image.index + 1} could not be downloaded from fal: ${image.url}`,
   );
+  // A member who did not ask for privacy is told why nobody else sees the images.
+  if (job.origin.privateByServer) notes.push("-# 🔒 Only you can see this: this server lets members' own apps answer only privately.");
   const held = [...part.files, ...part.links.map((link) => link.image)].map((image) => image.index);
   return {
     card: true,

@@ -16,6 +16,13 @@ export interface InstallContext {
    * is not part of): results go through the interaction's follow-ups, then by DM.
    */
   interactionOnly: boolean;
+  /**
+   * Discord shows every answer here only to the member: only their own install brought StoryCast
+   * into a server that does not let them use external apps publicly (the Use External Apps
+   * permission: "when disabled, … the responses will be ephemeral"). What StoryCast makes here is
+   * private, whatever the member asked.
+   */
+  answersPrivate: boolean;
 }
 
 const GUILD_INSTALL = "0";
@@ -26,11 +33,14 @@ export function installContextOf(input: {
   /** Null for payloads without the field (older gateways): those come from a server install. */
   authorizingOwners: Readonly<Record<string, string | undefined>> | null;
   context: number | null;
+  /** Whether the member has Use External Apps where they are; null outside servers. */
+  mayUseExternalApps: boolean | null;
 }): InstallContext {
   const guildInstalled = input.authorizingOwners === null || input.authorizingOwners[GUILD_INSTALL] !== undefined;
   return {
     serverId: guildInstalled ? input.guildId : null,
     viaUserInstall: !guildInstalled,
     interactionOnly: !guildInstalled && input.context !== BOT_DM,
+    answersPrivate: !guildInstalled && input.guildId !== null && input.mayUseExternalApps === false,
   };
 }

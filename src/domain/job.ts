@@ -19,6 +19,12 @@ export interface JobOrigin {
    * brought it there): results go as follow-ups, then by DM. Absent in origins of older jobs: false.
    */
   interactionOnly?: boolean;
+  /**
+   * Private because the server made it so, not the member: it has not let members' own apps
+   * answer for everyone (Use External Apps), so Discord shows every answer only to them. The
+   * result says why. Absent in origins of older jobs: false.
+   */
+  privateByServer?: boolean;
   /** The first line of the result message, when not the default "Scene for @user" (e.g. a story's scene number). */
   caption?: string;
 }

@@ -240,6 +240,28 @@ describe("user install: buttons, private requests and characters", () => {
     expect(channelRoutes(s, foreign.channelId)).toEqual([]);
   });
 
+  it("when the server has taken Use External Apps from its members, then the result is private, stored as such, and says why", async () => {
+    const s = await start();
+    const closed = s.discord.addForeignGuild({ externalApps: false });
+    s.fal.script({ imageBytes: 5_000 });
+    const handle = s.discord.command("imagine", { prompt: "a lantern only I see", reference: reference(s) }, { guildId: closed.id, install: "user" });
+    const reply = await s.discord.waitFor(() => (handle.original()?.text.includes(" · job ") ? handle.original() : undefined), 15_000, "the result");
+    expect(reply.ephemeral).toBe(true);
+    expect(reply.attachments).toHaveLength(1);
+    expect(reply.text).toContain("🔒 Only you can see this: this server lets members' own apps answer only privately.");
+    // Private in the store too, so nothing that shows results to others (a story, a character's scenes) ever shows it.
+    const job = await s.app.context.store.get(reply.text.match(/job (\S+)/)![1]!.replace(/\\/g, ""));
+    expect(job?.origin).toMatchObject({ private: true, privateByServer: true, interactionOnly: true });
+    expect(s.discord.messages(closed.channelId).filter((m) => !m.ephemeral)).toEqual([]);
+    expect(channelRoutes(s, closed.channelId)).toEqual([]);
+
+    // A member who asked for privacy there is not told the server decided it.
+    s.fal.script({ imageBytes: 5_000 });
+    const chosen = s.discord.command("imagine", { prompt: "my own secret", reference: reference(s), private: true }, { guildId: closed.id, install: "user" });
+    const mine = await s.discord.waitFor(() => (chosen.original()?.text.includes(" · job ") ? chosen.original() : undefined), 15_000, "the chosen-private result");
+    expect(mine.text).not.toContain("🔒");
+  });
+
   it("/character outside servers with StoryCast keeps the member's own characters: saved in one, listed in a group DM, used by /imagine, not shown in a server's list", async () => {
     const s = await start();
     const foreign = s.discord.addForeignGuild();

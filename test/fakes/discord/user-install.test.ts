@@ -117,6 +117,31 @@ describe("a guild the bot is not in", () => {
   });
 });
 
+describe("a guild that took Use External Apps from its members", () => {
+  it("makes every answer of a user-install interaction there ephemeral, whatever its flags; where members keep the permission, answers stay public", async () => {
+    const EPHEMERAL = 1 << 6;
+    const closed = fake.addForeignGuild({ externalApps: false });
+    const open = fake.addForeignGuild();
+    const permissions: boolean[] = [];
+    handler = async (i) => {
+      if (!i.isChatInputCommand()) return;
+      permissions.push(i.memberPermissions!.has(1n << 50n));
+      await i.reply({ content: "public, I hope" });
+      await i.followUp({ content: "a public follow-up" });
+    };
+    const inClosed = fake.command("ping", {}, { guildId: closed.id, install: "user" });
+    await fake.waitFor(() => inClosed.followups().length === 1 || undefined);
+    expect(inClosed.original()!.flags & EPHEMERAL).toBe(EPHEMERAL);
+    expect(inClosed.followups()[0]!.flags & EPHEMERAL).toBe(EPHEMERAL);
+    const inOpen = fake.command("ping", {}, { guildId: open.id, install: "user" });
+    await fake.waitFor(() => inOpen.followups().length === 1 || undefined);
+    expect(inOpen.original()!.flags & EPHEMERAL).toBe(0);
+    expect(inOpen.followups()[0]!.flags & EPHEMERAL).toBe(0);
+    // The member's permissions in the payload tell the app which it is.
+    expect(permissions).toEqual([false, true]);
+  });
+});
+
 describe("the follow-up cap applies only when the member's install alone authorized the interaction", () => {
   it("a server-installed interaction in the bot's own guild takes more than 5 follow-ups", async () => {
     let sent = 0;

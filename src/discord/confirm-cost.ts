@@ -89,16 +89,19 @@ function offerRow(nonce: string, costUsd: number): APIActionRowComponent<APIButt
 /**
  * Asks the member to accept a request's price when it is above CONFIRM_COST_ABOVE_USD; resolves
  * true at once when it is not. Call it after the (ephemeral) acknowledgement and before anything
- * is written or paid: the reply shows the price and its breakdown with [Generate for $X] [Cancel];
- * it resolves true when the requester presses Generate, false when they cancel, when no answer
+ * is written or paid. Before the offer, `precheck` (the rules and budgets, see offer-price.ts)
+ * may refuse the request. The reply shows the price and its breakdown with [Generate for $X]
+ * [Cancel]; it resolves true when the requester presses Generate, false when they cancel, when no answer
  * comes within CONFIRM_TIMEOUT_MS, or when the bot stops meanwhile — the reply then says that
  * nothing was charged. The caller carries on in the same reply (its progress edits replace the offer).
  */
-export async function confirmCost(interaction: RepliableInteraction, ctx: AppContext, quote: CostQuote): Promise<boolean> {
+export async function confirmCost(interaction: RepliableInteraction, ctx: AppContext, quote: CostQuote, precheck?: () => Promise<void>): Promise<boolean> {
   // Every paid path offers its price here first: a member who may not use StoryCast here is told so, not asked to pay.
   checkMayUseHere(interaction, ctx);
   if (!needsConfirmation(quote.costUsd, ctx.config.confirmCostAboveUsd)) return true;
   await deferEphemeralOnce(interaction);
+  // A request a limit refuses is refused now (a UserFacingError), rather than after its price was accepted.
+  await precheck?.();
   const registry = registryOf(ctx);
   const nonce = randomBytes(9).toString("base64url");
   let settle!: (outcome: Outcome) => void;

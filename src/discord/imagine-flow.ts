@@ -17,8 +17,7 @@ import { respondPrivately } from "./respond.js";
 import { enforcePolicy, serverSettingsFor } from "./policy-gate.js";
 import { withLiveFiles } from "./rehost-character.js";
 import { launchJob } from "./launch-job.js";
-import { confirmCost } from "./confirm-cost.js";
-import { quoteFor } from "../domain/cost-quote.js";
+import { offerPrice } from "./offer-price.js";
 import { recordJob } from "./record-job.js";
 import { characterServerOf } from "./character-scope-of.js";
 
@@ -114,9 +113,9 @@ export async function startReroll(interaction: ButtonInteraction, sourceJobId: s
   const second = source.pipeline?.second;
   await checkInputsStillHosted(ctx, [...hostedUrlsOf(firstInput), ...(second ? [second.reference, ...(second.mask ? [second.mask] : [])] : [])]);
   // A costly reroll (8 images at Quality) waits for its price to be accepted, like the request it repeats.
-  if (!(await confirmCost(interaction, ctx, quoteFor(ctx.config.prices, source.settings)))) return;
-  // As in startImagine: the budgets checked in the transaction that writes the job, after the acknowledgement.
   const server = await serverSettingsFor(interaction, ctx);
+  if (!(await offerPrice(interaction, ctx, server, source.settings))) return;
+  // As in startImagine: the budgets checked in the transaction that writes the job, after the acknowledgement.
   const admission = enforcePolicy(interaction, ctx, server, generationOf(ctx.config.prices, source.settings));
   try {
     const seed = randomInt(0, MAX_SEED);

@@ -7,8 +7,7 @@ import type { Character } from "../store/character-store.js";
 import { deferEphemeralOnce } from "./ack-within-budget.js";
 import { recordJob, type JobInteraction } from "./record-job.js";
 import { enforcePolicy } from "./policy-gate.js";
-import { confirmCost } from "./confirm-cost.js";
-import { quoteFor } from "../domain/cost-quote.js";
+import { offerPrice } from "./offer-price.js";
 
 /**
  * The paid half of a command, once its options passed their checks, in startImagine's order:
@@ -35,7 +34,7 @@ export async function launchJob(
 ): Promise<void> {
   await deferEphemeralOnce(interaction);
   // A costly request waits for the member to accept its price: nothing is written or paid before.
-  if (!(await confirmCost(interaction, ctx, quoteFor(ctx.config.prices, launch.settings)))) return;
+  if (!(await offerPrice(interaction, ctx, server, launch.settings))) return;
   if (launch.announce) await interaction.editReply(launch.announce);
   const admission = enforcePolicy(interaction, ctx, server, generationOf(ctx.config.prices, launch.settings));
   try {

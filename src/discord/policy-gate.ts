@@ -1,7 +1,7 @@
 import type { BaseInteraction } from "discord.js";
 import type { AppContext } from "../app-context.js";
 import { admissionCheck } from "../domain/admission-check.js";
-import { checkRules, type ServerSettings } from "../domain/server-policy.js";
+import { checkRules as checkServerRules, type ServerSettings } from "../domain/server-policy.js";
 import type { Speed } from "../domain/fal-enums.js";
 import { checkQueueCapacity } from "../domain/queue-capacity.js";
 import { checkUserInstall } from "../domain/user-install-policy.js";
@@ -44,7 +44,24 @@ export interface Admission {
  * the job row is written; the queue place is held until `release`, since the job's creation now
  * awaits the store and a burst must not all pass the cap meanwhile.
  */
-export function enforcePolicy(interaction: BaseInteraction, ctx: AppContext, settings: ServerSettings, generation: { speed?: Speed | undefined; numImages: number; costUsd: number }): Admission {
+export function enforcePolicy(interaction: BaseInteraction, ctx: AppContext, settings: ServerSettings, generation: Generation): Admission {
+  const admit = rulesAndBudgets(interaction, ctx, settings, generation);
+  return { admit, release: ctx.runner.holdQueuePlace() };
+}
+
+/**
+ * The same checks before a price is offered, with the budgets read as they stand now: a member
+ * is not asked to accept a price that a limit would then refuse. Nothing is held or written;
+ * enforcePolicy checks everything again, bindingly, when the job is written.
+ */
+export async function precheckPolicy(interaction: BaseInteraction, ctx: AppContext, settings: ServerSettings, generation: Generation): Promise<void> {
+  await rulesAndBudgets(interaction, ctx, settings, generation)(ctx.servers);
+}
+
+type Generation = { speed?: Speed | undefined; numImages: number; costUsd: number };
+
+/** The checks that need no usage (throwing a UserFacingError), and the budgets as an admission check. */
+function rulesAndBudgets(interaction: BaseInteraction, ctx: AppContext, settings: ServerSettings, generation: Generation): AdmissionCheck {
   // Every paid request on the operator's fal key: refused before anything is held or written.
   const where = interactionInstallContext(interaction);
   checkMayUseHere(interaction, ctx, where);
@@ -55,7 +72,7 @@ export function enforcePolicy(interaction: BaseInteraction, ctx: AppContext, set
     const member = interaction.member;
     const roles = !member ? [] : Array.isArray(member.roles) ? member.roles : [...member.roles.cache.keys()];
     const channel = interaction.channel;
-    checkRules(settings, {
+    checkServerRules(settings, {
       channelId: interaction.channelId ?? "",
       parentChannelId: channel?.isThread() ? channel.parentId : null,
       memberRoleIds: roles,
@@ -63,6 +80,5 @@ export function enforcePolicy(interaction: BaseInteraction, ctx: AppContext, set
     });
   }
   const request = { serverId, userId: interaction.user.id, generation: { numImages: generation.numImages, costUsd: generation.costUsd } };
-  const admit = admissionCheck(settings, request, ctx.config, ctx.config.prices, new Date(ctx.now()));
-  return { admit, release: ctx.runner.holdQueuePlace() };
+  return admissionCheck(settings, request, ctx.config, ctx.config.prices, new Date(ctx.now()));
 }

@@ -11,8 +11,7 @@ import { deferEphemeralOnce } from "./ack-within-budget.js";
 import { downloadImageAttachment } from "./download-attachment.js";
 import { recordJob, type JobInteraction } from "./record-job.js";
 import { enforcePolicy, serverSettingsFor } from "./policy-gate.js";
-import { confirmCost } from "./confirm-cost.js";
-import { quoteFor } from "../domain/cost-quote.js";
+import { offerPrice } from "./offer-price.js";
 import { sceneCaption } from "./scene-caption.js";
 import { checkSourceStillHosted, type SceneSource } from "./scene-source.js";
 
@@ -28,8 +27,8 @@ export async function launchSceneJob(interaction: JobInteraction, ctx: AppContex
   await checkSourceStillHosted(ctx, source, request.action);
   const settings = sceneSettings(source.job.settings, { jobId: source.job.id, image: source.image.index }, request);
   // As for a command: a costly request waits for the member to accept its price.
-  if (!(await confirmCost(interaction, ctx, quoteFor(ctx.config.prices, settings)))) return;
   const server = await serverSettingsFor(interaction, ctx);
+  if (!(await offerPrice(interaction, ctx, server, settings))) return;
   const admission = enforcePolicy(interaction, ctx, server, generationOf(ctx.config.prices, settings));
   try {
     const launch = {

@@ -15,8 +15,7 @@ import { recordJob } from "./record-job.js";
 import { deferEphemeralOnce, readWithinAckBudget } from "./ack-within-budget.js";
 import { enforcePolicy, serverSettingsFor } from "./policy-gate.js";
 import { recapLines } from "./story-recap.js";
-import { confirmCost } from "./confirm-cost.js";
-import { quoteFor } from "../domain/cost-quote.js";
+import { offerPrice } from "./offer-price.js";
 
 const MAX_TITLE_LENGTH = 100; // Discord's limit for a thread name
 const ONE_WEEK_MINUTES = 10080;
@@ -131,7 +130,7 @@ export async function addScene(
   await deferEphemeralOnce(interaction);
   // Before the scene is written: an expired, unrestorable character costs nothing.
   const [files, secondFiles] = await Promise.all([characterFiles(ctx, character), second ? characterFiles(ctx, second) : undefined]);
-  if (!(await confirmCost(interaction, ctx, quoteFor(ctx.config.prices, settings)))) return; // a costly scene waits for its price to be accepted
+  if (!(await offerPrice(interaction, ctx, server, settings))) return; // a costly scene waits for its price to be accepted
   // Two fal steps are two charges: the member sees their sum before anything is written or paid.
   if (twoCharacters) await interaction.editReply(`👥 ${twoCharacterPriceLine(ctx.config.prices, settings.speed)}. Starting…`);
   const admission = enforcePolicy(interaction, ctx, server, generationOf(ctx.config.prices, settings));

@@ -196,4 +196,23 @@ describe("a price offer that is not accepted", () => {
     expect(fal.submits.length).toBe(submits + 1);
     expect(fal.submits.at(-1)!.input).toMatchObject({ num_images: 4, rendering_speed: "BALANCED" });
   });
+
+  it("when a limit would refuse the request anyway, then the member is told at once and never asked to accept its price", async () => {
+    const { discord, fal } = stack;
+    const limits = (options: Record<string, number>) => replyText(discord, discord.command("settings limits", options as never, { user: discord.users.admin }));
+    await limits({ daily_images: 3 });
+    try {
+      const submits = fal.submits.length;
+      const refused = imagine({ count: 4 }, discord.users.mod); // $0.60, above the threshold, and 4 images > 3
+      const text = await replyText(discord, refused);
+      expect(text).toMatch(/Daily limit reached: members may make 3 images a day here/);
+      expect(replyEdits(discord, refused).some((edit) => /This will cost/.test(edit))).toBe(false);
+      expect(fal.submits.length).toBe(submits);
+      // A request within the limit is still offered its price.
+      const within = imagine({ count: 3, speed: "QUALITY" }, discord.users.mod); // $0.60, 3 images
+      await discordPress(await offer(within), /^Cancel$/, discord.users.mod);
+    } finally {
+      await limits({ daily_images: 0 });
+    }
+  });
 });

@@ -14,7 +14,7 @@ import { downloadImageAttachment } from "./download-attachment.js";
 import { deferEphemeralOnce, readWithinAckBudget } from "./ack-within-budget.js";
 import { escapeLine } from "./escape.js";
 import { respondPrivately } from "./respond.js";
-import { enforcePolicy, serverSettingsFor } from "./policy-gate.js";
+import { borrowedRules, enforcePolicy, serverSettingsFor } from "./policy-gate.js";
 import { withLiveFiles } from "./rehost-character.js";
 import { launchJob } from "./launch-job.js";
 import { offerPrice } from "./offer-price.js";
@@ -113,10 +113,12 @@ export async function startReroll(interaction: ButtonInteraction, sourceJobId: s
   const second = source.pipeline?.second;
   await checkInputsStillHosted(ctx, [...hostedUrlsOf(firstInput), ...(second ? [second.reference, ...(second.mask ? [second.mask] : [])] : [])]);
   // A costly reroll (8 images at Quality) waits for its price to be accepted, like the request it repeats.
-  const server = await serverSettingsFor(interaction, ctx);
-  if (!(await offerPrice(interaction, ctx, server, source.settings))) return;
+  // Pressed on a result that came by DM, the rules of the server it was made under still apply.
+  const rulesFrom = borrowedRules(interaction, source);
+  const server = await serverSettingsFor(interaction, ctx, rulesFrom);
+  if (!(await offerPrice(interaction, ctx, server, source.settings, rulesFrom))) return;
   // As in startImagine: the budgets checked in the transaction that writes the job, after the acknowledgement.
-  const admission = enforcePolicy(interaction, ctx, server, generationOf(ctx.config.prices, source.settings));
+  const admission = enforcePolicy(interaction, ctx, server, generationOf(ctx.config.prices, source.settings), rulesFrom);
   try {
     const seed = randomInt(0, MAX_SEED);
     const falInput = { ...firstInput, seed };
@@ -128,6 +130,7 @@ export async function startReroll(interaction: ButtonInteraction, sourceJobId: s
       ...(source.pipeline ? { pipeline: { step: 1, steps: source.pipeline.steps, ...(second ? { second } : {}), done: [] } } : {}),
       rerollOf: source.id,
       admit: admission.admit,
+      rulesFrom,
     });
     void ctx.runner.startHosted(job, falInput); // the runner ends its own failures with an apology
   } finally {

@@ -13,7 +13,7 @@ import type { JobInteraction } from "./record-job.js";
  * of being asked to accept a price first. Resolves true when the job may go on to enforcePolicy,
  * which checks again, bindingly, where the job is written.
  */
-export function offerPrice(interaction: JobInteraction, ctx: AppContext, server: ServerSettings, settings: GenerationSettings): Promise<boolean> {
+export function offerPrice(interaction: JobInteraction, ctx: AppContext, server: ServerSettings, settings: GenerationSettings, rulesFrom?: string): Promise<boolean> {
   const { prices } = ctx.config;
-  return confirmCost(interaction, ctx, quoteFor(prices, settings), () => precheckPolicy(interaction, ctx, server, generationOf(prices, settings)));
+  return confirmCost(interaction, ctx, quoteFor(prices, settings), () => precheckPolicy(interaction, ctx, server, generationOf(prices, settings), rulesFrom));
 }

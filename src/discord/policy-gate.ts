@@ -5,6 +5,7 @@ import { checkRules as checkServerRules, type ServerSettings } from "../domain/s
 import type { Speed } from "../domain/fal-enums.js";
 import { checkQueueCapacity } from "../domain/queue-capacity.js";
 import { checkUserInstall } from "../domain/user-install-policy.js";
+import type { Job } from "../domain/job.js";
 import type { AdmissionCheck } from "../store/job-store.js";
 import { interactionInstallContext } from "./install-context-of.js";
 
@@ -12,9 +13,20 @@ import { interactionInstallContext } from "./install-context-of.js";
  * The settings of the server whose rules apply to an interaction: none in DMs, and none in a
  * server StoryCast is in only through a member's own install (that server never chose them).
  */
-export async function serverSettingsFor(interaction: BaseInteraction, ctx: AppContext): Promise<ServerSettings> {
-  const { serverId } = interactionInstallContext(interaction);
+export async function serverSettingsFor(interaction: BaseInteraction, ctx: AppContext, rulesFrom?: string): Promise<ServerSettings> {
+  const serverId = rulesFrom ?? interactionInstallContext(interaction).serverId;
   return serverId ? ctx.servers.settings(serverId) : {};
+}
+
+/**
+ * The server whose rules a control on a result borrows: where the control is pressed outside any
+ * server with StoryCast (a result that came by DM), the rules of the server the result was made
+ * under still apply, so a server's limits cannot be bypassed from a DM. Undefined otherwise: the
+ * rules of where it is pressed apply, as for a command.
+ */
+export function borrowedRules(interaction: BaseInteraction, source: Pick<Job, "rulesServerId">): string | undefined {
+  if (interactionInstallContext(interaction).serverId !== null) return undefined;
+  return source.rulesServerId ?? undefined;
 }
 
 /**
@@ -44,8 +56,8 @@ export interface Admission {
  * the job row is written; the queue place is held until `release`, since the job's creation now
  * awaits the store and a burst must not all pass the cap meanwhile.
  */
-export function enforcePolicy(interaction: BaseInteraction, ctx: AppContext, settings: ServerSettings, generation: Generation): Admission {
-  const admit = rulesAndBudgets(interaction, ctx, settings, generation);
+export function enforcePolicy(interaction: BaseInteraction, ctx: AppContext, settings: ServerSettings, generation: Generation, rulesFrom?: string): Admission {
+  const admit = rulesAndBudgets(interaction, ctx, settings, generation, rulesFrom);
   return { admit, release: ctx.runner.holdQueuePlace() };
 }
 
@@ -54,21 +66,26 @@ export function enforcePolicy(interaction: BaseInteraction, ctx: AppContext, set
  * is not asked to accept a price that a limit would then refuse. Nothing is held or written;
  * enforcePolicy checks everything again, bindingly, when the job is written.
  */
-export async function precheckPolicy(interaction: BaseInteraction, ctx: AppContext, settings: ServerSettings, generation: Generation): Promise<void> {
-  await rulesAndBudgets(interaction, ctx, settings, generation)(ctx.servers);
+export async function precheckPolicy(interaction: BaseInteraction, ctx: AppContext, settings: ServerSettings, generation: Generation, rulesFrom?: string): Promise<void> {
+  await rulesAndBudgets(interaction, ctx, settings, generation, rulesFrom)(ctx.servers);
 }
 
 type Generation = { speed?: Speed | undefined; numImages: number; costUsd: number };
 
-/** The checks that need no usage (throwing a UserFacingError), and the budgets as an admission check. */
-function rulesAndBudgets(interaction: BaseInteraction, ctx: AppContext, settings: ServerSettings, generation: Generation): AdmissionCheck {
+/**
+ * The checks that need no usage (throwing a UserFacingError), and the budgets as an admission
+ * check. With `rulesFrom` (borrowedRules) that server's settings and budgets apply, except its
+ * channel and role rules: the member is not in one of its channels now.
+ */
+function rulesAndBudgets(interaction: BaseInteraction, ctx: AppContext, settings: ServerSettings, generation: Generation, rulesFrom?: string): AdmissionCheck {
   // Every paid request on the operator's fal key: refused before anything is held or written.
   const where = interactionInstallContext(interaction);
   checkMayUseHere(interaction, ctx, where);
-  const { serverId } = where;
+  const serverId = rulesFrom ?? where.serverId;
   // The process-wide queue cap (MAX_QUEUED_JOBS) applies in DMs too.
   checkQueueCapacity({ waiting: ctx.runner.waiting, maxQueued: ctx.config.maxQueuedJobs, concurrency: ctx.config.maxConcurrentJobs });
-  if (serverId) {
+  if (rulesFrom) checkServerRules({ ...settings, allowedChannels: [], requiredRoleId: undefined }, { channelId: "", parentChannelId: null, memberRoleIds: [], ...generation });
+  else if (serverId) {
     const member = interaction.member;
     const roles = !member ? [] : Array.isArray(member.roles) ? member.roles : [...member.roles.cache.keys()];
     const channel = interaction.channel;

@@ -36,6 +36,8 @@ export async function recordJob(
     pipeline?: JobPipeline;
     /** The budgets (from enforcePolicy). */
     admit: AdmissionCheck | undefined;
+    /** The server whose rules were borrowed (borrowedRules), which then counts the job. */
+    rulesFrom?: string | undefined;
   },
 ): Promise<Job> {
   const where = interactionInstallContext(interaction);
@@ -58,7 +60,7 @@ export async function recordJob(
       costUsd: jobCost(ctx.config.prices, launch.settings.kind ?? "imagine", launch.settings.speed, launch.settings.numImages),
       rerollOf: launch.rerollOf ?? null,
       // Which budgets count the job: its server's, or outside servers (DMs, user installs) the member's own.
-      rulesServerId: where.serverId,
+      rulesServerId: launch.rulesFrom ?? where.serverId,
     },
     launch.admit,
   );

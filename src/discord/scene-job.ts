@@ -10,7 +10,7 @@ import type { InputFiles, InputLoader } from "../jobs/job-types.js";
 import { deferEphemeralOnce } from "./ack-within-budget.js";
 import { downloadImageAttachment } from "./download-attachment.js";
 import { recordJob, type JobInteraction } from "./record-job.js";
-import { enforcePolicy, serverSettingsFor } from "./policy-gate.js";
+import { borrowedRules, enforcePolicy, serverSettingsFor } from "./policy-gate.js";
 import { offerPrice } from "./offer-price.js";
 import { sceneCaption } from "./scene-caption.js";
 import { checkSourceStillHosted, type SceneSource } from "./scene-source.js";
@@ -27,9 +27,11 @@ export async function launchSceneJob(interaction: JobInteraction, ctx: AppContex
   await checkSourceStillHosted(ctx, source, request.action);
   const settings = sceneSettings(source.job.settings, { jobId: source.job.id, image: source.image.index }, request);
   // As for a command: a costly request waits for the member to accept its price.
-  const server = await serverSettingsFor(interaction, ctx);
-  if (!(await offerPrice(interaction, ctx, server, settings))) return;
-  const admission = enforcePolicy(interaction, ctx, server, generationOf(ctx.config.prices, settings));
+  // Pressed on a result that came by DM, the rules of the server it was made under still apply.
+  const rulesFrom = borrowedRules(interaction, source.job);
+  const server = await serverSettingsFor(interaction, ctx, rulesFrom);
+  if (!(await offerPrice(interaction, ctx, server, settings, rulesFrom))) return;
+  const admission = enforcePolicy(interaction, ctx, server, generationOf(ctx.config.prices, settings), rulesFrom);
   try {
     const launch = {
       settings,
@@ -37,6 +39,7 @@ export async function launchSceneJob(interaction: JobInteraction, ctx: AppContex
       private: source.job.origin.private,
       caption: sceneCaption(request.action, source.job, source.image.index, interaction.user.id),
       admit: admission.admit,
+      rulesFrom,
     };
     if (request.action === "edit") {
       const job = await recordJob(interaction, ctx, launch);

@@ -49,6 +49,8 @@ export interface Job {
   messageIds: string[];
   /** How the result is split into messages and which parts are already posted; null until delivery starts. */
   delivery: DeliveryPlan | null;
+  /** The server whose rules and budgets counted the job; null outside servers. Read from the store (absent in jobs made in code). */
+  rulesServerId?: string | null;
 }
 
 /**

@@ -37,6 +37,9 @@ export interface ServerStore {
    * throws, nothing is written and the error comes out as thrown. Resolves with what was saved.
    */
   updateSettings(guildId: string, change: (current: ServerSettings) => ServerSettings): Promise<ServerSettings>;
+  // A server's usage (the next two and the usageBy… reports) counts the jobs its rules applied to
+  // (NewJob.rulesServerId): a control pressed in a DM on one of its results counts for it; a
+  // member's own install in it, where its settings did not apply, does not.
   memberImagesSince(guildId: string, userId: string, since: number): Promise<number>;
   spendSince(guildId: string, since: number, prices: Prices): Promise<number>;
   /** A member's images made where no server's settings applied (DMs, user installs), wherever that was. */

@@ -37,7 +37,7 @@ describe.each(["sqlite", "postgres"] as const)("migration 006_job_kind on %s", (
       expect(migrated.error).toBeUndefined();
       await db.insertInto("jobs").values([row("old", { prompt: "p" }), row("edit", { prompt: "p", kind: "edit" }), row("duo", { prompt: "p", kind: "duo" })] as never).execute();
 
-      expect(await migrateToLatest(db, dialect)).toEqual(["006_job_kind", "007_rules_server"]);
+      expect(await migrateToLatest(db, dialect)).toEqual(["006_job_kind", "007_rules_server", "008_rules_usage_index"]);
       const kinds = await db.selectFrom("jobs").select(["id", "kind"]).orderBy("id").execute();
       expect(kinds).toEqual([{ id: "duo", kind: "duo" }, { id: "edit", kind: "edit" }, { id: "old", kind: "imagine" }]);
       // Run again (an interrupted SQLite migration is): nothing changes.

@@ -19,8 +19,8 @@ describe("PostgreSQL migrations", () => {
     try {
       const ran = await Promise.all(instances.map((db) => migrateToLatest(db, "postgres")));
       // One of them ran them all, the others found nothing left to do.
-      expect(ran.map((names) => names.length).sort()).toEqual([0, 0, 7]);
-      expect(ran.flat().sort()).toEqual(["001_initial", "002_job_leases", "003_meta", "004_storybook_leases", "005_job_steps", "006_job_kind", "007_rules_server"]);
+      expect(ran.map((names) => names.length).sort()).toEqual([0, 0, 8]);
+      expect(ran.flat().sort()).toEqual(["001_initial", "002_job_leases", "003_meta", "004_storybook_leases", "005_job_steps", "006_job_kind", "007_rules_server", "008_rules_usage_index"]);
       const applied = await sql<{ name: string; n: number }>`SELECT name, COUNT(*)::int AS n FROM kysely_migration GROUP BY name ORDER BY name`.execute(instances[0]!);
       expect(applied.rows).toEqual([
         { name: "001_initial", n: 1 },
@@ -30,6 +30,7 @@ describe("PostgreSQL migrations", () => {
         { name: "005_job_steps", n: 1 },
         { name: "006_job_kind", n: 1 },
         { name: "007_rules_server", n: 1 },
+        { name: "008_rules_usage_index", n: 1 },
       ]);
       // The migration lock was released: another session can take it at once.
       const free = await sql<{ ok: boolean }>`SELECT pg_try_advisory_lock(${sql.lit(MIGRATION_LOCK_KEY)}) AS ok`.execute(instances[1]!);
@@ -57,7 +58,7 @@ describe("PostgreSQL migrations", () => {
       const before = await holder.query<{ n: number }>("SELECT COUNT(*)::int AS n FROM information_schema.tables WHERE table_schema = 'public'");
       expect(before.rows[0]?.n).toBe(0); // not even Kysely's bookkeeping tables
       await holder.query(`SELECT pg_advisory_unlock(${MIGRATION_LOCK_KEY})`);
-      expect(await migrating).toEqual(["001_initial", "002_job_leases", "003_meta", "004_storybook_leases", "005_job_steps", "006_job_kind", "007_rules_server"]);
+      expect(await migrating).toEqual(["001_initial", "002_job_leases", "003_meta", "004_storybook_leases", "005_job_steps", "006_job_kind", "007_rules_server", "008_rules_usage_index"]);
     } finally {
       await holder.end();
       await db.destroy();

@@ -37,7 +37,7 @@ describe.each(["sqlite", "postgres"] as const)("migration 007_rules_server on %s
       expect(migrated.error).toBeUndefined();
       await db.insertInto("jobs").values([row("server", "g1"), row("dm", null)] as never).execute();
 
-      expect(await migrateToLatest(db, dialect)).toEqual(["007_rules_server"]);
+      expect(await migrateToLatest(db, dialect)).toEqual(["007_rules_server", "008_rules_usage_index"]);
       const rules = await db.selectFrom("jobs").select(["id", "rules_guild_id"]).orderBy("id").execute();
       expect(rules).toEqual([{ id: "dm", rules_guild_id: null }, { id: "server", rules_guild_id: "g1" }]);
       // Run again (an interrupted SQLite migration is): nothing changes.

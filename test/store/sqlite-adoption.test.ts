@@ -116,7 +116,7 @@ describe("migration 001 adopts SQLite files of earlier releases", () => {
     } finally {
       await stores.close();
     }
-    expect(appliedMigrations(dir)).toEqual(["001_initial", "002_job_leases", "003_meta", "004_storybook_leases", "005_job_steps", "006_job_kind", "007_rules_server"]);
+    expect(appliedMigrations(dir)).toEqual(["001_initial", "002_job_leases", "003_meta", "004_storybook_leases", "005_job_steps", "006_job_kind", "007_rules_server", "008_rules_usage_index"]);
   });
 
   it("when a first-release file (before any later column) is opened, then its rows stay usable with the later columns at their defaults", async () => {

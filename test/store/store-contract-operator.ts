@@ -59,6 +59,20 @@ export function describeOperatorStoreContract(name: string, opener: StoreOpener)
       expect(rules).toEqual([{ id: "plain", rules_guild_id: "g1" }, { id: "user-install", rules_guild_id: null }]);
     });
 
+    it("when a server's rules counted a job made in a DM, and a member's own install made one in the server, then the server's usage counts the first and not the second", async () => {
+      const { stores } = await fresh();
+      await stores.jobs.create(job("in-server", "u1", "g1", "g1", 1, 0.1));
+      await stores.jobs.create(job("dm-control", "u1", null, "g1", 2, 0.2)); // a control pressed on a result that came by DM
+      await stores.jobs.create(job("user-install", "u1", "g1", null, 4, 0.4)); // g1's settings did not apply
+      expect(await stores.servers.memberImagesSince("g1", "u1", START)).toBe(1 + 2);
+      expect(await stores.servers.spendSince("g1", START, PRICES)).toBeCloseTo(0.3, 9);
+      expect((await stores.servers.usageByMemberSince("g1", START, PRICES)).map((m) => [m.userId, m.images])).toEqual([["u1", 3]]);
+      expect(await stores.servers.memberImagesOutsideServersSince("u1", START)).toBe(4);
+      // The job reads back the server whose rules counted it.
+      expect((await stores.jobs.get("dm-control"))?.rulesServerId).toBe("g1");
+      expect((await stores.jobs.get("user-install"))?.rulesServerId).toBeNull();
+    });
+
     it("when jobs were made in servers, DMs and user installs, then today's spend everywhere adds them all up, leaving out jobs that never reached fal and earlier days", async () => {
       const { stores } = await fresh();
       clock = START - 1; // yesterday's last moment

@@ -337,5 +337,6 @@ function fromRow(row: JobRow): Job {
     rerollOf: row.reroll_of,
     messageIds: JSON.parse(row.message_ids) as string[],
     delivery: row.delivery ? (JSON.parse(row.delivery) as DeliveryPlan) : null,
+    rulesServerId: row.rules_guild_id,
   };
 }

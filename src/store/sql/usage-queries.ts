@@ -41,7 +41,7 @@ export async function memberImagesSince(db: Kysely<Database>, guildId: string, u
   const row = await db
     .selectFrom("jobs")
     .select((eb) => eb.fn.sum<number | string | null>("num_images").as("n"))
-    .where("guild_id", "=", guildId)
+    .where("rules_guild_id", "=", guildId)
     .where("user_id", "=", userId)
     .where("created_at", ">=", since)
     .where(chargeable)
@@ -53,7 +53,7 @@ export async function spendSince(db: Kysely<Database>, guildId: string, since: n
   const rows = await db
     .selectFrom("jobs")
     .select([sql.lit("").as("key"), "speed", ...sums])
-    .where("guild_id", "=", guildId)
+    .where("rules_guild_id", "=", guildId)
     .where("created_at", ">=", since)
     .where(chargeable)
     .groupBy("speed")
@@ -93,7 +93,7 @@ export async function usageByMemberSince(db: Kysely<Database>, guildId: string, 
   const rows = await db
     .selectFrom("jobs")
     .select((eb) => [eb.fn.coalesce("user_id", sql.lit("")).as("key"), "speed", ...sums])
-    .where("guild_id", "=", guildId)
+    .where("rules_guild_id", "=", guildId)
     .where("created_at", ">=", since)
     .where(chargeable)
     .groupBy(["user_id", "speed"])
@@ -107,7 +107,7 @@ export async function usageByDaySince(db: Kysely<Database>, guildId: string, sin
   const rows = await db
     .selectFrom("jobs")
     .select([day.as("key"), "speed", ...sums])
-    .where("guild_id", "=", guildId)
+    .where("rules_guild_id", "=", guildId)
     .where("created_at", ">=", since)
     .where(chargeable)
     .groupBy([day, "speed"])
@@ -124,7 +124,7 @@ export async function usageByKindSince(db: Kysely<Database>, guildId: string, si
   const rows = await db
     .selectFrom("jobs")
     .select(["kind as key", "speed", ...sums])
-    .where("guild_id", "=", guildId)
+    .where("rules_guild_id", "=", guildId)
     .$if(userId !== undefined, (query) => query.where("user_id", "=", userId!))
     .where("created_at", ">=", since)
     .where(chargeable)

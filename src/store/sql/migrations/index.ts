@@ -7,6 +7,7 @@ import { storybookLeasesMigration } from "./004-storybook-leases.js";
 import { jobStepsMigration } from "./005-job-steps.js";
 import { jobKindMigration } from "./006-job-kind.js";
 import { rulesServerMigration } from "./007-rules-server.js";
+import { rulesUsageIndexMigration } from "./008-rules-usage-index.js";
 
 /**
  * Every migration, listed here rather than found by scanning a folder, so the same code runs
@@ -22,6 +23,7 @@ export function migrationsFor(dialect: SqlDialectName): Record<string, Migration
     "005_job_steps": jobStepsMigration(dialect),
     "006_job_kind": jobKindMigration(dialect),
     "007_rules_server": rulesServerMigration(dialect),
+    "008_rules_usage_index": rulesUsageIndexMigration,
   };
 }
 

@@ -171,7 +171,8 @@ export interface FakeDiscord {
   /** Number of CDN downloads of an attachment URL (any query). */
   downloads(url: string): number;
   /** Polls `fn` until it gives a value; `fn` may be async (a store read), and its promise is awaited, never taken as the value. */
-  waitFor<T>(fn: () => T | undefined | false | null | Promise<T | undefined | false | null>, timeoutMs?: number, what?: string): Promise<T>;
+  /** `what` names the condition in the timeout's error; a function is asked at the timeout (to show the state then). */
+  waitFor<T>(fn: () => T | undefined | false | null | Promise<T | undefined | false | null>, timeoutMs?: number, what?: string | (() => string)): Promise<T>;
   /** Empties requests, unknownRoutes, warnings, validationFailures, responseValidationFailures. */
   clearRecords(): void;
   close(): Promise<void>;
@@ -374,7 +375,7 @@ export async function startFakeDiscord(opts: StartOptions = {}): Promise<FakeDis
       if (route.auth && !record.authorized) throw errors.unauthorized();
 
       const bucket = RateLimiter.bucketHash(method, route.template);
-      await stalls.wait(method, record.path);
+      await stalls.wait(method, record.path, record.files.length);
       const fault = faults.take(method, record.path, record.files.length);
       if (fault) {
         const f = faultResponse(fault, bucket);
@@ -579,12 +580,12 @@ export async function startFakeDiscord(opts: StartOptions = {}): Promise<FakeDis
       const p = new URL(u).pathname.replace(/^\/media\//, "/");
       return cdn.downloads.get(p) ?? 0;
     },
-    async waitFor<T>(fn: () => T | undefined | false | null | Promise<T | undefined | false | null>, timeoutMs = 5000, what = "condition"): Promise<T> {
+    async waitFor<T>(fn: () => T | undefined | false | null | Promise<T | undefined | false | null>, timeoutMs = 5000, what: string | (() => string) = "condition"): Promise<T> {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const v = await fn();
         if (v !== undefined && v !== false && v !== null) return v;
-        if (Date.now() > deadline) throw new Error(`fake discord: timed out after ${timeoutMs} ms waiting for ${what}`);
+        if (Date.now() > deadline) throw new Error(`fake discord: timed out after ${timeoutMs} ms waiting for ${typeof what === "function" ? what() : what}`);
         await new Promise((r) => setTimeout(r, 10));
       }
     },

@@ -8,6 +8,8 @@ export interface StallSpec {
   path: RegExp;
   /** How many matching requests are held. Default 1. */
   count?: number;
+  /** true: only requests that carry files; false: only those without. Default: either. */
+  withFiles?: boolean;
 }
 
 export interface Stall {
@@ -35,10 +37,11 @@ export class StallInjector {
   }
 
   /** Resolves at once, or when the matching stall is released. */
-  wait(method: string, path: string): Promise<void> {
+  wait(method: string, path: string, fileCount = 0): Promise<void> {
     for (const stall of this.stalls) {
       if (stall.released || stall.remaining <= 0) continue;
       if (stall.spec.method && stall.spec.method.toUpperCase() !== method.toUpperCase()) continue;
+      if (stall.spec.withFiles !== undefined && stall.spec.withFiles !== fileCount > 0) continue;
       stall.spec.path.lastIndex = 0;
       if (!stall.spec.path.test(path)) continue;
       stall.remaining--;

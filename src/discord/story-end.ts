@@ -1,5 +1,5 @@
 import { createWriteStream } from "node:fs";
-import { mkdir, readFile, rm, stat } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { finished } from "node:stream/promises";
@@ -115,10 +115,11 @@ async function buildAndPost(ctx: AppContext, rest: REST, story: Story): Promise<
   const target = createReplyTarget(rest, originOf(story, request), ctx.now);
   let dir: string | undefined;
   try {
-    // One folder per story, emptied first: what a build killed mid-way left behind is cleared when it is resumed.
-    dir = join(tmpdir(), `storycast-storybook-${story.id}`);
-    await rm(dir, { recursive: true, force: true });
-    await mkdir(dir, { recursive: true });
+    // One folder per build: a build that failed may still be removing its own folder when the
+    // next one (a retry, `/story end` again) has begun. What a build killed mid-way left behind
+    // (the process stopped) is removed when the story's next build begins.
+    await removeFoldersOf(story.id);
+    dir = await mkdtemp(join(tmpdir(), folderPrefix(story.id)));
     const scenes = await visibleScenes(ctx, story);
     const budget = Math.floor(request.attachmentSizeLimit * INLINE_SHARE);
     const images = await downloadStorybookImages(
@@ -175,6 +176,15 @@ async function buildAndPost(ctx: AppContext, rest: REST, story: Story): Promise<
   } finally {
     if (dir) await rm(dir, { recursive: true, force: true }).catch(() => undefined);
   }
+}
+
+const folderPrefix = (storyId: string) => `storycast-storybook-${storyId}-`;
+
+/** Removes the temporary folders of a story's earlier builds (and the single folder older versions used). */
+async function removeFoldersOf(storyId: string): Promise<void> {
+  const names = await readdir(tmpdir()).catch(() => [] as string[]);
+  const stale = names.filter((name) => name.startsWith(folderPrefix(storyId)) || name === `storycast-storybook-${storyId}`);
+  await Promise.all(stale.map((name) => rm(join(tmpdir(), name), { recursive: true, force: true })));
 }
 
 async function reportFailure(ctx: AppContext, target: ReturnType<typeof createReplyTarget>, story: Story, request: StorybookRequest, error: unknown): Promise<void> {

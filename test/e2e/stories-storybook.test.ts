@@ -1,6 +1,5 @@
-import { existsSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { STORYBOOK_DOWNLOAD_DEADLINE_MS } from "../../src/discord/storybook-images.js";
 import type { StoredMessage } from "../../fakes/discord/index.js";
@@ -47,6 +46,9 @@ function hangDownloadOf(url: string): () => Promise<void> {
   stack.fal.failNext("cdn", 1, "hang", { target: new RegExp(escape(new URL(url).pathname)) });
   return () => stack.fal.waitFor(() => cdnRequestsTo(url) > before, 10_000, `download of ${url}`);
 }
+
+/** The temporary folders of a story's storybook builds that are still there. */
+const storybookFolders = (storyId: string) => readdirSync(tmpdir()).filter((name) => name === `storycast-storybook-${storyId}` || name.startsWith(`storycast-storybook-${storyId}-`));
 
 const storybookOf = (message: StoredMessage) => message.attachments.find((a) => a.filename.endsWith(".html"))?.bytes.toString("utf8");
 const sectionOf = (html: string, n: number) => new RegExp(`<section class="scene" data-number="${n}">([\\s\\S]*?)</section>`).exec(html)?.[1] ?? "";
@@ -106,7 +108,7 @@ describe("storybooks", () => {
     expect(reply.text).toContain("2 images are linked in it instead of included");
     const storyId = (await stack.app.context.stories.byThread(threadId))!.id;
     // The file was written under the temporary folder, which is gone once the storybook is posted.
-    await discord.waitFor(() => !existsSync(join(tmpdir(), `storycast-storybook-${storyId}`)) || undefined, 5000, "temporary folder removed");
+    await discord.waitFor(() => storybookFolders(storyId).length === 0 || undefined, 5000, "temporary folder removed");
     expect(stack.logs.filter((line) => line.includes(`"storyId":"${storyId}"`) && line.includes("storybook image linked instead of included"))).toHaveLength(2);
   });
 
@@ -135,6 +137,37 @@ describe("storybooks", () => {
     expect(storybookOf(posted)).toContain("the door creaks");
     await discord.waitFor(async () => (await stack.app.context.stories.byThread(threadId))?.storybook.kind === "posted" || undefined, 5000, "storybook recorded as posted");
     expect(await replyText(discord, discord.command("story end", {}, { user: discord.users.alice, channelId: threadId }))).toMatch(new RegExp(`has ended; its storybook is here: .*/${posted.id}$`));
+  });
+
+  it("when a retry's failure is still being reported while /story end builds again, then the retry's clean-up leaves the new build's files alone and the storybook is posted", async () => {
+    const { discord, clock } = stack;
+    const { threadId, imageUrls } = await storyWithScenes("The Overlapping Builds", ["the bridge holds"]);
+    const rejectNextPost = () => discord.failNext({ method: "PATCH", path: /^\/webhooks\/\d+\/[^/]+\/messages\/@original$/, status: 502, count: 4, withFiles: true });
+    rejectNextPost();
+    const end = discord.command("story end", {}, { user: discord.users.alice, channelId: threadId });
+    const notice = await waitForReply(discord, end, /could not be posted/);
+    const button = (notice.components as { components: { custom_id: string }[] }[])[0]!.components[0]!;
+
+    // The retry fails too, and its failure notice (an edit without files) is held on its way:
+    // the retry has recorded its failure, so /story end may build again, but has not cleaned up yet.
+    rejectNextPost();
+    const retry = discord.button(button.custom_id, notice, { user: discord.users.alice });
+    const held = discord.stallNext({ method: "PATCH", path: new RegExp(`^/webhooks/\\d+/${escape(retry.token)}/messages/@original$`), withFiles: false });
+    await discord.waitFor(() => held.held === 1 || undefined, 10_000, "the retry's notice held");
+    // The new build is under way (its image download hangs) when the retry finishes and cleans up.
+    const downloading = hangDownloadOf(imageUrls[0]!);
+    const again = discord.command("story end", {}, { user: discord.users.alice, channelId: threadId });
+    await downloading();
+    held.release();
+    await waitForReply(discord, retry, /could not be posted/);
+    // A round trip through the bot, so the retry's clean-up (right after its notice) has run.
+    await replyText(discord, discord.command("story recap", {}, { user: discord.users.bob, channelId: threadId }));
+    clock.advance(STORYBOOK_DOWNLOAD_DEADLINE_MS + 1000);
+
+    const posted = await waitForReply(discord, again, /the end/);
+    expect(sectionOf(storybookOf(posted)!, 1)).toContain("did not arrive in time");
+    const storyId = (await stack.app.context.stories.byThread(threadId))!.id;
+    await discord.waitFor(() => storybookFolders(storyId).length === 0 || undefined, 5000, "every temporary folder of the story removed");
   });
 
   it("when a scene's job is private, then neither the recap nor the storybook shows it", async () => {

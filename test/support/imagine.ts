@@ -24,7 +24,8 @@ export function waitForReply(discord: FakeDiscord, handle: InteractionHandle, pa
       return original && pattern.test(original.text) ? original : undefined;
     },
     timeoutMs,
-    `reply matching ${pattern} (reply is now: ${JSON.stringify(handle.original()?.text)})`,
+    // Asked at the timeout: what the reply said then.
+    () => `reply matching ${pattern} (reply is now: ${JSON.stringify(handle.original()?.text)})`,
   );
 }
 

@@ -1,4 +1,4 @@
-import { ApplicationCommandOptionType, InteractionContextType } from "discord.js";
+import { ApplicationCommandOptionType } from "discord.js";
 import { suggestCharacters } from "../src/discord/character-autocomplete.js";
 import { characterServerOf } from "../src/discord/character-scope-of.js";
 import { askToDeleteCharacter, listCharacters, renameCharacter, saveCharacter, showCharacter } from "../src/discord/character-handlers.js";
@@ -16,7 +16,6 @@ export const character = {
   definition: {
     name: "character",
     description: "Save characters and reuse them in /imagine",
-    contexts: [InteractionContextType.Guild, InteractionContextType.BotDM],
     options: [
       {
         type: ApplicationCommandOptionType.Subcommand,

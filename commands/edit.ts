@@ -1,4 +1,4 @@
-import { ApplicationCommandOptionType, InteractionContextType, type ChatInputCommandInteraction } from "discord.js";
+import { ApplicationCommandOptionType, type ChatInputCommandInteraction } from "discord.js";
 import type { Command } from "../src/discord/command.js";
 import { GENERATION_OPTIONS, readGenerationOptions } from "../src/discord/generation-options.js";
 import { choices, readAttachment, readChoice, readInteger, readString } from "../src/discord/option-readers.js";
@@ -16,7 +16,6 @@ export const edit = {
   definition: {
     name: "edit",
     description: "Repaint part of an image with your character",
-    contexts: [InteractionContextType.Guild, InteractionContextType.BotDM],
     options: [
       { type: ApplicationCommandOptionType.String, name: "prompt", description: "What to paint into that part of the image", required: true, max_length: MAX_PROMPT_LENGTH },
       { type: ApplicationCommandOptionType.Attachment, name: "image", description: "The image to edit (JPEG, PNG or WebP, up to 10 MB)", required: true },

@@ -1,4 +1,4 @@
-import { InteractionContextType, MessageFlags } from "discord.js";
+import { MessageFlags } from "discord.js";
 import type { Command } from "../src/discord/command.js";
 import { MAX_IMAGES, SPEEDS } from "../src/domain/fal-enums.js";
 import type { JobKind } from "../src/domain/fal-endpoints.js";
@@ -77,7 +77,6 @@ export const help = {
   definition: {
     name: "help",
     description: "How to use StoryCast, and what each speed costs",
-    contexts: [InteractionContextType.Guild, InteractionContextType.BotDM],
   },
   async execute(interaction, ctx) {
     await interaction.reply({ ...helpMessage(ctx.config.prices, ctx.config.confirmCostAboveUsd, ctx.config), flags: MessageFlags.Ephemeral });

@@ -1,6 +1,5 @@
 import {
   ApplicationCommandOptionType,
-  InteractionContextType,
   type ChatInputCommandInteraction,
 } from "discord.js";
 import type { Command } from "../src/discord/command.js";
@@ -20,8 +19,6 @@ export const imagine = {
   definition: {
     name: "imagine",
     description: "Put your character into a new scene",
-    // Servers, and the bot's DMs (where a member's own saved characters live).
-    contexts: [InteractionContextType.Guild, InteractionContextType.BotDM],
     options: [
       { type: ApplicationCommandOptionType.String, name: "prompt", description: "The scene to put your character in", required: true, max_length: MAX_PROMPT_LENGTH },
       GENERATION_OPTIONS.reference,

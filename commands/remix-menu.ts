@@ -1,4 +1,4 @@
-import { ApplicationCommandType, InteractionContextType } from "discord.js";
+import { ApplicationCommandType } from "discord.js";
 import type { MessageCommand } from "../src/discord/command.js";
 import { MENU_NAMES, openMenuForm } from "../src/discord/menu-flows.js";
 
@@ -8,8 +8,6 @@ export const remixMenu = {
   definition: {
     type: ApplicationCommandType.Message,
     name: MENU_NAMES.remix,
-    // Servers and the bot's DMs, as the slash commands; registration widens it for user installs.
-    contexts: [InteractionContextType.Guild, InteractionContextType.BotDM],
   },
   async execute(interaction, ctx) {
     await openMenuForm(interaction, ctx, "remix");

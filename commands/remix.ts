@@ -1,4 +1,4 @@
-import { ApplicationCommandOptionType, InteractionContextType, type ChatInputCommandInteraction } from "discord.js";
+import { ApplicationCommandOptionType, type ChatInputCommandInteraction } from "discord.js";
 import type { Command } from "../src/discord/command.js";
 import { GENERATION_OPTIONS, readGenerationOptions } from "../src/discord/generation-options.js";
 import { readAttachment, readNumber, readString } from "../src/discord/option-readers.js";
@@ -14,7 +14,6 @@ export const remix = {
   definition: {
     name: "remix",
     description: "Re-imagine an image with your character in it",
-    contexts: [InteractionContextType.Guild, InteractionContextType.BotDM],
     options: [
       { type: ApplicationCommandOptionType.String, name: "prompt", description: "The scene the image should become", required: true, max_length: MAX_PROMPT_LENGTH },
       { type: ApplicationCommandOptionType.Attachment, name: "image", description: "The image to remix (JPEG, PNG or WebP, up to 10 MB)", required: true },

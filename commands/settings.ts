@@ -1,4 +1,4 @@
-import { ApplicationCommandOptionType, ChannelType, InteractionContextType, MessageFlags, PermissionFlagsBits, type ChatInputCommandInteraction } from "discord.js";
+import { ApplicationCommandOptionType, ChannelType, MessageFlags, PermissionFlagsBits, type ChatInputCommandInteraction } from "discord.js";
 import type { Command } from "../src/discord/command.js";
 import { choices, readBoolean, readChoice, readInteger, readString } from "../src/discord/option-readers.js";
 import { describeServerSettings } from "../src/discord/settings-text.js";
@@ -13,7 +13,6 @@ export const settings = {
   definition: {
     name: "settings",
     description: "StoryCast's settings for this server (Manage Server)",
-    contexts: [InteractionContextType.Guild],
     // Hidden from members without Manage Server; also checked when run, since server admins can override this.
     default_member_permissions: String(PermissionFlagsBits.ManageGuild),
     options: [

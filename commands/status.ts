@@ -1,4 +1,4 @@
-import { InteractionContextType, MessageFlags } from "discord.js";
+import { MessageFlags } from "discord.js";
 import type { Command } from "../src/discord/command.js";
 
 const FAL_STATES = {
@@ -13,7 +13,6 @@ export const status = {
   definition: {
     name: "status",
     description: "How busy StoryCast is, and whether fal is reachable",
-    contexts: [InteractionContextType.Guild, InteractionContextType.BotDM],
   },
   async execute(interaction, ctx) {
     // The fal probe can take a few seconds; acknowledge first.

@@ -1,4 +1,4 @@
-import { ApplicationCommandOptionType, InteractionContextType } from "discord.js";
+import { ApplicationCommandOptionType } from "discord.js";
 import { suggestCharacters } from "../src/discord/character-autocomplete.js";
 import type { Command } from "../src/discord/command.js";
 import { choices, readChoice, readString } from "../src/discord/option-readers.js";
@@ -18,7 +18,6 @@ export const story = {
   definition: {
     name: "story",
     description: "Tell a story together: a thread, a cast, numbered scenes, a storybook at the end",
-    contexts: [InteractionContextType.Guild],
     options: [
       {
         type: ApplicationCommandOptionType.Subcommand,

@@ -1,4 +1,4 @@
-import { ApplicationCommandOptionType, InteractionContextType, type ChatInputCommandInteraction } from "discord.js";
+import { ApplicationCommandOptionType, type ChatInputCommandInteraction } from "discord.js";
 import type { Command } from "../src/discord/command.js";
 import { readAttachment, readBoolean, readInteger, readString } from "../src/discord/option-readers.js";
 import { startSceneJob } from "../src/discord/scene-flow.js";
@@ -11,7 +11,6 @@ export const upscale = {
   definition: {
     name: "upscale",
     description: "Enlarge an image and sharpen its detail",
-    contexts: [InteractionContextType.Guild, InteractionContextType.BotDM],
     options: [
       { type: ApplicationCommandOptionType.Attachment, name: "image", description: "The image to upscale (JPEG, PNG or WebP, up to 10 MB)", required: true },
       { type: ApplicationCommandOptionType.String, name: "prompt", description: "Optional: what the image shows, to guide the new detail", max_length: MAX_PROMPT_LENGTH },

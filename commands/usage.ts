@@ -1,4 +1,4 @@
-import { ApplicationCommandOptionType, InteractionContextType, MessageFlags, PermissionFlagsBits } from "discord.js";
+import { ApplicationCommandOptionType, MessageFlags, PermissionFlagsBits } from "discord.js";
 import type { Command } from "../src/discord/command.js";
 import { readBoolean } from "../src/discord/option-readers.js";
 import { UserFacingError } from "../src/domain/errors.js";
@@ -18,7 +18,6 @@ export const usage = {
   definition: {
     name: "usage",
     description: "How many images you (or, for admins, this server) made, and the spend",
-    contexts: [InteractionContextType.Guild],
     options: [{ type: ApplicationCommandOptionType.Boolean, name: "server", description: "The whole server's use (Manage Server)" }],
   },
 

@@ -123,10 +123,6 @@ export type Config = Readonly<{
    */
   confirmCostAboveUsd: number | undefined;
   /**
-   * Gateway shards this process runs (discord.js `shardCount` / `shards`): `count` shards in the whole
-   * deployment, `ids` of them here (undefined: all of them). Undefined: as many as Discord recommends.
-   */
-  /**
    * Use where only a member's own install (Discord "user install") brought StoryCast: "off" (the
    * commands are not offered to user installs), "allowlist" (only `userInstallAllowlist`), "everyone".
    */
@@ -138,6 +134,10 @@ export type Config = Readonly<{
   globalDailyCapUsd: number | undefined;
   /** The hosts the message menus fetch images from (see discord-cdn-hosts.ts): Discord's own unless DISCORD_CDN_HOSTS says otherwise. */
   discordCdnHosts: readonly string[];
+  /**
+   * Gateway shards this process runs (discord.js `shardCount` / `shards`): `count` shards in the whole
+   * deployment, `ids` of them here (undefined: all of them). Undefined: as many as Discord recommends.
+   */
   shards: Readonly<{ count: number; ids: readonly number[] | undefined }> | undefined;
   /** `npm run start:sharded`: the pause between spawning one shard process and the next (Discord's IDENTIFY rate). */
   shardSpawnDelayMs: number;

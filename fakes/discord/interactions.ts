@@ -55,7 +55,7 @@
  *   noted in `warnings` ("Users cannot … use application commands … in archived threads").
  */
 import { errors, addFieldError, isEmptyTree, type ErrorTree } from "./discord-errors.js";
-import { normalizeComponents, type MessageService } from "./messages.js";
+import { normalizeComponents, type CreateParams, type MessageService } from "./messages.js";
 import { apiChannel, apiMember, apiMessage, apiRole, apiUser } from "./serialize.js";
 import { MF, P, randomToken, type CommandRecord, type MessageRecord, type World } from "./state.js";
 import type { Gateway } from "./gateway.js";
@@ -610,45 +610,17 @@ export class InteractionService {
     }
     const data = body.data ?? undefined;
     const metadata = this.metadata(rec);
-    const msgType = rec.type === 2 ? 20 : 0;
     let resource: Record<string, unknown> | undefined;
     switch (type) {
       case 4: {
-        const m = this.messages.create({
-          channelId: rec.channelId,
-          body: data ?? {},
-          files,
-          authorId: this.world.botUser.id,
-          type: msgType,
-          allowEphemeral: true,
-          ...(rec.forcedEphemeral ? { forceFlags: MF.EPHEMERAL } : {}),
-          webhookId: this.world.applicationId,
-          applicationId: this.world.applicationId,
-          interactionId: rec.id,
-          interactionToken: rec.token,
-          interactionMetadata: metadata,
-        });
+        const m = this.createAnswer(rec, { body: data ?? {}, files, interactionMetadata: metadata });
         rec.originalMessageId = m.id;
         resource = { type: 4, message: apiMessage(this.world, m) };
         break;
       }
       case 5: {
-        const eph = rec.forcedEphemeral || (typeof data?.flags === "number" && (data.flags & MF.EPHEMERAL) !== 0);
-        const m = this.messages.create({
-          channelId: rec.channelId,
-          body: {},
-          files: [],
-          authorId: this.world.botUser.id,
-          type: msgType,
-          allowEphemeral: true,
-          forceFlags: eph ? MF.EPHEMERAL : 0,
-          loading: true,
-          webhookId: this.world.applicationId,
-          applicationId: this.world.applicationId,
-          interactionId: rec.id,
-          interactionToken: rec.token,
-          interactionMetadata: metadata,
-        });
+        const eph = typeof data?.flags === "number" && (data.flags & MF.EPHEMERAL) !== 0;
+        const m = this.createAnswer(rec, { body: {}, files: [], forceFlags: eph ? MF.EPHEMERAL : 0, loading: true, interactionMetadata: metadata });
         rec.originalMessageId = m.id;
         break;
       }
@@ -796,22 +768,30 @@ export class InteractionService {
       this.messages.edit(original, typeof flags === "number" && flags & MF.IS_COMPONENTS_V2 ? { ...rest, flags: MF.IS_COMPONENTS_V2 } : rest, files);
       return apiMessage(this.world, original);
     }
-    const m = this.messages.create({
+    const m = this.createAnswer(rec, { body: body ?? {}, files, interactionMetadata: this.metadata(rec, true) });
+    rec.followupIds.push(m.id);
+    return apiMessage(this.world, m);
+  }
+
+  /**
+   * A message the bot creates in answer to an interaction (its reply or a follow-up), by the
+   * application's webhook. Where Discord makes every answer ephemeral (Use External Apps, see the
+   * header) it is ephemeral whatever its flags.
+   */
+  private createAnswer(rec: InteractionRecord, p: Pick<CreateParams, "body" | "files" | "forceFlags" | "loading" | "interactionMetadata">): MessageRecord {
+    return this.messages.create({
+      ...p,
+      ...(rec.forcedEphemeral ? { forceFlags: MF.EPHEMERAL } : {}),
       channelId: rec.channelId,
-      body: body ?? {},
-      files,
       authorId: this.world.botUser.id,
+      // A reply to a slash command is type 20 (CHAT_INPUT_COMMAND); to a component or form, 0.
       type: rec.type === 2 ? 20 : 0,
       allowEphemeral: true,
-      ...(rec.forcedEphemeral ? { forceFlags: MF.EPHEMERAL } : {}),
       webhookId: this.world.applicationId,
       applicationId: this.world.applicationId,
       interactionId: rec.id,
       interactionToken: rec.token,
-      interactionMetadata: this.metadata(rec, true),
     });
-    rec.followupIds.push(m.id);
-    return apiMessage(this.world, m);
   }
 }
 

@@ -12,10 +12,8 @@ export function commandBodies(
   config: Pick<Config, "guildId" | "userInstall">,
   lists: { commands: readonly Command[]; messageCommands: readonly MessageCommand[] },
 ): RESTPostAPIApplicationCommandsJSONBody[] {
-  return [...lists.commands, ...lists.messageCommands].map((command) => {
-    if (!config.guildId) return { ...command.definition, ...scopeFields(command.scope, config.userInstall !== "off") };
-    // A definition may name its contexts itself; registered to one server they have no meaning.
-    const { contexts: _contexts, integration_types: _types, ...definition } = command.definition as RESTPostAPIApplicationCommandsJSONBody & { contexts?: unknown; integration_types?: unknown };
-    return definition as RESTPostAPIApplicationCommandsJSONBody;
-  });
+  // Definitions say where they are offered only through their `scope` (install-scopes.ts).
+  return [...lists.commands, ...lists.messageCommands].map((command) =>
+    config.guildId ? command.definition : { ...command.definition, ...scopeFields(command.scope, config.userInstall !== "off") },
+  );
 }

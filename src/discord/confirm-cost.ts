@@ -4,7 +4,6 @@ import type { AppContext } from "../app-context.js";
 import { needsConfirmation, type CostQuote } from "../domain/cost-quote.js";
 import { formatDollars } from "../domain/pricing.js";
 import { deferEphemeralOnce } from "./ack-within-budget.js";
-import { checkMayUseHere } from "./policy-gate.js";
 
 /** How long a price offer waits for the member (ctx.clock time); well inside the interaction token's 15 minutes. */
 export const CONFIRM_TIMEOUT_MS = 5 * 60_000;
@@ -95,13 +94,11 @@ function offerRow(nonce: string, costUsd: number): APIActionRowComponent<APIButt
  * comes within CONFIRM_TIMEOUT_MS, or when the bot stops meanwhile — the reply then says that
  * nothing was charged. The caller carries on in the same reply (its progress edits replace the offer).
  */
-export async function confirmCost(interaction: RepliableInteraction, ctx: AppContext, quote: CostQuote, precheck?: () => Promise<void>): Promise<boolean> {
-  // Every paid path offers its price here first: a member who may not use StoryCast here is told so, not asked to pay.
-  checkMayUseHere(interaction, ctx);
+export async function confirmCost(interaction: RepliableInteraction, ctx: AppContext, quote: CostQuote, precheck: () => Promise<void>): Promise<boolean> {
   if (!needsConfirmation(quote.costUsd, ctx.config.confirmCostAboveUsd)) return true;
   await deferEphemeralOnce(interaction);
   // A request a limit refuses is refused now (a UserFacingError), rather than after its price was accepted.
-  await precheck?.();
+  await precheck();
   const registry = registryOf(ctx);
   const nonce = randomBytes(9).toString("base64url");
   let settle!: (outcome: Outcome) => void;

@@ -129,8 +129,7 @@ export async function startReroll(interaction: ButtonInteraction, sourceJobId: s
       falInput,
       ...(source.pipeline ? { pipeline: { step: 1, steps: source.pipeline.steps, ...(second ? { second } : {}), done: [] } } : {}),
       rerollOf: source.id,
-      admit: admission.admit,
-      rulesFrom,
+      admission,
     });
     void ctx.runner.startHosted(job, falInput); // the runner ends its own failures with an apology
   } finally {

@@ -44,7 +44,7 @@ export async function launchJob(
       secondCharacter: launch.secondCharacter,
       private: launch.private,
       ...(launch.caption ? { caption: launch.caption } : {}),
-      admit: admission.admit,
+      admission,
     });
     // The runner tracks its own failures (the job ends with an apology); nothing to await here.
     void ctx.runner.start(job, launch.load);

@@ -8,14 +8,15 @@ import { checkMenuImage, firstImageOf } from "../domain/message-image.js";
 import { checkRemixOptions, type RemixOptions } from "../domain/remix-request.js";
 import { checkScenePrompt, parseStrength } from "../domain/scene-controls.js";
 import { withServerDefaults } from "../domain/server-policy.js";
-import type { InputFiles } from "../jobs/job-types.js";
+import type { InputFile, InputFiles } from "../jobs/job-types.js";
 import { deferEphemeralOnce, readBeforeModal, readWithinAckBudget } from "./ack-within-budget.js";
 import { saveCharacter } from "./character-handlers.js";
 import { characterScopeOf, characterServerOf } from "./character-scope-of.js";
 import { characterFiles, findCharacter } from "./imagine-flow.js";
 import { launchJob } from "./launch-job.js";
 import { downloadMenuImage, fetchWithoutRedirects } from "./menu-download.js";
-import { formChoice, formText, referenceForm, remixForm, saveCharacterForm } from "./menu-forms.js";
+import { formText } from "./form-fields.js";
+import { formChoice, referenceForm, remixForm, saveCharacterForm } from "./menu-forms.js";
 import { parseMenuFormId, rememberMenuForm, takeMenuForm, type MenuKind } from "./menu-pending.js";
 import { messageImageView } from "./message-image-view.js";
 import { serverSettingsFor } from "./policy-gate.js";
@@ -62,9 +63,9 @@ export async function handleMenuForm(interaction: ModalSubmitInteraction, ctx: A
 
 /**
  * /imagine with the message's image as the reference: the form's choices checked with the
- * server's defaults (a refusal is one private reply), then acknowledged and the image downloaded
- * and sniffed before anything is written, so a file that is not an image leaves no job behind;
- * then launchJob (the price, the rules and budgets, the job row, the runner) as for the command.
+ * server's defaults (a refusal is one private reply), then acknowledged and the image checked
+ * (checkedMenuImage) before anything is written, so a file that is not an image leaves no job
+ * behind; then launchJob (the price, the rules and budgets, the job row, the runner) as for the command.
  */
 async function useAsReference(interaction: ModalSubmitInteraction, ctx: AppContext, image: AttachmentInfo): Promise<void> {
   const prompt = checkScenePrompt(formText(interaction, "prompt"));
@@ -74,8 +75,8 @@ async function useAsReference(interaction: ModalSubmitInteraction, ctx: AppConte
   const server = await readWithinAckBudget(interaction, ctx.clock, () => serverSettingsFor(interaction, ctx));
   const { settings } = checkImagineOptions(withServerDefaults({ prompt, reference: image, speed: speed ?? null, style: style ?? null, count: count === undefined ? null : Number(count) }, server));
   await deferEphemeralOnce(interaction);
-  const reference = await downloadMenuImage(ctx, image, "image");
-  await launchJob(interaction, ctx, server, { settings, character: undefined, private: false, load: async () => ({ reference }) });
+  const download = await checkedMenuImage(ctx, image);
+  await launchJob(interaction, ctx, server, { settings, character: undefined, private: false, load: async () => ({ reference: await download() }) });
 }
 
 /** /character save with the message's image (the same name rules, checks and copies). */
@@ -86,8 +87,8 @@ async function saveAsCharacter(interaction: ModalSubmitInteraction, ctx: AppCont
 
 /**
  * /remix of the message's image: with the saved character picked in the form, or else the image
- * itself as the character reference (fal's remix needs one). The image is downloaded and sniffed
- * before the job row, as for "Use as reference".
+ * itself as the character reference (fal's remix needs one). The image is checked before the job
+ * row, as for "Use as reference".
  */
 async function remixImage(interaction: ModalSubmitInteraction, ctx: AppContext, image: AttachmentInfo): Promise<void> {
   const prompt = checkScenePrompt(formText(interaction, "prompt"));
@@ -103,7 +104,22 @@ async function remixImage(interaction: ModalSubmitInteraction, ctx: AppContext, 
   const { settings } = checkRemixOptions(withServerDefaults(options, server));
   if (character && server.characterDescriptions !== false) settings.prompt = promptWithDescription(settings.prompt, character.name, character.description);
   await deferEphemeralOnce(interaction);
-  const file = await downloadMenuImage(ctx, image, "image");
-  const load = async (): Promise<InputFiles> => (character ? { ...(await characterFiles(ctx, character)), image: file } : { image: file, reference: file });
+  const download = await checkedMenuImage(ctx, image);
+  const load = async (): Promise<InputFiles> => {
+    const file = await download();
+    return character ? { ...(await characterFiles(ctx, character)), image: file } : { image: file, reference: file };
+  };
   await launchJob(interaction, ctx, server, { settings, character, private: false, load });
+}
+
+/**
+ * Downloads and sniffs the menu's image now (a file that is not a usable image is refused before
+ * any job row), then lets go of the bytes, and returns the download the job's loader runs again
+ * in its upload slot: a job waiting for its price to be accepted, or its turn, holds no image
+ * (the InputLoader contract). Discord's attachments do not change, and the second download is
+ * checked the same way.
+ */
+async function checkedMenuImage(ctx: AppContext, image: AttachmentInfo): Promise<() => Promise<InputFile>> {
+  await downloadMenuImage(ctx, image, "image");
+  return () => downloadMenuImage(ctx, image, "image");
 }

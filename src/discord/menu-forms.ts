@@ -1,20 +1,12 @@
 import { LabelBuilder, ModalBuilder, StringSelectMenuBuilder, TextInputBuilder, TextInputStyle, type ModalSubmitInteraction } from "discord.js";
 import { MAX_CHARACTER_DESCRIPTION_LENGTH, MAX_CHARACTER_NAME_LENGTH } from "../domain/character-name.js";
 import { MAX_IMAGES, SPEEDS, STYLES } from "../domain/fal-enums.js";
-import { MAX_PROMPT_LENGTH } from "../domain/imagine-request.js";
-import { DEFAULT_STRENGTH } from "../domain/scene-controls.js";
 import { UserFacingError } from "../domain/errors.js";
+import { promptInput, strengthLabel } from "./form-fields.js";
 import { menuFormId } from "./menu-pending.js";
 
 /** Discord's limits on a select: 25 options (docs "Component Reference" → String Select). */
 const MAX_SELECT_OPTIONS = 25;
-
-function promptInput(prefill: string): TextInputBuilder {
-  const input = new TextInputBuilder().setCustomId("prompt").setStyle(TextInputStyle.Paragraph).setRequired(true).setMaxLength(MAX_PROMPT_LENGTH);
-  let value = prefill.trim().slice(0, MAX_PROMPT_LENGTH);
-  if (/[\uD800-\uDBFF]$/.test(value)) value = value.slice(0, -1); // never half an emoji
-  return value ? input.setValue(value) : input;
-}
 
 function optionalSelect(customId: string, placeholder: string, options: readonly { label: string; value: string }[]): StringSelectMenuBuilder {
   return new StringSelectMenuBuilder().setCustomId(customId).setRequired(false).setMinValues(0).setMaxValues(1).setPlaceholder(placeholder).addOptions(options.slice(0, MAX_SELECT_OPTIONS));
@@ -58,11 +50,8 @@ export function remixForm(nonce: string, prefill: string, characters: readonly s
     .setCustomId(menuFormId("remix", nonce))
     .setTitle("Remix this image")
     .addLabelComponents(
-      new LabelBuilder().setLabel("Prompt").setDescription("What the image should become.").setTextInputComponent(promptInput(prefill)),
-      new LabelBuilder()
-        .setLabel("Strength (0.01–1)")
-        .setDescription("How far from the image: 0.01 stays close, 1 moves furthest.")
-        .setTextInputComponent(new TextInputBuilder().setCustomId("strength").setStyle(TextInputStyle.Short).setRequired(false).setMaxLength(8).setValue(String(DEFAULT_STRENGTH))),
+      new LabelBuilder().setLabel("Prompt").setDescription("What the image should become.").setTextInputComponent(promptInput(prefill.trim())),
+      strengthLabel(),
     );
   if (characters.length > 0) {
     modal.addLabelComponents(
@@ -73,11 +62,6 @@ export function remixForm(nonce: string, prefill: string, characters: readonly s
     );
   }
   return modal;
-}
-
-/** A text field's value, or "" when the form has no such field. */
-export function formText(interaction: ModalSubmitInteraction, id: string): string {
-  return interaction.fields.fields.has(id) ? interaction.fields.getTextInputValue(id) : "";
 }
 
 /** A select's one value, checked against its list (a forged submit may send anything); undefined when none was picked. */

@@ -4,7 +4,7 @@ import type { GenerationSettings } from "../domain/imagine-request.js";
 import { generationOf } from "../domain/pricing.js";
 import type { ServerSettings } from "../domain/server-policy.js";
 import { confirmCost } from "./confirm-cost.js";
-import { precheckPolicy } from "./policy-gate.js";
+import { checkMayUseHere, precheckPolicy } from "./policy-gate.js";
 import type { JobInteraction } from "./record-job.js";
 
 /**
@@ -13,7 +13,9 @@ import type { JobInteraction } from "./record-job.js";
  * of being asked to accept a price first. Resolves true when the job may go on to enforcePolicy,
  * which checks again, bindingly, where the job is written.
  */
-export function offerPrice(interaction: JobInteraction, ctx: AppContext, server: ServerSettings, settings: GenerationSettings, rulesFrom?: string): Promise<boolean> {
+export async function offerPrice(interaction: JobInteraction, ctx: AppContext, server: ServerSettings, settings: GenerationSettings, rulesFrom?: string): Promise<boolean> {
+  // Every paid path comes here first: a member who may not use StoryCast here is told so, not asked to pay.
+  checkMayUseHere(interaction, ctx);
   const { prices } = ctx.config;
-  return confirmCost(interaction, ctx, quoteFor(prices, settings), () => precheckPolicy(interaction, ctx, server, generationOf(prices, settings), rulesFrom));
+  return await confirmCost(interaction, ctx, quoteFor(prices, settings), () => precheckPolicy(interaction, ctx, server, generationOf(prices, settings), rulesFrom));
 }

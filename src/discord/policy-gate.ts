@@ -1,7 +1,7 @@
 import type { BaseInteraction } from "discord.js";
 import type { AppContext } from "../app-context.js";
 import { admissionCheck } from "../domain/admission-check.js";
-import { checkRules as checkServerRules, type ServerSettings } from "../domain/server-policy.js";
+import { checkGeneration, checkPlace, type ServerSettings } from "../domain/server-policy.js";
 import type { Speed } from "../domain/fal-enums.js";
 import { checkQueueCapacity } from "../domain/queue-capacity.js";
 import { checkUserInstall } from "../domain/user-install-policy.js";
@@ -41,6 +41,8 @@ export function checkMayUseHere(interaction: BaseInteraction, ctx: AppContext, w
 export interface Admission {
   /** The budgets, for store.create: checked in the transaction that writes the job. */
   admit: AdmissionCheck;
+  /** The server whose rules and budgets were checked (null outside servers): the job row records it, and is counted there. */
+  rulesServerId: string | null;
   /**
    * Gives back the place in StoryCast's queue held since the gate. Call it right after
    * handing the job to the runner (which then counts it), or once the request is refused.
@@ -57,8 +59,8 @@ export interface Admission {
  * awaits the store and a burst must not all pass the cap meanwhile.
  */
 export function enforcePolicy(interaction: BaseInteraction, ctx: AppContext, settings: ServerSettings, generation: Generation, rulesFrom?: string): Admission {
-  const admit = rulesAndBudgets(interaction, ctx, settings, generation, rulesFrom);
-  return { admit, release: ctx.runner.holdQueuePlace() };
+  const { admit, rulesServerId } = rulesAndBudgets(interaction, ctx, settings, generation, rulesFrom);
+  return { admit, rulesServerId, release: ctx.runner.holdQueuePlace() };
 }
 
 /**
@@ -67,35 +69,36 @@ export function enforcePolicy(interaction: BaseInteraction, ctx: AppContext, set
  * enforcePolicy checks everything again, bindingly, when the job is written.
  */
 export async function precheckPolicy(interaction: BaseInteraction, ctx: AppContext, settings: ServerSettings, generation: Generation, rulesFrom?: string): Promise<void> {
-  await rulesAndBudgets(interaction, ctx, settings, generation, rulesFrom)(ctx.servers);
+  await rulesAndBudgets(interaction, ctx, settings, generation, rulesFrom).admit(ctx.servers);
 }
 
 type Generation = { speed?: Speed | undefined; numImages: number; costUsd: number };
 
 /**
  * The checks that need no usage (throwing a UserFacingError), and the budgets as an admission
- * check. With `rulesFrom` (borrowedRules) that server's settings and budgets apply, except its
- * channel and role rules: the member is not in one of its channels now.
+ * check, with the server they are that server's. With `rulesFrom` (borrowedRules) that server's
+ * settings and budgets apply, except its channel and role rules: the member is not in one of
+ * its channels now.
  */
-function rulesAndBudgets(interaction: BaseInteraction, ctx: AppContext, settings: ServerSettings, generation: Generation, rulesFrom?: string): AdmissionCheck {
+function rulesAndBudgets(interaction: BaseInteraction, ctx: AppContext, settings: ServerSettings, generation: Generation, rulesFrom?: string): Pick<Admission, "admit" | "rulesServerId"> {
   // Every paid request on the operator's fal key: refused before anything is held or written.
   const where = interactionInstallContext(interaction);
   checkMayUseHere(interaction, ctx, where);
-  const serverId = rulesFrom ?? where.serverId;
+  const rulesServerId = rulesFrom ?? where.serverId;
   // The process-wide queue cap (MAX_QUEUED_JOBS) applies in DMs too.
   checkQueueCapacity({ waiting: ctx.runner.waiting, maxQueued: ctx.config.maxQueuedJobs, concurrency: ctx.config.maxConcurrentJobs });
-  if (rulesFrom) checkServerRules({ ...settings, allowedChannels: [], requiredRoleId: undefined }, { channelId: "", parentChannelId: null, memberRoleIds: [], ...generation });
-  else if (serverId) {
-    const member = interaction.member;
-    const roles = !member ? [] : Array.isArray(member.roles) ? member.roles : [...member.roles.cache.keys()];
-    const channel = interaction.channel;
-    checkServerRules(settings, {
-      channelId: interaction.channelId ?? "",
-      parentChannelId: channel?.isThread() ? channel.parentId : null,
-      memberRoleIds: roles,
-      ...generation,
-    });
+  if (rulesServerId) {
+    if (!rulesFrom) {
+      const member = interaction.member;
+      const channel = interaction.channel;
+      checkPlace(settings, {
+        channelId: interaction.channelId ?? "",
+        parentChannelId: channel?.isThread() ? channel.parentId : null,
+        memberRoleIds: !member ? [] : Array.isArray(member.roles) ? member.roles : [...member.roles.cache.keys()],
+      });
+    }
+    checkGeneration(settings, generation);
   }
-  const request = { serverId, userId: interaction.user.id, generation: { numImages: generation.numImages, costUsd: generation.costUsd } };
-  return admissionCheck(settings, request, ctx.config, ctx.config.prices, new Date(ctx.now()));
+  const request = { serverId: rulesServerId, userId: interaction.user.id, generation: { numImages: generation.numImages, costUsd: generation.costUsd } };
+  return { admit: admissionCheck(settings, request, ctx.config, ctx.config.prices, new Date(ctx.now())), rulesServerId };
 }

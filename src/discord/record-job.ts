@@ -6,9 +6,10 @@ import type { Job, JobOrigin, JobPipeline } from "../domain/job.js";
 import { jobCost } from "../domain/pricing.js";
 import { DEFAULT_ATTACHMENT_SIZE_LIMIT } from "../domain/split-files.js";
 import { stepCosts } from "../domain/two-characters.js";
+import type { InstallContext } from "../domain/install-context.js";
 import { interactionInstallContext } from "./install-context-of.js";
+import type { Admission } from "./policy-gate.js";
 import type { Character } from "../store/character-store.js";
-import type { AdmissionCheck } from "../store/job-store.js";
 
 /** What a job can be started from: a command, a button or select on a result, or a form (modal) opened from one. */
 export type JobInteraction = ChatInputCommandInteraction | ButtonInteraction | StringSelectMenuInteraction | ModalSubmitInteraction;
@@ -34,16 +35,11 @@ export async function recordJob(
     rerollOf?: string;
     /** A duo rerolled: its second character, already hosted. */
     pipeline?: JobPipeline;
-    /** The budgets (from enforcePolicy). */
-    admit: AdmissionCheck | undefined;
-    /** The server whose rules were borrowed (borrowedRules), which then counts the job. */
-    rulesFrom?: string | undefined;
+    /** What enforcePolicy admitted: the budgets to check where the row is written, and the server they are. */
+    admission: Pick<Admission, "admit" | "rulesServerId">;
   },
 ): Promise<Job> {
-  const where = interactionInstallContext(interaction);
-  const origin = originOf(interaction, launch.private || where.answersPrivate, where.interactionOnly, ctx);
-  // Stored only when true, so ordinary origins stay as they were.
-  if (where.answersPrivate && !launch.private) origin.privateByServer = true;
+  const origin = originOf(interaction, launch.private, interactionInstallContext(interaction), ctx);
   if (launch.caption) origin.caption = launch.caption;
   // What each step costs at the prices in force now: what the member is shown, and (summed) what the budgets count.
   const costs = stepCosts(ctx.config.prices, launch.settings);
@@ -60,9 +56,9 @@ export async function recordJob(
       costUsd: jobCost(ctx.config.prices, launch.settings.kind ?? "imagine", launch.settings.speed, launch.settings.numImages),
       rerollOf: launch.rerollOf ?? null,
       // Which budgets count the job: its server's, or outside servers (DMs, user installs) the member's own.
-      rulesServerId: launch.rulesFrom ?? where.serverId,
+      rulesServerId: launch.admission.rulesServerId,
     },
-    launch.admit,
+    launch.admission.admit,
   );
   // Only a counter: the job is written and must still start if it cannot be counted.
   for (const used of [launch.character, launch.secondCharacter]) {
@@ -74,7 +70,8 @@ export async function recordJob(
   return job;
 }
 
-function originOf(interaction: JobInteraction, isPrivate: boolean, interactionOnly: boolean, ctx: AppContext): JobOrigin {
+/** The origin of a job asked for privately (`asked`) or not, where the interaction happened (`where`). */
+function originOf(interaction: JobInteraction, asked: boolean, where: InstallContext, ctx: AppContext): JobOrigin {
   // Only a modal submit's type allows no channel; StoryCast's forms are opened from a message in one.
   if (!interaction.channelId) throw new Error("the interaction has no channel to answer in");
   return {
@@ -85,9 +82,11 @@ function originOf(interaction: JobInteraction, isPrivate: boolean, interactionOn
     interactionToken: interaction.token,
     interactionAt: interaction.createdTimestamp > ctx.now() ? ctx.now() : interaction.createdTimestamp,
     attachmentSizeLimit: interaction.attachmentSizeLimit ?? DEFAULT_ATTACHMENT_SIZE_LIMIT,
-    private: isPrivate,
+    // Where Discord shows answers only to the member, the job is private whatever they asked.
+    private: asked || where.answersPrivate,
     // Stored only when true, so ordinary origins stay as they were.
-    ...(interactionOnly ? { interactionOnly: true } : {}),
+    ...(where.interactionOnly ? { interactionOnly: true } : {}),
+    ...(where.answersPrivate && !asked ? { privateByServer: true } : {}),
   };
 }
 

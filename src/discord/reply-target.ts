@@ -10,7 +10,7 @@ import {
 } from "discord.js";
 import type { JobOrigin } from "../domain/job.js";
 import { capContent, MAX_MESSAGE_LENGTH } from "./escape.js";
-import { processFollowUpBudget, type FollowUpBudget } from "./follow-up-budget.js";
+import { processFollowUpBudget, USER_INSTALL_FOLLOWUP_CAP, type FollowUpBudget } from "./follow-up-budget.js";
 import { resultCard } from "./result-card.js";
 
 /** Discord's interaction tokens allow edits and follow-ups for 15 minutes; keep a minute in hand. */
@@ -122,7 +122,7 @@ export function createReplyTarget(rest: REST, origin: JobOrigin, now: () => numb
   /** Why a message meant for the interaction comes by DM where StoryCast may not post in the channel. */
   const interactionOnlyNote = (why: Fallback) =>
     why === "follow-ups used up"
-      ? "-# (Discord lets StoryCast send only 5 messages in answer where it was not added, so the rest came by DM.)"
+      ? `-# (Discord lets StoryCast send only ${USER_INSTALL_FOLLOWUP_CAP} messages in answer where it was not added, so the rest came by DM.)`
       : "-# (Discord lets StoryCast answer where it was not added only for 15 minutes, so this came by DM.)";
 
   async function channelMessage(message: OutgoingMessage, why: Fallback): Promise<APIMessage> {
@@ -187,7 +187,8 @@ export function createReplyTarget(rest: REST, origin: JobOrigin, now: () => numb
             body: { ...payload(message), ...noMentions, ...(origin.private ? { flags: MessageFlags.Ephemeral | (message.card ? MessageFlags.IsComponentsV2 : 0) } : {}) },
             files: message.files ?? [],
           });
-          followUps.spend(origin.interactionToken);
+          // Counted only where the cap applies: other tokens would crowd the bounded count for nothing.
+          if (origin.interactionOnly) followUps.spend(origin.interactionToken);
           return sent;
         },
         message,

@@ -38,8 +38,8 @@ export function resultMessage(job: Job, result: FalResult, part: ResultPart): Ou
 /** What a screen reader says of an image: which one it is, and the prompt that made it (plain text: alt text is not markdown). */
 export function altText(job: Job, image: Pick<ResultImage, "index">, total: number): string {
   const text = `Image ${image.index + 1} of ${total}: ${job.settings.prompt.replace(/\s+/g, " ").trim()}`;
-  const points = Array.from(text);
-  return points.length > MAX_ALT_TEXT ? `${points.slice(0, MAX_ALT_TEXT - 1).join("")}…` : text;
+  // Cut as the card cuts it (UTF-16 units, never inside a pair), so the card keeps the "…".
+  return text.length > MAX_ALT_TEXT ? `${capContent(text, MAX_ALT_TEXT - 1)}…` : text;
 }
 
 function toRawFile(job: Job, image: ResultImage & { bytes: Buffer }): RawFile {

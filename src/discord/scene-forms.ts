@@ -3,8 +3,6 @@ import {
   LabelBuilder,
   ModalBuilder,
   StringSelectMenuBuilder,
-  TextInputBuilder,
-  TextInputStyle,
   type ButtonInteraction,
   type ModalSubmitInteraction,
   type StringSelectMenuInteraction,
@@ -12,10 +10,11 @@ import {
 import type { AppContext } from "../app-context.js";
 import { UserFacingError } from "../domain/errors.js";
 import { FAL_INPUT_LIMIT_BYTES } from "../domain/fal-enums.js";
-import { formatMegabytes, MAX_PROMPT_LENGTH, type AttachmentInfo } from "../domain/imagine-request.js";
+import { formatMegabytes, type AttachmentInfo } from "../domain/imagine-request.js";
 import { MASK_REGIONS } from "../domain/region-mask.js";
-import { checkEditChoice, checkScenePrompt, DEFAULT_STRENGTH, parseStrength, REGION_NAMES, type SceneRequest } from "../domain/scene-controls.js";
+import { checkEditChoice, checkScenePrompt, parseStrength, REGION_NAMES, type SceneRequest } from "../domain/scene-controls.js";
 import { readBeforeModal } from "./ack-within-budget.js";
+import { formText, promptInput, strengthLabel } from "./form-fields.js";
 import { sceneFormId, type SceneTarget } from "./scene-control-ids.js";
 import { loadSource } from "./scene-source.js";
 
@@ -34,10 +33,7 @@ export async function showSceneForm(interaction: ButtonInteraction | StringSelec
   if (target.action === "remix") {
     modal.addLabelComponents(
       new LabelBuilder().setLabel("Prompt").setDescription("What the new image shows. The character comes from the scene.").setTextInputComponent(prompt),
-      new LabelBuilder()
-        .setLabel("Strength (0.01–1)")
-        .setDescription("How far from the image: 0.01 stays close, 1 moves furthest.")
-        .setTextInputComponent(new TextInputBuilder().setCustomId("strength").setStyle(TextInputStyle.Short).setRequired(false).setMaxLength(8).setValue(String(DEFAULT_STRENGTH))),
+      strengthLabel(),
     );
   } else {
     modal.addLabelComponents(
@@ -63,21 +59,13 @@ export async function showSceneForm(interaction: ButtonInteraction | StringSelec
   await interaction.showModal(modal);
 }
 
-function promptInput(prefill: string): TextInputBuilder {
-  const input = new TextInputBuilder().setCustomId("prompt").setStyle(TextInputStyle.Paragraph).setRequired(true).setMaxLength(MAX_PROMPT_LENGTH);
-  // A prompt with a saved character's description in front can be longer than a form field takes.
-  let value = prefill.slice(0, MAX_PROMPT_LENGTH);
-  if (/[\uD800-\uDBFF]$/.test(value)) value = value.slice(0, -1);
-  return value ? input.setValue(value) : input;
-}
-
 /**
  * What the member typed into a Remix or Edit form, checked before anything is acknowledged or
  * paid: the prompt, the strength (Remix), and the area or mask file (Edit; the file is only
  * downloaded and measured against the image once the job has its upload slot).
  */
 export function readSceneForm(interaction: ModalSubmitInteraction, target: FormTarget): { request: SceneRequest; mask?: AttachmentInfo } {
-  const text = (id: string) => (interaction.fields.fields.has(id) ? interaction.fields.getTextInputValue(id) : "");
+  const text = (id: string) => formText(interaction, id);
   const prompt = checkScenePrompt(text("prompt"));
   if (target.action === "remix") return { request: { action: "remix", prompt, strength: parseStrength(text("strength")) } };
   const regions = interaction.fields.fields.has("region") ? interaction.fields.getStringSelectValues("region") : [];

@@ -38,8 +38,7 @@ export async function launchSceneJob(interaction: JobInteraction, ctx: AppContex
       character: undefined,
       private: source.job.origin.private,
       caption: sceneCaption(request.action, source.job, source.image.index, interaction.user.id),
-      admit: admission.admit,
-      rulesFrom,
+      admission,
     };
     if (request.action === "edit") {
       const job = await recordJob(interaction, ctx, launch);

@@ -139,7 +139,7 @@ export async function addScene(
     // over a budget is refused here, before the scene exists; the binding check is the one in
     // the job's transaction below, which only a concurrent burst can fail after this one passed
     // (its scene then has no job, and the recap and storybook leave it out).
-    await admission.admit?.(ctx.servers);
+    await admission.admit(ctx.servers);
     const jobId = ctx.newJobId();
     // The story may have ended (/story end, from any process) since it was read above: the store
     // refuses the scene in the transaction that numbers it, before any job (or charge) exists.
@@ -164,7 +164,7 @@ export async function addScene(
       private: false,
       // A two-character scene names the first here, the second after it (see resultHeader).
       caption: `📖 **${escapeLine(story.title)}** — scene ${scene.number}, by <@${interaction.user.id}>${second ? `: **${escapeLine(character.name)}**` : ""}`,
-      admit: admission.admit,
+      admission,
     });
     const withSecond = secondFiles?.reference ? { second: { reference: secondFiles.reference, ...(secondFiles.mask ? { mask: secondFiles.mask } : {}) } } : {};
     void ctx.runner.start(job, async () => ({ ...files, ...withSecond })); // the runner ends its own failures with an apology

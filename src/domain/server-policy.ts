@@ -52,6 +52,12 @@ export function checkPolicy(settings: ServerSettings, request: GenerationRequest
 
 /** The rules that need no usage (channel, role, count, speed): checked before the job's transaction. */
 export function checkRules(settings: ServerSettings, request: GenerationRequest): void {
+  checkPlace(settings, request);
+  checkGeneration(settings, request);
+}
+
+/** Where the member asks: the server's allowed channels and required role. */
+export function checkPlace(settings: ServerSettings, request: Pick<GenerationRequest, "channelId" | "parentChannelId" | "memberRoleIds">): void {
   const channels = settings.allowedChannels ?? [];
   if (channels.length > 0 && !channels.includes(request.channelId) && !(request.parentChannelId && channels.includes(request.parentChannelId))) {
     throw new UserFacingError(`StoryCast isn't enabled in this channel. It works in: ${channels.map((id) => `<#${id}>`).join(", ")}.`);
@@ -59,6 +65,10 @@ export function checkRules(settings: ServerSettings, request: GenerationRequest)
   if (settings.requiredRoleId && !request.memberRoleIds.includes(settings.requiredRoleId)) {
     throw new UserFacingError(`You need the <@&${settings.requiredRoleId}> role to generate images here.`);
   }
+}
+
+/** What the member asks for: the server's image count and speed limits. */
+export function checkGeneration(settings: ServerSettings, request: Pick<GenerationRequest, "numImages" | "speed">): void {
   if (settings.maxCount !== undefined && request.numImages > settings.maxCount) {
     throw new UserFacingError(`This server allows at most ${settings.maxCount} image${settings.maxCount === 1 ? "" : "s"} per request; you asked for ${request.numImages}.`);
   }

@@ -67,8 +67,16 @@ export function createJobSteps(deps: JobRunnerDeps) {
       throw new Error(`job ${job.id}: ${twoCharacters ? "a two-character scene was given no second character" : "a second character was given to a one-character job"}`);
     }
     const lifetime = job.origin.private ? "private-input" : "one-off-input";
-    const upload = async (file: InputFile | HostedFile | undefined) =>
-      file === undefined ? undefined : "url" in file ? file.url : fal.upload(file.bytes, file.contentType, file.fileName, lifetime);
+    // One upload per file: the same file may fill two inputs (a Remix of a message's image, which
+    // is both the image and the character's reference).
+    const uploads = new Map<InputFile, Promise<string>>();
+    const upload = async (file: InputFile | HostedFile | undefined) => {
+      if (file === undefined) return undefined;
+      if ("url" in file) return file.url;
+      let hosted = uploads.get(file);
+      if (!hosted) uploads.set(file, (hosted = fal.upload(file.bytes, file.contentType, file.fileName, lifetime)));
+      return hosted;
+    };
     const [reference, mask, styleReference, image, imageMask, secondReference, secondMask] = await Promise.all([
       upload(files.reference),
       upload(files.mask),

@@ -124,6 +124,8 @@ describe("the Apps menu's message commands", () => {
     const { image_url: imageUrl, reference_image_urls: referenceUrls } = remix.input as { image_url: string; reference_image_urls: string[] };
     expect(referenceUrls).toHaveLength(1);
     for (const url of [imageUrl, ...referenceUrls]) expect(watch.uploads().find((upload) => upload.fileUrl === url)?.bytes.equals(png)).toBe(true);
+    // …uploaded once, though it fills both inputs.
+    expect(watch.uploads().filter((upload) => upload.bytes.equals(png))).toHaveLength(1);
 
     // Alice saved Rose above: the form offers her, and the remix puts her in.
     const rose = (await stack.app.context.characters.byName(characterScope(discord.guildId, discord.users.alice.id), "Rose"))!;

@@ -1,11 +1,9 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { CharacterNotFoundError } from "../../src/store/character-store.js";
 import type { Stores } from "../../src/store/sql/open-stores.js";
 import { StoryEndedError } from "../../src/store/story-store.js";
-import type { StoreOpener } from "./store-contract.js";
+import { freshStoresEachTest, type StoreOpener } from "./store-contract.js";
 
-/** 2100-01-01T00:00:00Z, as in store-contract.ts. */
-const START = Date.UTC(2100, 0, 1);
 /** The default lease (openStores' DEFAULT_LEASE_MS). */
 const LEASE = 20_000;
 const request = { userId: "u1", applicationId: "app", interactionToken: "tok", interactionAt: 1000, attachmentSizeLimit: 10 * 1024 * 1024 };
@@ -22,18 +20,7 @@ const character = (id: string, name: string) => ({
  */
 export function describeAtomicStoreContract(name: string, opener: StoreOpener): void {
   describe(`${name} store contract: atomic changes and storybook leases`, () => {
-    let clock = START;
-    const now = () => clock;
-    const cleanups: (() => Promise<void>)[] = [];
-    afterEach(async () => {
-      for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-    });
-    const fresh = async () => {
-      clock = START;
-      const opened = await opener.fresh(now);
-      cleanups.push(opened.dispose);
-      return opened;
-    };
+    const { time, fresh } = freshStoresEachTest(opener);
     /** n instances that race: separate ones (own pools) where the dialect has them, as processes would be. */
     const racers = async (opened: Awaited<ReturnType<typeof fresh>>, n: number): Promise<Stores[]> => {
       const all = [opened.stores];
@@ -121,7 +108,7 @@ export function describeAtomicStoreContract(name: string, opener: StoreOpener): 
         const updated = new Promise<void>((resolve) => {
           // The end, written but not committed yet: a scene read now must not see the story as open.
           ending = ender!.db.transaction().execute(async (trx) => {
-            await trx.updateTable("stories").set({ ended_at: clock }).where("id", "=", "s").execute();
+            await trx.updateTable("stories").set({ ended_at: time.ms }).where("id", "=", "s").execute();
             resolve();
             await held;
           });
@@ -161,13 +148,13 @@ export function describeAtomicStoreContract(name: string, opener: StoreOpener): 
         expect(await b!.stories.claimStorybooks()).toEqual([]);
         // Renewed while it builds: never claimed, however long that takes.
         for (let i = 0; i < 3; i++) {
-          clock += LEASE / 2;
+          time.ms += LEASE / 2;
           expect(await a!.stories.renewStorybooks()).toEqual([]);
           expect(await b!.stories.claimStorybooks()).toEqual([]);
         }
-        clock += LEASE; // exactly at the lease's end: still a's
+        time.ms += LEASE; // exactly at the lease's end: still a's
         expect(await b!.stories.claimStorybooks()).toEqual([]);
-        clock += 1;
+        time.ms += 1;
         const claimed = await b!.stories.claimStorybooks();
         expect(claimed.map((s) => [s.id, s.storybook.kind])).toEqual([["s", "building"]]);
         expect(claimed[0]!.storybook).toMatchObject({ request });
@@ -181,7 +168,7 @@ export function describeAtomicStoreContract(name: string, opener: StoreOpener): 
         expect(await b!.stories.ownsStorybook("s")).toBe(true);
         await b!.stories.settleStorybook("s", { kind: "posted", messageId: "m1" });
         expect(await b!.stories.ownsStorybook("s")).toBe(false);
-        clock += 10 * LEASE;
+        time.ms += 10 * LEASE;
         expect(await a!.stories.claimStorybooks()).toEqual([]); // settled: nothing to take over
         expect(await b!.stories.renewStorybooks()).toEqual([]);
       });
@@ -192,7 +179,7 @@ export function describeAtomicStoreContract(name: string, opener: StoreOpener): 
         await a!.stories.create(newStory("released"));
         await a!.stories.create(newStory("held"));
         await a!.stories.beginStorybook("released", request);
-        clock += 1;
+        time.ms += 1;
         await b!.stories.beginStorybook("held", request);
         await a!.stories.releaseStorybooks();
         expect(await a!.stories.ownsStorybook("released")).toBe(false);
@@ -211,7 +198,7 @@ export function describeAtomicStoreContract(name: string, opener: StoreOpener): 
           await dead!.stories.create(newStory(id));
           await dead!.stories.beginStorybook(id, request);
         }
-        clock += LEASE + 1;
+        time.ms += LEASE + 1;
         const claims = await Promise.all(scanners.flatMap((s) => [s.stories.claimStorybooks(), s.stories.claimStorybooks()]));
         expect(claims.flat().map((s) => s.id).sort()).toEqual(ids);
       });

@@ -1,14 +1,12 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { admissionCheck } from "../../src/domain/admission-check.js";
 import type { JobOrigin } from "../../src/domain/job.js";
 import type { Prices } from "../../src/domain/pricing.js";
 import type { NewJob } from "../../src/store/job-store.js";
 import type { Stores } from "../../src/store/sql/open-stores.js";
-import type { StoreOpener } from "./store-contract.js";
+import { freshStoresEachTest, START, type StoreOpener } from "./store-contract.js";
 
 const DAY = 86_400_000;
-/** 2100-01-01T00:00:00Z, as in store-contract.ts. */
-const START = Date.UTC(2100, 0, 1);
 const PRICES: Prices = { character: { TURBO: 0.03, BALANCED: 0.06, QUALITY: 0.09 }, edit: { TURBO: 1, BALANCED: 1, QUALITY: 1 }, remix: { TURBO: 1, BALANCED: 1, QUALITY: 1 }, upscale: 1 };
 const settings = { prompt: "p", imageSize: "square_hd", speed: "BALANCED", numImages: 1 } as const;
 const origin = (userId: string, guildId: string | null): JobOrigin => ({
@@ -26,18 +24,7 @@ const job = (id: string, userId: string, guildId: string | null, rulesServerId: 
  */
 export function describeOperatorStoreContract(name: string, opener: StoreOpener): void {
   describe(`${name} store contract: operator limits`, () => {
-    let clock = START;
-    const now = () => clock;
-    const cleanups: (() => Promise<void>)[] = [];
-    afterEach(async () => {
-      for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-    });
-    const fresh = async () => {
-      clock = START;
-      const opened = await opener.fresh(now);
-      cleanups.push(opened.dispose);
-      return opened;
-    };
+    const { time, fresh } = freshStoresEachTest(opener);
 
     it("when a member made images in DMs, in a server only through their own install, and in a server that added StoryCast, then only the first two count as outside servers", async () => {
       const { stores } = await fresh();
@@ -49,7 +36,7 @@ export function describeOperatorStoreContract(name: string, opener: StoreOpener)
       await stores.jobs.transition("free", { kind: "failed", reason: "before fal" }); // never reached fal: free
       // Without the field, the rules' server is the job's own server (as every job was before user installs).
       await stores.jobs.create({ id: "plain", origin: origin("u1", "g1"), settings });
-      clock += DAY;
+      time.ms += DAY;
       await stores.jobs.create(job("tomorrow", "u1", null, null, 7));
 
       expect(await stores.servers.memberImagesOutsideServersSince("u1", START)).toBe(2 + 3 + 7);
@@ -75,9 +62,9 @@ export function describeOperatorStoreContract(name: string, opener: StoreOpener)
 
     it("when jobs were made in servers, DMs and user installs, then today's spend everywhere adds them all up, leaving out jobs that never reached fal and earlier days", async () => {
       const { stores } = await fresh();
-      clock = START - 1; // yesterday's last moment
+      time.ms = START - 1; // yesterday's last moment
       await stores.jobs.create(job("yesterday", "u1", "g1", "g1", 1, 5));
-      clock = START;
+      time.ms = START;
       await stores.jobs.create(job("server", "u1", "g1", "g1", 1, 0.25));
       await stores.jobs.create(job("other-server", "u2", "g2", "g2", 1, 0.5));
       await stores.jobs.create(job("dm", "u3", null, null, 1, 1));

@@ -1,12 +1,10 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { FalInput } from "../../src/domain/fal-endpoints.js";
 import type { JobOrigin } from "../../src/domain/job.js";
 import { LeaseLostError, type NewJob } from "../../src/store/job-store.js";
 import type { Stores } from "../../src/store/sql/open-stores.js";
-import type { StoreOpener } from "./store-contract.js";
+import { freshStoresEachTest, START, type StoreOpener } from "./store-contract.js";
 
-/** 2100-01-01T00:00:00Z, as in store-contract.ts. */
-const START = Date.UTC(2100, 0, 1);
 
 const origin: JobOrigin = { userId: "1", guildId: "2", channelId: "3", applicationId: "4", interactionToken: "tok", interactionAt: 0, attachmentSizeLimit: 1000, private: false };
 const duoSettings = { prompt: "p", imageSize: "square_hd", speed: "BALANCED", numImages: 1, kind: "duo", second: { name: "Vex", placement: "left" } } as const;
@@ -25,18 +23,7 @@ const second = { reference: "https://fal/vex.png" };
  */
 export function describeStepsStoreContract(name: string, opener: StoreOpener): void {
   describe(`${name} store contract: jobs of two steps`, () => {
-    let clock = START;
-    const now = () => clock;
-    const cleanups: (() => Promise<void>)[] = [];
-    afterEach(async () => {
-      for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-    });
-    const fresh = async () => {
-      clock = START;
-      const opened = await opener.fresh(now);
-      cleanups.push(opened.dispose);
-      return opened;
-    };
+    const { time, fresh } = freshStoresEachTest(opener);
     /** n instances with their own identities (lease owners), as n processes would be. */
     const processes = async (opened: Awaited<ReturnType<typeof fresh>>, n: number): Promise<Stores[]> => {
       const all = [opened.stores];
@@ -49,14 +36,14 @@ export function describeStepsStoreContract(name: string, opener: StoreOpener): v
       await stores.jobs.setFalInput(id, firstInput, { step: 1, steps: 2, done: [], stepCosts: [0.15, 0.15], second });
       expect(await stores.jobs.enterFal(id, 100)).toEqual({ granted: true });
       await stores.jobs.transition(id, { kind: "submitting" });
-      return stores.jobs.transition(id, { kind: "queued", requestId: `req-${id}`, acceptedAt: clock });
+      return stores.jobs.transition(id, { kind: "queued", requestId: `req-${id}`, acceptedAt: time.ms });
     };
 
     it("when step 1 of a queued duo finished, then advanceStep records it and moves the job to pending at step 2 with the edit's input, in one write that survives reopening", async () => {
       const opened = await fresh();
       const { jobs } = opened.stores;
       await queuedAtStepOne(opened.stores, "duo");
-      clock += 5;
+      time.ms += 5;
       const next = await jobs.advanceStep("duo", { requestId: "req-duo", input: firstInput, result: sceneResult }, editInput);
       const expected = { step: 2, steps: 2, stepCosts: [0.15, 0.15], second, done: [{ requestId: "req-duo", input: firstInput, result: sceneResult }] };
       expect(next).toMatchObject({ state: { kind: "pending" }, falInput: editInput, pipeline: expected, updatedAt: START + 5, costUsd: 0.3 });

@@ -19,7 +19,7 @@ export interface StoreOpener {
 
 const DAY = 86_400_000;
 /** 2100-01-01T00:00:00Z: beyond 32 bits and beyond any INTEGER column that is not 64-bit. */
-const START = Date.UTC(2100, 0, 1);
+export const START = Date.UTC(2100, 0, 1);
 /** Rows without a stored cost (the first release's) are priced by speed at the character price. */
 const PRICES: Prices = { character: { TURBO: 0.03, BALANCED: 0.06, QUALITY: 0.09 }, edit: { TURBO: 1, BALANCED: 1, QUALITY: 1 }, remix: { TURBO: 1, BALANCED: 1, QUALITY: 1 }, upscale: 1 };
 
@@ -39,20 +39,30 @@ class LimitReached extends Error {}
 /** The default lease (openStores' DEFAULT_LEASE_MS). */
 const LEASE = 20_000;
 
+/**
+ * The set-up of every store-contract file: `fresh()` opens the stores on a new database whose
+ * clock reads `time.ms`, which a test moves; each test starts at START, and what it
+ * opened is disposed after it. Call inside a describe.
+ */
+export function freshStoresEachTest(opener: StoreOpener) {
+  const time = { ms: START };
+  const now = () => time.ms;
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+  const fresh = async () => {
+    time.ms = START;
+    const opened = await opener.fresh(now);
+    cleanups.push(opened.dispose);
+    return opened;
+  };
+  return { time, now, fresh };
+}
+
 export function describeStoreContract(name: string, opener: StoreOpener): void {
   describe(`${name} store contract`, () => {
-    let clock = START;
-    const now = () => clock;
-    const cleanups: (() => Promise<void>)[] = [];
-    afterEach(async () => {
-      for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-    });
-    const fresh = async () => {
-      clock = START;
-      const opened = await opener.fresh(now);
-      cleanups.push(opened.dispose);
-      return opened;
-    };
+    const { time, fresh } = freshStoresEachTest(opener);
     /** n instances on one database: separate ones where the dialect has them. */
     const racers = async (opened: Awaited<ReturnType<typeof fresh>>, n: number): Promise<Stores[]> => {
       const all = [opened.stores];
@@ -108,7 +118,7 @@ export function describeStoreContract(name: string, opener: StoreOpener): void {
         expect(created).toMatchObject({ id: "j3", createdAt: START, updatedAt: START, rerollOf: "j0", messageIds: [], delivery: null, state: { kind: "pending" } });
         expect(created.falInput).toEqual({ prompt: "p", reference_image_urls: ["r"] });
         expect(typeof created.createdAt).toBe("number");
-        clock += 5;
+        time.ms += 5;
         await stores.jobs.transition("j3", { kind: "submitting" });
         await stores.jobs.transition("j3", { kind: "queued", requestId: "req-9", acceptedAt: START + 5 });
         // A later state without a request id keeps the one fal gave.
@@ -122,7 +132,7 @@ export function describeStoreContract(name: string, opener: StoreOpener): void {
         const { stores } = await fresh();
         for (const id of ["b", "a", "c", "d"]) {
           await stores.jobs.create(newJob(id));
-          clock += 1000;
+          time.ms += 1000;
         }
         await stores.jobs.transition("c", { kind: "failed", reason: "no" });
         await stores.jobs.transition("d", { kind: "submitting" });
@@ -140,13 +150,13 @@ export function describeStoreContract(name: string, opener: StoreOpener): void {
 
       it("when timestamps are beyond 32 bits, then they come back as the same JS numbers", async () => {
         const { stores } = await fresh();
-        clock = 8_640_000_000_000_000 / 1000; // year ~2243: still far beyond 2^32 and 2^41
+        time.ms = 8_640_000_000_000_000 / 1000; // year ~2243: still far beyond 2^32 and 2^41
         const job = await stores.jobs.create(newJob("far"));
-        expect(job.createdAt).toBe(clock);
+        expect(job.createdAt).toBe(time.ms);
         expect(typeof (await stores.jobs.get("far"))?.updatedAt).toBe("number");
         const story = await stores.stories.create({ id: "s", guildId: "g", channelId: "c", threadId: "t", title: "T", creatorId: "u", cast: [], defaults: {} });
-        expect(story.createdAt).toBe(clock);
-        expect((await stores.characters.create(character("c", "Far"))).createdAt).toBe(clock);
+        expect(story.createdAt).toBe(time.ms);
+        expect((await stores.characters.create(character("c", "Far"))).createdAt).toBe(time.ms);
       });
 
       it("when 30 creations race against a limit of 10 images per member per day, then exactly 10 are written and the rest get the check's error", async () => {
@@ -238,13 +248,13 @@ export function describeStoreContract(name: string, opener: StoreOpener): void {
         const opened = await fresh();
         const [a, b] = await processes(opened, 2);
         await a!.jobs.create(newJob("j-old"));
-        clock += 1;
+        time.ms += 1;
         await a!.jobs.create(newJob("j-new"));
         await a!.jobs.create(newJob("j-done"));
         await a!.jobs.transition("j-done", { kind: "failed", reason: "x" });
-        clock += LEASE / 2;
+        time.ms += LEASE / 2;
         expect(await b!.jobs.claimOrphans(10)).toEqual([]);
-        clock += LEASE / 2 + 1;
+        time.ms += LEASE / 2 + 1;
         expect((await b!.jobs.claimOrphans(1)).map((j) => j.id)).toEqual(["j-old"]);
         expect((await b!.jobs.claimOrphans(10)).map((j) => j.id)).toEqual(["j-new"]);
         expect(await b!.jobs.claimOrphans(10)).toEqual([]);
@@ -257,7 +267,7 @@ export function describeStoreContract(name: string, opener: StoreOpener): void {
         const [a, b] = await processes(opened, 2);
         await a!.jobs.create(newJob("busy"));
         for (let i = 0; i < 5; i++) {
-          clock += LEASE / 2;
+          time.ms += LEASE / 2;
           expect(await a!.jobs.renewLeases()).toEqual([]);
           expect(await b!.jobs.claimOrphans(10)).toEqual([]);
         }
@@ -282,7 +292,7 @@ export function describeStoreContract(name: string, opener: StoreOpener): void {
         const [dead, ...scanners] = await processes(opened, 3);
         for (let i = 0; i < 12; i++) await dead!.jobs.create(newJob(`orphan-${String(i).padStart(2, "0")}`));
         await dead!.jobs.close();
-        clock += LEASE + 1;
+        time.ms += LEASE + 1;
         const claims = await Promise.all(scanners.flatMap((s) => [s.jobs.claimOrphans(5), s.jobs.claimOrphans(5), s.jobs.claimOrphans(5)]));
         const ids = claims.flat().map((j) => j.id);
         expect(ids.sort()).toEqual(Array.from({ length: 12 }, (_, i) => `orphan-${String(i).padStart(2, "0")}`));
@@ -295,12 +305,12 @@ export function describeStoreContract(name: string, opener: StoreOpener): void {
         const [a, b, c] = await processes(opened, 3);
         for (const [store, id] of [[a, "f1"], [b, "f2"], [c, "f3"], [a, "f4"]] as const) {
           await store!.jobs.create(newJob(id));
-          clock += 1;
+          time.ms += 1;
         }
         expect(await a!.jobs.enterFal("f1", 2)).toEqual({ granted: true });
         expect(await b!.jobs.enterFal("f2", 2)).toEqual({ granted: true });
         expect(await a!.jobs.enterFal("f4", 2)).toEqual({ granted: false, position: 1 });
-        clock += 1;
+        time.ms += 1;
         expect(await c!.jobs.enterFal("f3", 2)).toEqual({ granted: false, position: 2 });
         // Asking again changes nothing: a grant is kept, a place is kept.
         expect(await a!.jobs.enterFal("f1", 2)).toEqual({ granted: true });
@@ -324,18 +334,18 @@ export function describeStoreContract(name: string, opener: StoreOpener): void {
         await a!.jobs.create(newJob("busy"));
         await a!.jobs.create(newJob("left"));
         await a!.jobs.create(newJob("dead"));
-        clock += 1;
+        time.ms += 1;
         await b!.jobs.create(newJob("mine"));
         expect(await a!.jobs.enterFal("busy", 1)).toEqual({ granted: true });
         expect(await a!.jobs.enterFal("left", 1)).toEqual({ granted: false, position: 1 });
-        clock += 1;
+        time.ms += 1;
         expect(await a!.jobs.enterFal("dead", 1)).toEqual({ granted: false, position: 2 });
-        clock += 1;
+        time.ms += 1;
         expect(await b!.jobs.enterFal("mine", 1)).toEqual({ granted: false, position: 3 });
         await a!.jobs.leaveFalLine("left");
         expect(await b!.jobs.enterFal("mine", 1)).toEqual({ granted: false, position: 2 });
         // a stops renewing: its waiting job no longer counts ahead; its granted one still holds its place.
-        clock += LEASE + 1;
+        time.ms += LEASE + 1;
         await b!.jobs.renewLeases();
         expect(await b!.jobs.enterFal("mine", 1)).toEqual({ granted: false, position: 1 });
         await a!.jobs.close();
@@ -423,7 +433,7 @@ export function describeStoreContract(name: string, opener: StoreOpener): void {
           await stores.jobs.transition(id, { kind: "queued", requestId: id });
           await stores.jobs.transition(id, { kind: "completed", requestId: id, result: result(...urls) });
           await stores.jobs.transition(id, { kind: "delivered", requestId: id, result: result(...urls) });
-          clock += 1000;
+          time.ms += 1000;
         };
         await deliver("old", ["o1"]);
         await deliver("private", ["p1"], true);
@@ -456,7 +466,7 @@ export function describeStoreContract(name: string, opener: StoreOpener): void {
         await stores.jobs.transition("paid", { kind: "submitting" });
         await stores.jobs.transition("paid", { kind: "queued", requestId: "r" });
         await stores.jobs.transition("paid", { kind: "failed", reason: "after fal", requestId: "r" }); // fal saw it: counted
-        clock += DAY;
+        time.ms += DAY;
         await job("next-day", "u1", "TURBO", 3);
         await stores.jobs.create({ id: "other-server", origin: origin({ guildId: "9" }), settings });
 
@@ -514,9 +524,9 @@ export function describeStoreContract(name: string, opener: StoreOpener): void {
         const { stores } = await fresh();
         const stories = stores.stories;
         await stories.create({ id: "s1", guildId: "g", channelId: "c", threadId: "t1", title: "Old", creatorId: "u1", cast: ["a", "b"], defaults: { speed: "TURBO" } });
-        clock += 1;
+        time.ms += 1;
         expect(await stories.end("s1")).toMatchObject({ endedAt: START + 1, storybook: { kind: "none" } });
-        clock += 1;
+        time.ms += 1;
         expect((await stories.end("s1")).endedAt).toBe(START + 1); // ended once
         expect(await stories.beginStorybook("s1", request)).toMatchObject({ endedAt: START + 1, storybook: { kind: "building", request } });
         expect(await stories.beginStorybook("s1", request)).toBeUndefined(); // one build at a time
@@ -531,7 +541,7 @@ export function describeStoreContract(name: string, opener: StoreOpener): void {
 
         const open = await stories.create({ id: "s2", guildId: "g", channelId: "c", threadId: "t2", title: "New", creatorId: "u1", cast: [], defaults: {} });
         expect(open).toMatchObject({ endedAt: undefined, storybook: { kind: "none" }, createdAt: START + 2 });
-        clock += 1;
+        time.ms += 1;
         expect((await stories.beginStorybook("s2", request))?.endedAt).toBe(START + 3); // ending starts: closed to new scenes
         expect(await stories.byThread("t1")).toMatchObject({ id: "s1", cast: ["a", "b"], defaults: { speed: "TURBO" }, title: "Old" });
         expect(await stories.byThread("nope")).toBeUndefined();

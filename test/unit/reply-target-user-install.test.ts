@@ -33,22 +33,25 @@ afterAll(async () => {
   await fake?.close();
 });
 
-/** A deferred /imagine from a user install in a server StoryCast is not in, and the origin a job would store. */
-async function userInstallInteraction(): Promise<{ handle: InteractionHandle; origin: JobOrigin; channelId: string }> {
-  const foreign = fake.addForeignGuild();
-  const handle = fake.command("imagine", {}, { guildId: foreign.id, install: "user" });
-  await handle.callback();
-  const origin: JobOrigin = {
+/** The origin a job would store for this deferred interaction, made by Alice in `channelId`. */
+function originOf(handle: InteractionHandle, where: { guildId: string | null; channelId: string; interactionOnly?: true }): JobOrigin {
+  return {
     userId: fake.users.alice.id,
-    guildId: foreign.id,
-    channelId: foreign.channelId,
     applicationId: fake.applicationId,
     interactionToken: handle.token,
     interactionAt: fake.now(),
     attachmentSizeLimit: fake.attachmentSizeLimit,
     private: false,
-    interactionOnly: true,
+    ...where,
   };
+}
+
+/** A deferred /imagine from a user install in a server StoryCast is not in, and the origin a job would store. */
+async function userInstallInteraction(): Promise<{ handle: InteractionHandle; origin: JobOrigin; channelId: string }> {
+  const foreign = fake.addForeignGuild();
+  const handle = fake.command("imagine", {}, { guildId: foreign.id, install: "user" });
+  await handle.callback();
+  const origin = originOf(handle, { guildId: foreign.id, channelId: foreign.channelId, interactionOnly: true });
   return { handle, origin, channelId: foreign.channelId };
 }
 
@@ -95,16 +98,7 @@ describe("reply target where StoryCast may only answer the interaction", () => {
   it("an ordinary origin (StoryCast in the server) is not capped: more than 5 follow-ups go through the webhook", async () => {
     const handle = fake.command("imagine", {});
     await handle.callback();
-    const origin: JobOrigin = {
-      userId: fake.users.alice.id,
-      guildId: fake.guildId,
-      channelId: fake.channelId,
-      applicationId: fake.applicationId,
-      interactionToken: handle.token,
-      interactionAt: fake.now(),
-      attachmentSizeLimit: fake.attachmentSizeLimit,
-      private: false,
-    };
+    const origin = originOf(handle, { guildId: fake.guildId, channelId: fake.channelId });
     const budget = createFollowUpBudget();
     for (let n = 1; n <= MAX_USER_INSTALL_FOLLOWUPS + 2; n++) await createReplyTarget(client.rest, origin, fake.now, budget).followUp({ content: `part ${n}` });
     expect(handle.followups().length + 1).toBe(MAX_USER_INSTALL_FOLLOWUPS + 2); // the first follow-up replaced the deferral
@@ -114,16 +108,7 @@ describe("reply target where StoryCast may only answer the interaction", () => {
     const dm = fake.dmChannel(fake.users.alice.id);
     const handle = fake.command("imagine", {}, { channelId: dm, install: "user" });
     await handle.callback();
-    const origin: JobOrigin = {
-      userId: fake.users.alice.id,
-      guildId: null,
-      channelId: dm,
-      applicationId: fake.applicationId,
-      interactionToken: handle.token,
-      interactionAt: fake.now(),
-      attachmentSizeLimit: fake.attachmentSizeLimit,
-      private: false,
-    };
+    const origin = originOf(handle, { guildId: null, channelId: dm });
     const budget = createFollowUpBudget();
     await createReplyTarget(client.rest, origin, fake.now, budget).editProgress({ content: "working" });
     const sent = [];

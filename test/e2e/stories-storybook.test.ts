@@ -6,7 +6,7 @@ import type { StoredMessage } from "../../fakes/discord/index.js";
 import { makePng } from "../../fakes/fal/index.js";
 import { falResultImages } from "../support/fal-result.js";
 import { replyText, waitForReply } from "../support/imagine.js";
-import { startStack, type Stack } from "../support/stack.js";
+import { startStack, testStore, type Stack } from "../support/stack.js";
 
 let stack: Stack;
 beforeAll(async () => {
@@ -139,7 +139,11 @@ describe("storybooks", () => {
     expect(await replyText(discord, discord.command("story end", {}, { user: discord.users.alice, channelId: threadId }))).toMatch(new RegExp(`has ended; its storybook is here: .*/${posted.id}$`));
   });
 
-  it("when a retry's failure is still being reported while /story end builds again, then the retry's clean-up leaves the new build's files alone and the storybook is posted", async () => {
+  // SQLite only: the hung download is ended by moving the clock past the download deadline
+  // (2 min), which on PostgreSQL is also past the storybook lease, so the lease scan takes the
+  // build over in this same process and races it, which is not what this test is about. The
+  // folders under test are the same on either store.
+  it.skipIf(testStore() === "postgres")("when a retry's failure is still being reported while /story end builds again, then the retry's clean-up leaves the new build's files alone and the storybook is posted", async () => {
     const { discord, clock } = stack;
     const { threadId, imageUrls } = await storyWithScenes("The Overlapping Builds", ["the bridge holds"]);
     const rejectNextPost = () => discord.failNext({ method: "PATCH", path: /^\/webhooks\/\d+\/[^/]+\/messages\/@original$/, status: 502, count: 4, withFiles: true });
